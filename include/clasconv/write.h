@@ -1,0 +1,40 @@
+/* write.h: outputs of a converted table: workbook, JSON, terminal report. */
+#ifndef CLASCONV_WRITE_H
+#define CLASCONV_WRITE_H
+
+#include "buf.h"
+#include "error.h"
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The tool's version, shown in the Source sheet and by --version. */
+#define CLASCONV_VERSION "0.1.0"
+
+/**
+ * Writes the standardized workbook of SPEC section 4 to `path`: into a
+ * temporary file in the same folder, verified, then renamed. On failure
+ * nothing is left and an existing `path` is untouched (WRITE, with a French
+ * message in `diag`). Same table gives the same bytes.
+ */
+clasconv_error clasconv_write_workbook(const clasconv_table *table,
+                                       const char *path, clasconv_diag *diag);
+
+/**
+ * Appends the JSON object of SPEC section 6 (one line, then "\n"). A table
+ * whose file could not be read has no rows and its one anomaly.
+ */
+clasconv_error clasconv_render_json(const clasconv_table *table,
+                                    clasconv_buf *out);
+
+/** Appends the French report `check` prints: table, counts, anomalies. */
+clasconv_error clasconv_render_report(const clasconv_table *table,
+                                      clasconv_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
