@@ -119,10 +119,9 @@ clasconv_anomaly_at clasconv_anomaly_nowhere(void);
  * message is printf-formatted French. Returns CLASCONV_ERR_MEMORY or
  * CLASCONV_ERR_TOO_LARGE (more than CLASCONV_ANOMALIES_MAX).
  */
-clasconv_error clasconv_anomalies_add(clasconv_anomalies *list,
-                                      clasconv_anomaly_code code,
-                                      const clasconv_anomaly_at *at,
-                                      const char *fmt, ...)
+clasconv_error
+clasconv_anomalies_add(clasconv_anomalies *list, clasconv_anomaly_code code,
+                       const clasconv_anomaly_at *at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif

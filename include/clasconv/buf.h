@@ -12,10 +12,10 @@ extern "C" {
 
 /** A NUL-terminated growable buffer. Zero-initialize, then append. */
 typedef struct clasconv_buf {
-    char *data;  /* NUL-terminated once non-empty; NULL when empty */
-    size_t len;  /* bytes used, without the NUL */
-    size_t cap;  /* bytes allocated */
-    int failed;  /* set once an append failed; later appends do nothing */
+    char *data; /* NUL-terminated once non-empty; NULL when empty */
+    size_t len; /* bytes used, without the NUL */
+    size_t cap; /* bytes allocated */
+    int failed; /* set once an append failed; later appends do nothing */
 } clasconv_buf;
 
 /** Largest buffer ever grown (bytes): appends beyond fail. */

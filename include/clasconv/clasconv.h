@@ -33,8 +33,7 @@ clasconv_error clasconv_convert(const char *path, clasconv_table **table,
  * in messages and may give the commune. `path` may be NULL (an .xls is then
  * written to a private temporary file for FreeXL).
  */
-clasconv_error clasconv_convert_memory(const char *file_name,
-                                       const char *path,
+clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
                                        const unsigned char *data, size_t size,
                                        clasconv_table **table,
                                        clasconv_diag *diag);

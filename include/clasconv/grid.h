@@ -28,7 +28,7 @@ extern "C" {
 #define CLASCONV_GRID_MAX_COLS 16384u
 #define CLASCONV_GRID_MAX_CELLS 4000000u
 #define CLASCONV_GRID_MAX_TEXT ((size_t)256 << 20) /* bytes in all cells */
-#define CLASCONV_GRID_MAX_CELL_TEXT 32767u /* bytes in one cell */
+#define CLASCONV_GRID_MAX_CELL_TEXT 32767u         /* bytes in one cell */
 #define CLASCONV_GRID_MAX_MERGES 100000u
 
 /** How a sheet's cells are referred to in messages. */
@@ -90,8 +90,7 @@ void clasconv_grid_free(clasconv_grid *grid);
  */
 clasconv_sheet *clasconv_grid_add_sheet(clasconv_grid *grid, const char *name,
                                         clasconv_ref_kind kind,
-                                        uint32_t table_no,
-                                        clasconv_error *err);
+                                        uint32_t table_no, clasconv_error *err);
 
 /**
  * Puts a text cell (bytes copied; must be valid UTF-8, else FORMAT).
@@ -119,8 +118,7 @@ clasconv_error clasconv_grid_set_meta(clasconv_grid *grid, const char *key,
                                       const char *value);
 /** Marks the input as decoded from an assumed encoding (name copied). */
 clasconv_error clasconv_grid_set_encoding(clasconv_grid *grid,
-                                          const char *encoding,
-                                          int assumed);
+                                          const char *encoding, int assumed);
 
 /** Sorts and indexes every sheet; call once after reading. */
 clasconv_error clasconv_grid_finish(clasconv_grid *grid);
@@ -135,8 +133,7 @@ size_t clasconv_grid_meta_count(const clasconv_grid *grid);
 void clasconv_grid_meta(const clasconv_grid *grid, size_t index,
                         const char **key, const char **value);
 /** Borrowed encoding name (NULL if the reader set none). */
-const char *clasconv_grid_encoding(const clasconv_grid *grid,
-                                   int *assumed);
+const char *clasconv_grid_encoding(const clasconv_grid *grid, int *assumed);
 
 const char *clasconv_sheet_name(const clasconv_sheet *sheet);
 clasconv_ref_kind clasconv_sheet_ref_kind(const clasconv_sheet *sheet);
@@ -165,8 +162,8 @@ const clasconv_merge *clasconv_sheet_merge_at(const clasconv_sheet *sheet,
  * `ligne 12, champ 4` or `tableau 3, ligne 5, colonne 4`. For CSV and Word
  * the line comes from the row's cells when (row, col) itself is empty.
  */
-void clasconv_sheet_ref(const clasconv_sheet *sheet, uint32_t row,
-                        uint32_t col, char *buf, size_t size);
+void clasconv_sheet_ref(const clasconv_sheet *sheet, uint32_t row, uint32_t col,
+                        char *buf, size_t size);
 
 /** Writes a column's letters (0 -> "A", 26 -> "AA"). */
 void clasconv_col_letters(uint32_t col, char *buf, size_t size);

@@ -22,9 +22,9 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_XLSX,
     CLASCONV_FORMAT_ODS,
     CLASCONV_FORMAT_DOCX,
-    CLASCONV_FORMAT_EMPTY,     /* zero bytes, or only blanks */
-    CLASCONV_FORMAT_HTML,      /* an HTML page (portal "Excel" exports) */
-    CLASCONV_FORMAT_XML,       /* XML of another kind (Excel 2003 XML...) */
+    CLASCONV_FORMAT_EMPTY, /* zero bytes, or only blanks */
+    CLASCONV_FORMAT_HTML,  /* an HTML page (portal "Excel" exports) */
+    CLASCONV_FORMAT_XML,   /* XML of another kind (Excel 2003 XML...) */
     CLASCONV_FORMAT_PDF,
     CLASCONV_FORMAT_ZIP_OTHER, /* a zip that is none of xlsx/ods/docx */
     CLASCONV_FORMAT_OLE_OTHER, /* OLE2 without a workbook (.doc, .msg) */
@@ -65,12 +65,12 @@ clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
 clasconv_error clasconv_read_xls(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
-clasconv_error clasconv_read_xlsx(const clasconv_input *in,
-                                  clasconv_grid *grid, clasconv_diag *diag);
+clasconv_error clasconv_read_xlsx(const clasconv_input *in, clasconv_grid *grid,
+                                  clasconv_diag *diag);
 clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
-clasconv_error clasconv_read_docx(const clasconv_input *in,
-                                  clasconv_grid *grid, clasconv_diag *diag);
+clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
+                                  clasconv_diag *diag);
 
 /**
  * Reads `in` with the reader for `format`; for a format with no reader,

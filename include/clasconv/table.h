@@ -23,12 +23,12 @@ extern "C" {
 /* --- Value reading (SPEC section 1) ----------------------------------- */
 
 typedef enum clasconv_value_status {
-    CLASCONV_VALUE_BLANK = 0,     /* empty cell */
-    CLASCONV_VALUE_OK,            /* a whole number >= 0 */
-    CLASCONV_VALUE_ZERO_WORD,     /* `-`, `néant`, `aucun`: 0, info */
-    CLASCONV_VALUE_NOT_A_NUMBER,  /* text that is not a count */
-    CLASCONV_VALUE_NOT_INTEGER,   /* a number with a fraction */
-    CLASCONV_VALUE_NEGATIVE       /* a negative number */
+    CLASCONV_VALUE_BLANK = 0,    /* empty cell */
+    CLASCONV_VALUE_OK,           /* a whole number >= 0 */
+    CLASCONV_VALUE_ZERO_WORD,    /* `-`, `néant`, `aucun`: 0, info */
+    CLASCONV_VALUE_NOT_A_NUMBER, /* text that is not a count */
+    CLASCONV_VALUE_NOT_INTEGER,  /* a number with a fraction */
+    CLASCONV_VALUE_NEGATIVE      /* a negative number */
 } clasconv_value_status;
 
 /**
@@ -51,9 +51,9 @@ void clasconv_value_cell_text(const clasconv_cell *cell, char *buf,
 
 /** The result of normalizing one school name. Strings are malloc'd. */
 typedef struct clasconv_school_name {
-    char *canonical;       /* "École élémentaire Jules Ferry" */
-    char *key;             /* "ecole elementaire jules ferry" */
-    clasconv_level level;  /* level implied by the type, or NONE */
+    char *canonical;      /* "École élémentaire Jules Ferry" */
+    char *key;            /* "ecole elementaire jules ferry" */
+    clasconv_level level; /* level implied by the type, or NONE */
 } clasconv_school_name;
 
 /**
@@ -75,7 +75,7 @@ char *clasconv_text_key(const char *text);
 /** One school row of the output. Strings are owned by the table. */
 typedef struct clasconv_school {
     clasconv_level level;
-    char *name;         /* canonical; "(sans nom, A25)" when missing */
+    char *name; /* canonical; "(sans nom, A25)" when missing */
     char *key;
     char *read_name;    /* as read; NULL when the name cell is empty */
     char *cell;         /* source reference of the name cell */
@@ -105,12 +105,12 @@ typedef struct clasconv_field {
 
 /** Everything known about one converted input. */
 typedef struct clasconv_table {
-    char *file_name;       /* base name of the input */
-    char *format;          /* "xls", "csv", ... */
-    char *sheet;           /* sheet (or "tableau 2") holding the table */
+    char *file_name; /* base name of the input */
+    char *format;    /* "xls", "csv", ... */
+    char *sheet;     /* sheet (or "tableau 2") holding the table */
     char *commune;
-    char *encoding;        /* CSV: "UTF-8", "Windows-1252" ...; else NULL */
-    char sha256[65];       /* of the input bytes, lowercase hex */
+    char *encoding;  /* CSV: "UTF-8", "Windows-1252" ...; else NULL */
+    char sha256[65]; /* of the input bytes, lowercase hex */
 
     clasconv_school *schools; /* level order, then source order */
     size_t nschools;
@@ -138,8 +138,8 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
                                            const char *read_name,
                                            const char *cell);
 /** Appends a Source field (copied). */
-clasconv_error clasconv_table_add_field(clasconv_table *table,
-                                        const char *name, const char *value);
+clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
+                                        const char *value);
 /** Sets a string member (copied; NULL clears). */
 clasconv_error clasconv_table_set_string(char **member, const char *value);
 
@@ -153,9 +153,8 @@ clasconv_error clasconv_table_set_string(char **member, const char *value);
  * recognizable header. `file_name` is used for the commune when the file
  * names none.
  */
-clasconv_error clasconv_locate(const clasconv_grid *grid,
-                               const char *file_name, clasconv_table *table,
-                               clasconv_diag *diag);
+clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,
+                               clasconv_table *table, clasconv_diag *diag);
 
 /**
  * Reconciles a located table: level conflicts, duplicates, QPV checks,

@@ -1,0 +1,90 @@
+/* main.c: the clasconv command line: dispatches to one cmd_<name> each. */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clasconv/clasconv.h"
+#include "cli.h"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"convert", cmd_convert, "convertit un fichier en classeur standardisé"},
+    {"check", cmd_check, "vérifie un fichier et affiche ses anomalies"},
+    {"batch", cmd_batch, "convertit tout un dossier et en fait la synthèse"},
+    {"template", cmd_template, "écrit le modèle de tableau à remplir"},
+    {"dump", cmd_dump, "affiche les cellules lues d'un fichier (diagnostic)"},
+};
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("clasconv: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_write_stdout(const char *data, unsigned long len)
+{
+    if (len && fwrite(data, 1, len, stdout) != len) {
+        cli_error("impossible d'écrire sur la sortie standard");
+        return -1;
+    }
+    if (fflush(stdout) != 0) {
+        cli_error("impossible d'écrire sur la sortie standard");
+        return -1;
+    }
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    size_t i;
+
+    fputs("Utilisation :\n"
+          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]\n"
+          "  clasconv check FICHIER [--json] [--html RAPPORT.html]\n"
+          "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]\n"
+          "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
+          " [--depuis FICHIER]\n"
+          "  clasconv --help | --version\n\nCommandes :\n",
+          out);
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nFormats lus : .xls, .xlsx, .ods, .csv/.txt, .docx (formulaire"
+          " Word rempli).\n"
+          "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier"
+          " illisible ou impossible à écrire ; 64 mauvaise utilisation.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    setlocale(LC_CTYPE, "");
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("clasconv %s\n", CLASCONV_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("commande inconnue « %s ». Voir « clasconv --help ».", argv[1]);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,244 @@
+/* anomaly.c: level/scheme/anomaly vocabularies and the anomaly list. */
+#include "clasconv/anomaly.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *clasconv_level_id(clasconv_level level)
+{
+    switch (level) {
+    case CLASCONV_LEVEL_ELEMENTAIRE:
+        return "ELEMENTAIRE";
+    case CLASCONV_LEVEL_COLLEGE:
+        return "COLLEGE";
+    case CLASCONV_LEVEL_LYCEE:
+        return "LYCEE";
+    case CLASCONV_LEVEL_COUNT:
+        return "ALL";
+    case CLASCONV_LEVEL_NONE:
+        break;
+    }
+    return NULL;
+}
+
+const char *clasconv_level_label(clasconv_level level)
+{
+    switch (level) {
+    case CLASCONV_LEVEL_ELEMENTAIRE:
+        return "Élémentaire";
+    case CLASCONV_LEVEL_COLLEGE:
+        return "Collège";
+    case CLASCONV_LEVEL_LYCEE:
+        return "Lycée";
+    case CLASCONV_LEVEL_COUNT:
+        return "Total";
+    case CLASCONV_LEVEL_NONE:
+        break;
+    }
+    return NULL;
+}
+
+static const char *const scheme_ids[CLASCONV_SCHEME_COUNT] = {
+    "ETUDE",          "ECOLE_OUVERTE", "ACCOMPAGNEMENT_EDUCATIF",
+    "STAGE_REUSSITE", "PRE",           "PRE_QPV",
+    "CLAS",           "CLAS_QPV",      "AUTRE"};
+
+static const char *const scheme_labels[CLASCONV_SCHEME_COUNT] = {
+    "Étude",
+    "École ouverte",
+    "Accompagnement éducatif",
+    "Stage de réussite",
+    "PRE",
+    "PRE dont QPV",
+    "CLAS",
+    "CLAS dont QPV",
+    "Autre"};
+
+const char *clasconv_scheme_id(clasconv_scheme scheme)
+{
+    if (scheme < 0 || scheme >= CLASCONV_SCHEME_COUNT)
+        return NULL;
+    return scheme_ids[scheme];
+}
+
+const char *clasconv_scheme_label(clasconv_scheme scheme)
+{
+    if (scheme < 0 || scheme >= CLASCONV_SCHEME_COUNT)
+        return NULL;
+    return scheme_labels[scheme];
+}
+
+const char *clasconv_severity_name(clasconv_severity severity)
+{
+    switch (severity) {
+    case CLASCONV_SEV_ERROR:
+        return "erreur";
+    case CLASCONV_SEV_WARNING:
+        return "avertissement";
+    case CLASCONV_SEV_INFO:
+        return "info";
+    }
+    return "info";
+}
+
+static const struct {
+    const char *name;
+    clasconv_severity severity;
+} codes[CLASCONV_A_COUNT] = {
+    [CLASCONV_A_FILE_UNREADABLE] = {"FILE_UNREADABLE", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_TABLE_NOT_FOUND] = {"TABLE_NOT_FOUND", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_COLUMN_MISSING] = {"COLUMN_MISSING", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_COLUMN_UNKNOWN] = {"COLUMN_UNKNOWN", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_COLUMN_DUPLICATE] = {"COLUMN_DUPLICATE", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_LEVEL_UNKNOWN] = {"LEVEL_UNKNOWN", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_LEVEL_CONFLICT] = {"LEVEL_CONFLICT", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_SCHOOL_NAME_MISSING] = {"SCHOOL_NAME_MISSING",
+                                        CLASCONV_SEV_ERROR},
+    [CLASCONV_A_SCHOOL_DUPLICATE] = {"SCHOOL_DUPLICATE", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_VALUE_NOT_A_NUMBER] = {"VALUE_NOT_A_NUMBER",
+                                       CLASCONV_SEV_ERROR},
+    [CLASCONV_A_VALUE_NOT_INTEGER] = {"VALUE_NOT_INTEGER", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_VALUE_NEGATIVE] = {"VALUE_NEGATIVE", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_VALUE_READ_AS_ZERO] = {"VALUE_READ_AS_ZERO", CLASCONV_SEV_INFO},
+    [CLASCONV_A_QPV_EXCEEDS_TOTAL] = {"QPV_EXCEEDS_TOTAL", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_QPV_WITHOUT_TOTAL] = {"QPV_WITHOUT_TOTAL", CLASCONV_SEV_ERROR},
+    [CLASCONV_A_QPV_MISSING] = {"QPV_MISSING", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_TOTAL_MISMATCH] = {"TOTAL_MISMATCH", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_ENCODING_ASSUMED] = {"ENCODING_ASSUMED", CLASCONV_SEV_INFO},
+};
+
+const char *clasconv_anomaly_code_name(clasconv_anomaly_code code)
+{
+    if (code < 0 || code >= CLASCONV_A_COUNT)
+        return "UNKNOWN";
+    return codes[code].name;
+}
+
+clasconv_severity clasconv_anomaly_code_severity(clasconv_anomaly_code code)
+{
+    if (code < 0 || code >= CLASCONV_A_COUNT)
+        return CLASCONV_SEV_ERROR;
+    return codes[code].severity;
+}
+
+clasconv_anomaly_at clasconv_anomaly_nowhere(void)
+{
+    clasconv_anomaly_at at;
+
+    memset(&at, 0, sizeof at);
+    at.level = CLASCONV_LEVEL_NONE;
+    at.scheme = CLASCONV_SCHEME_NONE;
+    return at;
+}
+
+static int dup_opt(const char *src, char **dst)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    *dst = strdup(src);
+    return *dst ? 0 : -1;
+}
+
+static void anomaly_clear(clasconv_anomaly *a)
+{
+    free(a->school);
+    free(a->cell);
+    free(a->read);
+    free(a->kept);
+    free(a->message);
+}
+
+clasconv_error clasconv_anomalies_add(clasconv_anomalies *list,
+                                      clasconv_anomaly_code code,
+                                      const clasconv_anomaly_at *at,
+                                      const char *fmt, ...)
+{
+    clasconv_anomaly a;
+    clasconv_anomaly_at nowhere = clasconv_anomaly_nowhere();
+    va_list ap;
+    int n;
+
+    if (!at)
+        at = &nowhere;
+    if (list->count >= CLASCONV_ANOMALIES_MAX)
+        return CLASCONV_ERR_TOO_LARGE;
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        clasconv_anomaly *items = realloc(list->items, cap * sizeof *items);
+        if (!items)
+            return CLASCONV_ERR_MEMORY;
+        list->items = items;
+        list->cap = cap;
+    }
+    memset(&a, 0, sizeof a);
+    a.code = code;
+    a.severity = clasconv_anomaly_code_severity(code);
+    a.level = at->level;
+    a.scheme = at->scheme;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0) {
+        a.message = malloc((size_t)n + 1);
+        if (a.message) {
+            va_start(ap, fmt);
+            vsnprintf(a.message, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
+    }
+    if (!a.message || dup_opt(at->school, &a.school) ||
+        dup_opt(at->cell, &a.cell) || dup_opt(at->read, &a.read) ||
+        dup_opt(at->kept, &a.kept)) {
+        anomaly_clear(&a);
+        return CLASCONV_ERR_MEMORY;
+    }
+    list->items[list->count++] = a;
+    return CLASCONV_OK;
+}
+
+void clasconv_anomalies_sort(clasconv_anomalies *list)
+{
+    clasconv_anomaly *sorted;
+    size_t i, n = 0;
+    int sev;
+
+    /* Stable bucket pass by severity: lists can be long on huge files. */
+    if (list->count < 2)
+        return;
+    sorted = malloc(list->count * sizeof *sorted);
+    if (!sorted)
+        return; /* order is cosmetic: keep source order */
+    for (sev = 0; sev < CLASCONV_SEV_COUNT; sev++)
+        for (i = 0; i < list->count; i++)
+            if ((int)list->items[i].severity == sev)
+                sorted[n++] = list->items[i];
+    free(list->items);
+    list->items = sorted;
+    list->cap = list->count;
+}
+
+size_t clasconv_anomalies_count(const clasconv_anomalies *list,
+                                clasconv_severity severity)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < list->count; i++)
+        if (list->items[i].severity == severity)
+            n++;
+    return n;
+}
+
+void clasconv_anomalies_free(clasconv_anomalies *list)
+{
+    size_t i;
+
+    for (i = 0; i < list->count; i++)
+        anomaly_clear(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+    list->cap = 0;
+}

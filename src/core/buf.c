@@ -1,0 +1,143 @@
+/* buf.c: growable, capped byte buffer for renderers. */
+#include "clasconv/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static clasconv_error buf_reserve(clasconv_buf *buf, size_t extra)
+{
+    size_t need, cap;
+    char *data;
+
+    if (buf->failed)
+        return CLASCONV_ERR_MEMORY;
+    if (extra > CLASCONV_BUF_MAX - buf->len - 1) {
+        buf->failed = 1;
+        return CLASCONV_ERR_TOO_LARGE;
+    }
+    need = buf->len + extra + 1;
+    if (need <= buf->cap)
+        return CLASCONV_OK;
+    cap = buf->cap ? buf->cap : 256;
+    while (cap < need)
+        cap = cap > CLASCONV_BUF_MAX / 2 ? CLASCONV_BUF_MAX : cap * 2;
+    data = realloc(buf->data, cap);
+    if (!data) {
+        buf->failed = 1;
+        return CLASCONV_ERR_MEMORY;
+    }
+    buf->data = data;
+    buf->cap = cap;
+    return CLASCONV_OK;
+}
+
+clasconv_error clasconv_buf_append(clasconv_buf *buf, const char *data,
+                                   size_t len)
+{
+    clasconv_error err = buf_reserve(buf, len);
+
+    if (err)
+        return err;
+    if (len)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+    return CLASCONV_OK;
+}
+
+clasconv_error clasconv_buf_puts(clasconv_buf *buf, const char *str)
+{
+    if (!str)
+        return buf->failed ? CLASCONV_ERR_MEMORY : CLASCONV_OK;
+    return clasconv_buf_append(buf, str, strlen(str));
+}
+
+clasconv_error clasconv_buf_printf(clasconv_buf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    clasconv_error err;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return CLASCONV_ERR_MEMORY;
+    err = buf_reserve(buf, (size_t)n);
+    if (err)
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+    return CLASCONV_OK;
+}
+
+clasconv_error clasconv_buf_json_string(clasconv_buf *buf, const char *str)
+{
+    const unsigned char *p;
+    clasconv_error err;
+
+    if (!str)
+        return clasconv_buf_puts(buf, "null");
+    err = clasconv_buf_append(buf, "\"", 1);
+    for (p = (const unsigned char *)str; !err && *p; p++) {
+        switch (*p) {
+        case '"':
+            err = clasconv_buf_append(buf, "\\\"", 2);
+            break;
+        case '\\':
+            err = clasconv_buf_append(buf, "\\\\", 2);
+            break;
+        case '\n':
+            err = clasconv_buf_append(buf, "\\n", 2);
+            break;
+        case '\r':
+            err = clasconv_buf_append(buf, "\\r", 2);
+            break;
+        case '\t':
+            err = clasconv_buf_append(buf, "\\t", 2);
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                err = clasconv_buf_printf(buf, "\\u%04x", *p);
+            else
+                err = clasconv_buf_append(buf, (const char *)p, 1);
+        }
+    }
+    if (!err)
+        err = clasconv_buf_append(buf, "\"", 1);
+    return err;
+}
+
+void clasconv_buf_reset(clasconv_buf *buf)
+{
+    buf->len = 0;
+    buf->failed = 0;
+    if (buf->data)
+        buf->data[0] = '\0';
+}
+
+void clasconv_buf_free(clasconv_buf *buf)
+{
+    free(buf->data);
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    buf->failed = 0;
+}
+
+char *clasconv_buf_detach(clasconv_buf *buf)
+{
+    char *data = buf->data;
+
+    if (!data)
+        data = calloc(1, 1);
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+    buf->failed = 0;
+    return data;
+}

@@ -1,0 +1,129 @@
+/* table.c: the normalized table's memory management. */
+#include "clasconv/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+clasconv_table *clasconv_table_new(void)
+{
+    return calloc(1, sizeof(clasconv_table));
+}
+
+static void declared_free(clasconv_declared_total *d)
+{
+    int s;
+
+    for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
+        free(d->cells[s]);
+        free(d->read[s]);
+    }
+}
+
+void clasconv_table_free(clasconv_table *table)
+{
+    size_t i;
+    int l;
+
+    if (!table)
+        return;
+    free(table->file_name);
+    free(table->format);
+    free(table->sheet);
+    free(table->commune);
+    free(table->encoding);
+    for (i = 0; i < table->nschools; i++) {
+        clasconv_school *s = &table->schools[i];
+        free(s->name);
+        free(s->key);
+        free(s->read_name);
+        free(s->cell);
+        free(s->autre_detail);
+    }
+    free(table->schools);
+    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++)
+        declared_free(&table->declared[l]);
+    declared_free(&table->declared_all);
+    for (i = 0; i < table->nfields; i++) {
+        free(table->fields[i].name);
+        free(table->fields[i].value);
+    }
+    free(table->fields);
+    clasconv_anomalies_free(&table->anomalies);
+    free(table);
+}
+
+clasconv_error clasconv_table_set_string(char **member, const char *value)
+{
+    char *copy = NULL;
+
+    if (value) {
+        copy = strdup(value);
+        if (!copy)
+            return CLASCONV_ERR_MEMORY;
+    }
+    free(*member);
+    *member = copy;
+    return CLASCONV_OK;
+}
+
+clasconv_school *clasconv_table_add_school(clasconv_table *table,
+                                           clasconv_level level,
+                                           const char *name, const char *key,
+                                           const char *read_name,
+                                           const char *cell)
+{
+    clasconv_school *s;
+    int i;
+
+    if (table->nschools == table->schools_cap) {
+        size_t cap = table->schools_cap ? table->schools_cap * 2 : 32;
+        clasconv_school *schools =
+            realloc(table->schools, cap * sizeof *schools);
+        if (!schools)
+            return NULL;
+        table->schools = schools;
+        table->schools_cap = cap;
+    }
+    s = &table->schools[table->nschools];
+    memset(s, 0, sizeof *s);
+    s->level = level;
+    for (i = 0; i < CLASCONV_SCHEME_COUNT; i++)
+        s->counts[i] = CLASCONV_BLANK;
+    if (clasconv_table_set_string(&s->name, name ? name : "") ||
+        clasconv_table_set_string(&s->key, key ? key : "") ||
+        clasconv_table_set_string(&s->read_name, read_name) ||
+        clasconv_table_set_string(&s->cell, cell)) {
+        free(s->name);
+        free(s->key);
+        free(s->read_name);
+        free(s->cell);
+        return NULL;
+    }
+    table->nschools++;
+    return s;
+}
+
+clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
+                                        const char *value)
+{
+    clasconv_field *f;
+
+    if (table->nfields == table->fields_cap) {
+        size_t cap = table->fields_cap ? table->fields_cap * 2 : 8;
+        clasconv_field *fields = realloc(table->fields, cap * sizeof *fields);
+        if (!fields)
+            return CLASCONV_ERR_MEMORY;
+        table->fields = fields;
+        table->fields_cap = cap;
+    }
+    f = &table->fields[table->nfields];
+    f->name = strdup(name);
+    f->value = strdup(value);
+    if (!f->name || !f->value) {
+        free(f->name);
+        free(f->value);
+        return CLASCONV_ERR_MEMORY;
+    }
+    table->nfields++;
+    return CLASCONV_OK;
+}
