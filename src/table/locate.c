@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clasconv/buf.h"
 #include "clasconv/table.h"
 #include "core/text.h"
 #include "table/vocab.h"
@@ -58,12 +59,6 @@ static int fold(const char *text, char *out, size_t size)
 {
     out[0] = '\0';
     return text && clasconv_text_fold(text, out, size) > 0;
-}
-
-static int is_main_scheme(clasconv_scheme s)
-{
-    return s != CLASCONV_SCHEME_NONE && s != CLASCONV_SCHEME_PRE_QPV &&
-           s != CLASCONV_SCHEME_CLAS_QPV;
 }
 
 /* Scores a row as a header: distinct schemes named, name column. */
@@ -636,6 +631,61 @@ static int split_autre(const char *text, int64_t *value, char *detail,
     return 1;
 }
 
+/* The "dont QPV" checks of one school for PRE or CLAS. */
+static clasconv_error check_qpv(locator *loc, clasconv_school *s, uint32_t row,
+                                clasconv_scheme scheme, clasconv_scheme qpv)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+    int64_t count = s->counts[scheme], sub = s->counts[qpv];
+    clasconv_table *table = loc->table;
+    uint32_t qpv_col = loc->map.scheme_col[qpv];
+    uint32_t count_col = loc->map.scheme_col[scheme];
+    char read[32], ref[96];
+
+    at.level = s->level;
+    at.school = s->name;
+    at.scheme = qpv;
+    set_ref(loc->sheet, row, qpv_col != NO_COL ? qpv_col : count_col, ref,
+            sizeof ref);
+    at.cell = ref;
+    if (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub > count) {
+        snprintf(read, sizeof read, "%lld", (long long)sub);
+        at.read = read;
+        at.kept = read;
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_QPV_EXCEEDS_TOTAL, &at,
+            "Pour « %s », %s « dont QPV » vaut %lld, plus que les %lld "
+            "enfants du dispositif : le nombre d'enfants issus de QPV ne "
+            "peut pas dépasser le total. Valeurs gardées telles quelles ; "
+            "corrigez l'une ou l'autre.",
+            s->name, clasconv_scheme_label(scheme), (long long)sub,
+            (long long)count);
+    }
+    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK) {
+        snprintf(read, sizeof read, "%lld", (long long)sub);
+        at.read = read;
+        at.kept = read;
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_QPV_WITHOUT_TOTAL, &at,
+            "Pour « %s », %s « dont QPV » est rempli (%lld) mais le nombre "
+            "d'enfants du %s est vide : indiquez le nombre total d'enfants.",
+            s->name, clasconv_scheme_label(scheme), (long long)sub,
+            clasconv_scheme_label(scheme));
+    }
+    if (qpv_col != NO_COL && count != CLASCONV_BLANK && count > 0 &&
+        sub == CLASCONV_BLANK) {
+        at.read = "";
+        at.kept = "";
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_QPV_MISSING, &at,
+            "Pour « %s », %s compte %lld enfants mais « dont issus QPV » "
+            "n'est pas rempli : indiquez combien habitent un quartier "
+            "prioritaire (0 si aucun).",
+            s->name, clasconv_scheme_label(scheme), (long long)count);
+    }
+    return CLASCONV_OK;
+}
+
 static clasconv_error read_school(locator *loc, uint32_t row,
                                   clasconv_level section)
 {
@@ -748,6 +798,12 @@ static clasconv_error read_school(locator *loc, uint32_t row,
             err = value_anomaly(loc, st, school, (clasconv_scheme)s, cell, row,
                                 col);
     }
+    if (!err)
+        err = check_qpv(loc, school, row, CLASCONV_SCHEME_PRE,
+                        CLASCONV_SCHEME_PRE_QPV);
+    if (!err)
+        err = check_qpv(loc, school, row, CLASCONV_SCHEME_CLAS,
+                        CLASCONV_SCHEME_CLAS_QPV);
     if (!err && map->detail_col != NO_COL) {
         const char *detail =
             cell_string(clasconv_sheet_get(loc->sheet, row, map->detail_col),
@@ -778,6 +834,23 @@ static clasconv_error read_school(locator *loc, uint32_t row,
     return err;
 }
 
+/* Non-zero when a count cell of the row holds a digit: then the row is
+ * data, and the costly header test is skipped. */
+static int scheme_digits(const locator *loc, const clasconv_row *row)
+{
+    uint32_t i;
+
+    for (i = 0; i < row->ncells; i++) {
+        const clasconv_cell *cell = &row->cells[i];
+        if (!is_scheme_col(&loc->map, cell->col))
+            continue;
+        if (cell->type == CLASCONV_CELL_NUMBER ||
+            strpbrk(cell->v.text, "0123456789"))
+            return 1;
+    }
+    return 0;
+}
+
 static int is_repeated_header(const clasconv_row *row)
 {
     return header_score(row) > 0 || subheader_score(row) >= 2;
@@ -802,7 +875,7 @@ static clasconv_error read_rows(locator *loc)
         vocab_total total;
 
         fold(label, folded, sizeof folded);
-        if (!values && is_repeated_header(&row))
+        if (!scheme_digits(loc, &row) && is_repeated_header(&row))
             continue;
         total =
             folded[0] ? vocab_total_label(folded, &level) : VOCAB_TOTAL_NONE;

@@ -61,57 +61,6 @@ static clasconv_error check_duplicates(clasconv_table *table)
     return err;
 }
 
-static clasconv_error check_qpv(clasconv_table *table, clasconv_school *s,
-                                clasconv_scheme scheme, clasconv_scheme qpv,
-                                int qpv_column)
-{
-    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
-    int64_t count = s->counts[scheme], sub = s->counts[qpv];
-    char read[32], kept[32];
-
-    at.level = s->level;
-    at.school = s->name;
-    at.scheme = qpv;
-    at.cell = s->cell;
-    if (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub > count) {
-        snprintf(read, sizeof read, "%lld", (long long)sub);
-        at.read = read;
-        at.kept = read;
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_EXCEEDS_TOTAL, &at,
-            "Pour « %s », %s « dont QPV » vaut %lld, plus que les %lld "
-            "enfants du dispositif : le nombre d'enfants issus de QPV ne "
-            "peut pas dépasser le total. Valeurs gardées telles quelles ; "
-            "corrigez l'une ou l'autre.",
-            s->name, clasconv_scheme_label(scheme), (long long)sub,
-            (long long)count);
-    }
-    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK) {
-        snprintf(read, sizeof read, "%lld", (long long)sub);
-        at.read = read;
-        at.kept = read;
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_WITHOUT_TOTAL, &at,
-            "Pour « %s », %s « dont QPV » est rempli (%lld) mais le nombre "
-            "d'enfants du %s est vide : indiquez le nombre total d'enfants.",
-            s->name, clasconv_scheme_label(scheme), (long long)sub,
-            clasconv_scheme_label(scheme));
-    }
-    if (qpv_column && count != CLASCONV_BLANK && count > 0 &&
-        sub == CLASCONV_BLANK) {
-        snprintf(kept, sizeof kept, "%lld", (long long)count);
-        at.read = "";
-        at.kept = "";
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_MISSING, &at,
-            "Pour « %s », %s compte %lld enfants mais « dont issus QPV » "
-            "n'est pas rempli : indiquez combien habitent un quartier "
-            "prioritaire (0 si aucun).",
-            s->name, clasconv_scheme_label(scheme), (long long)count);
-    }
-    return CLASCONV_OK;
-}
-
 static void compute_totals(clasconv_table *table)
 {
     size_t i;
@@ -181,26 +130,8 @@ static clasconv_error check_declared(clasconv_table *table,
 clasconv_error clasconv_reconcile(clasconv_table *table)
 {
     clasconv_error err = check_duplicates(table);
-    int has_pre_qpv = 1, has_clas_qpv = 1;
-    size_t i;
     int l;
 
-    for (i = 0; i < table->anomalies.count; i++) {
-        const clasconv_anomaly *a = &table->anomalies.items[i];
-        if (a->code != CLASCONV_A_COLUMN_MISSING)
-            continue;
-        if (a->scheme == CLASCONV_SCHEME_PRE_QPV)
-            has_pre_qpv = 0;
-        if (a->scheme == CLASCONV_SCHEME_CLAS_QPV)
-            has_clas_qpv = 0;
-    }
-    for (i = 0; i < table->nschools && !err; i++) {
-        err = check_qpv(table, &table->schools[i], CLASCONV_SCHEME_PRE,
-                        CLASCONV_SCHEME_PRE_QPV, has_pre_qpv);
-        if (!err)
-            err = check_qpv(table, &table->schools[i], CLASCONV_SCHEME_CLAS,
-                            CLASCONV_SCHEME_CLAS_QPV, has_clas_qpv);
-    }
     compute_totals(table);
     for (l = 0; l < CLASCONV_LEVEL_COUNT && !err; l++)
         err = check_declared(table, &table->declared[l], (clasconv_level)l);
