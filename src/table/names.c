@@ -388,7 +388,7 @@ static int is_acronym(const int32_t *cps, size_t start, size_t end)
 static void capitalize_first(int32_t *cps, size_t start, size_t end)
 {
     if (start < end && is_letter(cps[start])) {
-        cps[start] = utf8proc_toupper(cps[start]);
+        cps[start] = utf8proc_totitle(cps[start]);
     }
 }
 
@@ -553,6 +553,9 @@ static int is_separator(int32_t cp)
 clasconv_error clasconv_school_name_normalize(const char *read,
                                               clasconv_school_name *out)
 {
+    if (out == NULL) {
+        return CLASCONV_ERR_USAGE;
+    }
     out->canonical = NULL;
     out->key = NULL;
     out->level = CLASCONV_LEVEL_NONE;

@@ -147,6 +147,10 @@ static size_t parse_digits(const char *s, size_t len, int64_t *value)
 clasconv_value_status clasconv_value_parse_text(const char *text,
                                                 int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (text == NULL) {
         return CLASCONV_VALUE_BLANK;
@@ -232,6 +236,10 @@ clasconv_value_status clasconv_value_parse_text(const char *text,
 
 clasconv_value_status clasconv_value_parse_number(double number, int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (!isfinite(number)) {
         return CLASCONV_VALUE_NOT_A_NUMBER;
@@ -255,6 +263,10 @@ clasconv_value_status clasconv_value_parse_number(double number, int64_t *value)
 clasconv_value_status clasconv_value_parse_cell(const clasconv_cell *cell,
                                                 int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (cell == NULL) {
         return CLASCONV_VALUE_BLANK;

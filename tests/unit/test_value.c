@@ -117,6 +117,8 @@ Test(value, null_text)
     int64_t value = 777;
     cr_expect_eq(clasconv_value_parse_text(NULL, &value), BLANK);
     cr_expect_eq(value, NOVAL);
+    cr_expect_eq(clasconv_value_parse_text("12", NULL), OK);
+    cr_expect_eq(clasconv_value_parse_number(2.5, NULL), FRAC);
 }
 
 Test(value, long_text)
