@@ -1,4 +1,24 @@
 /* names.c: school names in canonical form, with their key (SPEC section 2). */
+
+/*
+ * Steps: decode (invalid bytes -> U+FFFD), NFC, unify blanks, apostrophes
+ * and dashes, collapse and trim blanks; find the longest type of the
+ * vocabulary (names_vocab.c) at the start, dots optional; skip separators
+ * ("EE - X", "CLG: X"); title-case the rest when it has no mixed case;
+ * expand "St"/"Ste" before a name; key = clasconv_text_key(canonical).
+ *
+ * Choices beyond SPEC section 2:
+ * - LEGT -> "Lycée général et technologique" (same key as LGT); EREA and
+ *   SEGPA are types with no level (NONE).
+ * - Title case: a preposition (de, du, des, d', au, aux) right after a type
+ *   stays in lower case ("École du Centre", "Lycée d'Alembert"); an article
+ *   (la, le, les, l') starts the name ("École Les Marronniers", "Collège
+ *   L'Arbresle"); with no type the first word is capitalized ("D'Alembert").
+ *   Hyphenated parts are words ("Saint-Jean-de-Luz"); after one letter and an
+ *   apostrophe the next letter is capitalized ("O'Neill"); Roman numerals
+ *   (II..XXXIX) and a few acronyms (REP, ULIS...) stay in capitals.
+ * - "St.Exupéry" (dot, no space) -> "Saint-Exupéry".
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,10 +370,25 @@ static int is_roman(const int32_t *cps, size_t start, size_t end)
     return 0;
 }
 
+/* A word kept in capitals (REP, ULIS...). */
+static int is_acronym(const int32_t *cps, size_t start, size_t end)
+{
+    char folded[MAX_FOLDED];
+    if (!fold_range(cps, start, end, folded)) {
+        return 0;
+    }
+    for (size_t i = 0; i < clasconv_name_acronym_count; i++) {
+        if (strcmp(folded, clasconv_name_acronyms[i].folded) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void capitalize_first(int32_t *cps, size_t start, size_t end)
 {
     if (start < end && is_letter(cps[start])) {
-        cps[start] = utf8proc_toupper(cps[start]);
+        cps[start] = utf8proc_totitle(cps[start]);
     }
 }
 
@@ -388,7 +423,7 @@ static void title_case_word(int32_t *cps, size_t start, size_t end, int first,
     if (particle != NULL && (!first || (after_type && particle->after_type))) {
         return;
     }
-    if (is_roman(cps, start, end)) {
+    if (is_roman(cps, start, end) || is_acronym(cps, start, end)) {
         for (size_t i = start; i < end; i++) {
             cps[i] = utf8proc_toupper(cps[i]);
         }
@@ -518,6 +553,9 @@ static int is_separator(int32_t cp)
 clasconv_error clasconv_school_name_normalize(const char *read,
                                               clasconv_school_name *out)
 {
+    if (out == NULL) {
+        return CLASCONV_ERR_USAGE;
+    }
     out->canonical = NULL;
     out->key = NULL;
     out->level = CLASCONV_LEVEL_NONE;

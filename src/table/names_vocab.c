@@ -36,6 +36,8 @@ const clasconv_name_type clasconv_name_types[] = {
     {"ecole maternelle privee", "École maternelle privée", ELEM},
     {"ecole maternelle et elementaire", "École maternelle et élémentaire",
      ELEM},
+    {"ecole elementaire et maternelle", "École élémentaire et maternelle",
+     ELEM},
     /* École primaire */
     {"ep", "École primaire", ELEM},
     {"eppu", "École primaire", ELEM},
@@ -47,6 +49,7 @@ const clasconv_name_type clasconv_name_types[] = {
     {"ec primaire", "École primaire", ELEM},
     {"ecole primaire publique", "École primaire publique", ELEM},
     {"ecole primaire privee", "École primaire privée", ELEM},
+    {"ecole primaire et maternelle", "École primaire et maternelle", ELEM},
     /* École alone, groupe scolaire */
     {"ecole", "École", ELEM},
     {"ec", "École", ELEM},
@@ -98,6 +101,13 @@ const size_t clasconv_name_particle_count =
 const clasconv_name_particle clasconv_name_elisions[] = {{"l", 0}, {"d", 1}};
 const size_t clasconv_name_elision_count =
     sizeof clasconv_name_elisions / sizeof clasconv_name_elisions[0];
+
+const clasconv_name_abbrev clasconv_name_acronyms[] = {
+    {"rep", "REP"},     {"qpv", "QPV"},   {"ulis", "ULIS"},
+    {"segpa", "SEGPA"}, {"erea", "EREA"}, {"upe2a", "UPE2A"},
+};
+const size_t clasconv_name_acronym_count =
+    sizeof clasconv_name_acronyms / sizeof clasconv_name_acronyms[0];
 
 const clasconv_name_abbrev clasconv_name_abbrevs[] = {
     {"st", "Saint"},

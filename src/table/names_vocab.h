@@ -46,6 +46,10 @@ extern const size_t clasconv_name_particle_count;
 extern const clasconv_name_particle clasconv_name_elisions[];
 extern const size_t clasconv_name_elision_count;
 
+/** Words kept in capitals in a title-cased proper name ("REP"). */
+extern const clasconv_name_abbrev clasconv_name_acronyms[];
+extern const size_t clasconv_name_acronym_count;
+
 /** Abbreviations expanded before a following name (St Exupéry). */
 extern const clasconv_name_abbrev clasconv_name_abbrevs[];
 extern const size_t clasconv_name_abbrev_count;

@@ -1,4 +1,21 @@
 /* value.c: reading a count of children from a cell (SPEC section 1). */
+
+/*
+ * Choices beyond SPEC section 1:
+ * - ',' and '.' are both decimal marks: "12,0" and "12.0" are 12, "1.234"
+ *   is NOT_INTEGER. "1.000" (a dot, three zeros, at most 3 digits before)
+ *   may be a thousand written the English way: NOT_A_NUMBER. "12,000" is 12.
+ * - Thousands groups: one blank (space, U+00A0, U+202F, U+2007, U+2009,
+ *   U+200A) then exactly three digits, after a first group of 1-3 digits.
+ * - A minus sign (-, U+2212, U+2013) before digits: NEGATIVE, even with a
+ *   fraction ("-2,5"); "-0" is 0. "+3" is 3.
+ * - Zero words: "-", "–", "—", "‐", "−" alone, and "néant", "aucun",
+ *   "aucune" (case and accents folded).
+ * - Counts above CLASCONV_COUNT_MAX: NOT_A_NUMBER.
+ * - Number cells within 1e-9 (relative, absolute below 1) of a whole number
+ *   are that number (formula noise: 14.999999999 -> 15).
+ * - Boolean, error and date cells: NOT_A_NUMBER.
+ */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,6 +147,10 @@ static size_t parse_digits(const char *s, size_t len, int64_t *value)
 clasconv_value_status clasconv_value_parse_text(const char *text,
                                                 int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (text == NULL) {
         return CLASCONV_VALUE_BLANK;
@@ -215,6 +236,10 @@ clasconv_value_status clasconv_value_parse_text(const char *text,
 
 clasconv_value_status clasconv_value_parse_number(double number, int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (!isfinite(number)) {
         return CLASCONV_VALUE_NOT_A_NUMBER;
@@ -238,6 +263,10 @@ clasconv_value_status clasconv_value_parse_number(double number, int64_t *value)
 clasconv_value_status clasconv_value_parse_cell(const clasconv_cell *cell,
                                                 int64_t *value)
 {
+    int64_t ignored;
+    if (value == NULL) {
+        value = &ignored;
+    }
     *value = CLASCONV_BLANK;
     if (cell == NULL) {
         return CLASCONV_VALUE_BLANK;

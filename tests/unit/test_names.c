@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clasconv/table.h"
+#include "core/text.h"
 
 #define ELEM CLASCONV_LEVEL_ELEMENTAIRE
 #define COLL CLASCONV_LEVEL_COLLEGE
@@ -59,6 +60,15 @@ static const name_case name_cases[] = {
     {"EE: Jules Ferry", "École élémentaire Jules Ferry", ELEM},
     {"CLG - Jean Moulin", "Collège Jean Moulin", COLL},
     {"EE", "École élémentaire", ELEM},
+    {"EE – Jules Ferry", "École élémentaire Jules Ferry", ELEM},
+    {"ee jules ferry", "École élémentaire Jules Ferry", ELEM},
+    {"École Élémentaire Jules Ferry", "École élémentaire Jules Ferry", ELEM},
+    {"ECOLE ELEMENTAIRE PUBLIQUE JEAN MOULIN",
+     "École élémentaire publique Jean Moulin", ELEM},
+    {"ECOLE PRIMAIRE ET MATERNELLE LES LILAS",
+     "École primaire et maternelle Les Lilas", ELEM},
+    {"CLG JEAN MOULIN REP+", "Collège Jean Moulin REP+", COLL},
+    {"clg jean moulin (ulis)", "Collège Jean Moulin (ULIS)", COLL},
     /* full type words in capitals or without accents */
     {"ECOLE MATERNELLE JEAN MACE", "École maternelle Jean Mace", ELEM},
     {"ECOLE PRIMAIRE JEAN ROSTAND", "École primaire Jean Rostand", ELEM},
@@ -134,6 +144,7 @@ static const name_case name_cases[] = {
     {"EE Stéphane Hessel", "École élémentaire Stéphane Hessel", ELEM},
     /* names without a type word */
     {"Jean Moulin", "Jean Moulin", NONE},
+    {"ST-PRIEST", "Saint-Priest", NONE},
     {"JEAN MOULIN", "Jean Moulin", NONE},
     {"les marronniers", "Les Marronniers", NONE},
     {"Collège", "Collège", COLL},
@@ -311,4 +322,38 @@ Test(names, long_name)
     cr_expect_gt(strlen(name.canonical), 0);
     clasconv_school_name_free(&name);
     free(text);
+}
+
+/* Pseudo-random names made of tricky pieces: no crash, valid UTF-8 out. */
+Test(names, random_pieces)
+{
+    static const char *const pieces[] = {
+        "EE",   " ",     ".",    "St",   "ST.",   "-",      "'",      "’",
+        "é",    "É",     "\xff", "\xc3", "l'",    "D'",     "de",     "XIV",
+        "\t",   "Ecole", "elem", "clg",  "LYCEE", "\u00a0", "\u0301", "Ste",
+        "jean", "JEAN",  ":",    "œ",    "ß",     "İ",      "\u200b", "LP"};
+    uint32_t seed = 12345;
+    char text[256];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        int count = (int)(seed >> 16) % 12;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece =
+                pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(piece);
+            memcpy(text + len, piece, n);
+            len += n;
+        }
+        text[len] = '\0';
+        clasconv_school_name name;
+        cr_assert_eq(clasconv_school_name_normalize(text, &name), CLASCONV_OK);
+        cr_assert(clasconv_utf8_valid(name.canonical, strlen(name.canonical)),
+                  "[%s] gave invalid UTF-8", text);
+        char *key = clasconv_text_key(name.canonical);
+        cr_assert_str_eq(name.key, key, "[%s]", text);
+        free(key);
+        clasconv_school_name_free(&name);
+    }
 }

@@ -117,6 +117,8 @@ Test(value, null_text)
     int64_t value = 777;
     cr_expect_eq(clasconv_value_parse_text(NULL, &value), BLANK);
     cr_expect_eq(value, NOVAL);
+    cr_expect_eq(clasconv_value_parse_text("12", NULL), OK);
+    cr_expect_eq(clasconv_value_parse_number(2.5, NULL), FRAC);
 }
 
 Test(value, long_text)
@@ -255,4 +257,40 @@ Test(value, cell_text_truncated)
     char one[1] = {'x'};
     clasconv_value_cell_text(&cell, one, sizeof one);
     cr_expect_eq(one[0], '\0');
+}
+
+/* Pseudo-random texts of tricky pieces: value and status always agree. */
+Test(value, random_pieces)
+{
+    static const char *const pieces[] = {
+        "1", "0",     "9",        " ",    ",",      ".",
+        "-", "+",     "\xe2\x80", "\xc2", "\u00a0", "\u202f",
+        "–", "néant", "e",        "%",    "999",    "\xe2\x88\x92",
+        "\t"};
+    uint32_t seed = 777;
+    char text[128];
+    for (int round = 0; round < 5000; round++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        int count = (int)(seed >> 16) % 10;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece =
+                pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(piece);
+            memcpy(text + len, piece, n);
+            len += n;
+        }
+        text[len] = '\0';
+        int64_t value = 777;
+        clasconv_value_status status = clasconv_value_parse_text(text, &value);
+        if (status == OK || status == ZERO) {
+            cr_assert(value >= 0 && value <= CLASCONV_COUNT_MAX, "[%s]", text);
+        } else {
+            cr_assert_eq(value, NOVAL, "[%s] status %d", text, (int)status);
+        }
+        if (status == ZERO) {
+            cr_assert_eq(value, 0, "[%s]", text);
+        }
+    }
 }
