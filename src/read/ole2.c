@@ -256,7 +256,13 @@ static clasconv_ole2_status load_directory(clasconv_ole2 *ole,
         const unsigned char *p = dir + (size_t)i * DIR_ENTRY_SIZE;
         ole2_entry *e = &ole->entries[i];
         uint16_t name_bytes = get16(p + 0x40);
-        size_t chars = name_bytes > 64 ? 32 : name_bytes / 2;
+        if (name_bytes > 64) {
+            /* Never valid (MS-CFB 2.6.1), and FreeXL overflows a stack
+             * buffer on it: refuse the file before FreeXL sees it. */
+            free(dir);
+            return CLASCONV_OLE2_CORRUPT;
+        }
+        size_t chars = name_bytes / 2;
         size_t len = 0;
         for (size_t k = 0; k < chars && len < sizeof e->name - 1; k++) {
             uint16_t c = get16(p + 2 * k);
