@@ -31,6 +31,8 @@
 #define REC_BOF 0x0809u
 
 #define BOF_GLOBALS 0x0005u
+/* Largest record body allowed by MS-XLS 2.1.4 (BIFF8). */
+#define BIFF_MAX_RECORD 8224u
 #define MAX_DEPTH 16        /* nested BOF (embedded charts) */
 #define MAX_MERGES 1000000u /* per book */
 
@@ -67,9 +69,31 @@ static clasconv_biff_status next_record(const unsigned char *data, size_t size,
     if (size - *pos - 4 < rec->len) {
         return CLASCONV_BIFF_CORRUPT;
     }
+    if (rec->len > BIFF_MAX_RECORD) {
+        return CLASCONV_BIFF_CORRUPT; /* FreeXL would overflow its buffer */
+    }
     rec->body = data + *pos + 4;
     *pos += 4 + (size_t)rec->len;
     return CLASCONV_BIFF_OK;
+}
+
+/* FreeXL reads every record of the stream in turn, also past the last
+ * EOF, into a fixed buffer: refuse a stream where any record, as FreeXL
+ * would see it, is longer than BIFF allows. */
+static int records_fit(const unsigned char *data, size_t size)
+{
+    size_t pos = 0;
+    while (size - pos >= 4) {
+        uint16_t len = get16(data + pos + 2);
+        if (len > BIFF_MAX_RECORD) {
+            return 0;
+        }
+        if (size - pos - 4 < len) {
+            break; /* a truncated last record: FreeXL's read fails there */
+        }
+        pos += 4 + (size_t)len;
+    }
+    return 1;
 }
 
 /* --- Text ---------------------------------------------------------------
@@ -723,7 +747,7 @@ clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
     codepage_1252(book);
     size_t pos = 0;
     biff_rec rec;
-    if (data == NULL ||
+    if (data == NULL || !records_fit(data, size) ||
         next_record(data, size, &pos, &rec) != CLASCONV_BIFF_OK) {
         return CLASCONV_BIFF_CORRUPT;
     }
