@@ -83,6 +83,11 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+static const char *plural(size_t n)
+{
+    return n > 1 ? "s" : "";
+}
+
 static int print_json(const clasconv_table *table)
 {
     clasconv_buf buf = {0};
