@@ -34,6 +34,14 @@ static int valid_level(clasconv_level level)
     return level >= 0 && level < CLASCONV_LEVEL_COUNT;
 }
 
+/* Room for two-line header labels (before the row is written: constant
+ * memory mode flushes rows). */
+static void tall_header(clasconv_xlsx *x, lxw_worksheet *ws)
+{
+    if (ws != NULL && x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
+}
+
 /* Widths of the nine scheme columns (ranges must not overlap). */
 static void scheme_widths(clasconv_xlsx *x, lxw_worksheet *ws)
 {
@@ -60,6 +68,7 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     labels[COL_AUTRE_DETAIL] = "Autre (précision)";
     labels[COL_READ_NAME] = "Nom lu";
     labels[COL_CELL] = "Cellule source";
+    tall_header(x, ws);
     clasconv_xlsx_header_row(x, ws, labels, DISPOSITIFS_COLS);
 
     for (i = 0; i < table->nschools && x->lerr == LXW_NO_ERROR; i++) {
@@ -90,8 +99,6 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     clasconv_xlsx_width(x, ws, COL_AUTRE_DETAIL, COL_AUTRE_DETAIL, 26);
     clasconv_xlsx_width(x, ws, COL_READ_NAME, COL_READ_NAME, 36);
     clasconv_xlsx_width(x, ws, COL_CELL, COL_CELL, 22);
-    if (ws != NULL && x->lerr == LXW_NO_ERROR)
-        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
     clasconv_xlsx_page_setup(x, ws);
 }
 
@@ -143,6 +150,7 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
         labels[COL_FIRST_SCHEME + s] =
             clasconv_scheme_label((clasconv_scheme)s);
+    tall_header(x, ws);
     clasconv_xlsx_header_row(x, ws, labels, TOTAUX_COLS);
 
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
@@ -179,8 +187,6 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
     clasconv_xlsx_width(x, ws, 0, 0, 13);
     clasconv_xlsx_width(x, ws, TOT_COL_SCHOOLS, TOT_COL_SCHOOLS, 15);
     scheme_widths(x, ws);
-    if (ws != NULL && x->lerr == LXW_NO_ERROR)
-        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
     clasconv_xlsx_page_setup(x, ws);
 }
 
@@ -283,7 +289,9 @@ clasconv_error clasconv_write_workbook(const clasconv_table *table,
                                 "tableau à écrire.");
         return CLASCONV_ERR_WRITE;
     }
-    if (clasconv_xlsx_open(&x, path, "Dispositifs CLAS", diag) != CLASCONV_OK)
+    /* Constant memory: a hostile input can bring a million anomalies. */
+    if (clasconv_xlsx_open_opt(&x, path, "Dispositifs CLAS", 1, diag) !=
+        CLASCONV_OK)
         return CLASCONV_ERR_WRITE;
     write_dispositifs(&x, table);
     write_totaux(&x, table);
