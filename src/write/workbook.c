@@ -34,6 +34,14 @@ static int valid_level(clasconv_level level)
     return level >= 0 && level < CLASCONV_LEVEL_COUNT;
 }
 
+/* The Niveau of a Dispositifs row: a school whose level is unknown (a
+ * LEVEL_UNKNOWN error) says so, and every row has a label for the Total
+ * row's COUNTA. */
+static const char *row_level(clasconv_level level)
+{
+    return valid_level(level) ? clasconv_level_label(level) : "Inconnu";
+}
+
 /* Room for two-line header labels (before the row is written: constant
  * memory mode flushes rows). */
 static void tall_header(clasconv_xlsx *x, lxw_worksheet *ws)
@@ -75,9 +83,8 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
         const clasconv_school *school = &table->schools[i];
         size_t row = i + 1;
 
-        if (valid_level(school->level))
-            clasconv_xlsx_string(x, ws, row, COL_LEVEL,
-                                 clasconv_level_label(school->level), x->text);
+        clasconv_xlsx_string(x, ws, row, COL_LEVEL, row_level(school->level),
+                             x->text);
         clasconv_xlsx_string(x, ws, row, COL_SCHOOL, school->name, x->text);
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
             int64_t count = school->counts[s];
@@ -103,32 +110,33 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
 }
 
 /* What the Totaux formulas compute, from the rows themselves: the number
- * of schools of each level and the sum of each scheme (blanks as 0);
- * the Total row sums the three levels. */
+ * of schools of each level and the sum of each scheme (blanks as 0); the
+ * Total row covers every row, a school of unknown level included (as
+ * table->totals[CLASCONV_LEVEL_COUNT] does). */
 static void compute_totals(
     const clasconv_table *table,
     double values[CLASCONV_LEVEL_COUNT + 1][1 + CLASCONV_SCHEME_COUNT])
 {
     size_t i;
-    int l, s;
+    int s;
 
     memset(values, 0,
            sizeof(double) * (CLASCONV_LEVEL_COUNT + 1) *
                (1 + CLASCONV_SCHEME_COUNT));
     for (i = 0; i < table->nschools; i++) {
         const clasconv_school *school = &table->schools[i];
+        int level = valid_level(school->level) ? (int)school->level : -1;
 
-        if (!valid_level(school->level))
-            continue;
-        values[school->level][0] += 1;
+        values[CLASCONV_LEVEL_COUNT][0] += 1;
+        if (level >= 0)
+            values[level][0] += 1;
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
-            if (school->counts[s] > 0)
-                values[school->level][1 + s] += (double)school->counts[s];
+            if (school->counts[s] <= 0)
+                continue;
+            values[CLASCONV_LEVEL_COUNT][1 + s] += (double)school->counts[s];
+            if (level >= 0)
+                values[level][1 + s] += (double)school->counts[s];
         }
-    }
-    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
-        for (s = 0; s <= CLASCONV_SCHEME_COUNT; s++)
-            values[CLASCONV_LEVEL_COUNT][s] += values[l][s];
     }
 }
 
@@ -161,8 +169,8 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
 
         clasconv_xlsx_string(x, ws, row, 0, label, total ? x->bold : x->text);
         if (total)
-            snprintf(formula, sizeof formula, "=SUM(B2:B%d)",
-                     CLASCONV_LEVEL_COUNT + 1);
+            snprintf(formula, sizeof formula,
+                     "=COUNTA(Dispositifs!$A$2:$A$%zu)", last);
         else
             snprintf(formula, sizeof formula,
                      "=COUNTIF(Dispositifs!$A$2:$A$%zu,\"%s\")", last, label);
@@ -172,8 +180,8 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
             char c = col_letter(COL_FIRST_SCHEME + s);
 
             if (total)
-                snprintf(formula, sizeof formula, "=SUM(%c2:%c%d)", c, c,
-                         CLASCONV_LEVEL_COUNT + 1);
+                snprintf(formula, sizeof formula,
+                         "=SUM(Dispositifs!%c$2:%c$%zu)", c, c, last);
             else
                 snprintf(formula, sizeof formula,
                          "=SUMIF(Dispositifs!$A$2:$A$%zu,\"%s\","

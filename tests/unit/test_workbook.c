@@ -280,10 +280,11 @@ Test(workbook, totaux_formulas_carry_values)
     assert_cell(sheet, "K4",
                 "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Lycée\","
                 "Dispositifs!K$2:K$4)</f><v>0</v>");
-    /* The Total row sums the levels. */
-    assert_cell(sheet, "B5", "<f>SUM(B2:B4)</f><v>3</v>");
-    assert_cell(sheet, "G5", "<f>SUM(G2:G4)</f><v>19</v>");
-    assert_cell(sheet, "K5", "<f>SUM(K2:K4)</f><v>2</v>");
+    /* The Total row covers every row of Dispositifs. */
+    assert_cell(sheet, "A5", "<is><t>Total</t></is>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$4)</f><v>3</v>");
+    assert_cell(sheet, "G5", "<f>SUM(Dispositifs!G$2:G$4)</f><v>19</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$4)</f><v>2</v>");
     cr_assert_null(cell_of(sheet, "L2"));
     cr_assert_null(strstr(sheet, "<row r=\"6\""));
     /* The cached values are the table's totals. */
@@ -311,6 +312,8 @@ Test(workbook, zero_schools_keeps_valid_ranges)
                            "<v>0</v>");
     assert_contains(sheet, "<f>SUMIF(Dispositifs!$A$2:$A$2,\"Collège\","
                            "Dispositifs!K$2:K$2)</f><v>0</v>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$2)</f><v>0</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$2)</f><v>0</v>");
     free(sheet);
     sheet = read_part(path, "xl/worksheets/sheet1.xml");
     cr_assert_null(strstr(sheet, "<row r=\"2\""));
@@ -816,4 +819,31 @@ Test(xlsx_util, non_finite_number_is_refused)
     cr_assert_eq(count_entries(dir), 0);
     free(path);
     remove_dir(dir);
+}
+
+/* A school of unknown level: "Inconnu" in Dispositifs, counted in the Total
+ * row only, as reconcile counts it in totals[ALL]. */
+Test(workbook, unknown_level_counts_in_total_only)
+{
+    clasconv_table *t = fixture_table();
+    static const int64_t counts[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    char *dir, *path, *sheet;
+
+    fixture_school(t, CLASCONV_LEVEL_NONE, "Centre social", "Centre social",
+                   "ligne 30, champ 1", counts);
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    assert_cell(sheet, "A5", "<is><t>Inconnu</t></is>");
+    free(sheet);
+    sheet = read_part(path, "xl/worksheets/sheet2.xml");
+    assert_cell(sheet, "B2",
+                "<f>COUNTIF(Dispositifs!$A$2:$A$5,\"Élémentaire\")</f>"
+                "<v>2</v>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$5)</f><v>4</v>");
+    assert_cell(sheet, "C5", "<f>SUM(Dispositifs!C$2:C$5)</f><v>13</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$5)</f><v>11</v>");
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
 }
