@@ -43,6 +43,7 @@ typedef struct ods_parse {
     clasconv_sheet *sheet;
     char sheet_name[256];
     unsigned tables; /* sheets seen, for unnamed ones */
+    int spreadsheet; /* an office:spreadsheet body was seen */
     unsigned skip;   /* depth inside an ignored subtree */
     int in_table;
     uint64_t row; /* index of the current row */
@@ -353,6 +354,10 @@ static clasconv_error ods_start(void *user, const char *name,
         p->skip++;
         return CLASCONV_OK;
     }
+    if (clasconv_xml_is(name, NS_OFFICE, "spreadsheet")) {
+        p->spreadsheet = 1;
+        return CLASCONV_OK;
+    }
     if (clasconv_xml_is(name, NS_TABLE, "table")) {
         const char *sheet_name;
         if (p->in_table) {
@@ -467,6 +472,16 @@ static clasconv_error ods_text(void *user, const char *text, size_t len)
     return CLASCONV_OK;
 }
 
+static clasconv_error not_a_spreadsheet(clasconv_diag *diag)
+{
+    clasconv_diag_set(diag,
+                      "Ce fichier n'est pas un classeur OpenDocument (.ods) "
+                      "lisible : il ne contient pas de feuille de calcul. "
+                      "Ouvrez-le dans LibreOffice et enregistrez-le à "
+                      "nouveau au format .ods.");
+    return CLASCONV_ERR_FORMAT;
+}
+
 clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag)
 {
@@ -481,12 +496,7 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
     }
     if (!clasconv_zip_has(zip, "content.xml")) {
         clasconv_zip_free(zip);
-        clasconv_diag_set(diag,
-                          "Ce fichier n'est pas un classeur OpenDocument "
-                          "(.ods) lisible : sa partie « content.xml » est "
-                          "absente. Ouvrez-le dans LibreOffice et "
-                          "enregistrez-le à nouveau au format .ods.");
-        return CLASCONV_ERR_FORMAT;
+        return not_a_spreadsheet(diag);
     }
     memset(&p, 0, sizeof p);
     p.grid = grid;
@@ -498,6 +508,9 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
     handler.text = ods_text;
     handler.user = &p;
     err = clasconv_zip_parse_xml(zip, "content.xml", &handler, diag);
+    if (err == CLASCONV_OK && !p.spreadsheet) {
+        err = not_a_spreadsheet(diag);
+    }
     if (err == CLASCONV_OK) {
         err = clasconv_grid_finish(grid);
     }

@@ -42,6 +42,8 @@ typedef struct xlsx_book {
     xlsx_sheet_ref *sheets;
     size_t nsheets;
     xlsx_strings strings;
+    int saw_root;    /* the workbook part's root element was seen */
+    int is_workbook; /* ... and it is <workbook> */
 } xlsx_book;
 
 /* --- Small helpers ----------------------------------------------------- */
@@ -247,6 +249,10 @@ static clasconv_error workbook_start(void *user, const char *name,
     const char *rel_id;
     xlsx_sheet_ref *sheet;
 
+    if (!book->saw_root) {
+        book->saw_root = 1;
+        book->is_workbook = clasconv_xml_is(name, NULL, "workbook");
+    }
     if (!clasconv_xml_is(name, NULL, "sheet")) {
         return CLASCONV_OK;
     }
@@ -712,6 +718,16 @@ static clasconv_error parse_part(xlsx_book *book, const char *part,
     return clasconv_zip_parse_xml(book->zip, part, &handler, book->diag);
 }
 
+static clasconv_error not_a_workbook(xlsx_book *book)
+{
+    clasconv_diag_set(book->diag,
+                      "Ce fichier n'est pas un classeur Excel (.xlsx) "
+                      "lisible : sa partie « classeur » est absente. "
+                      "Ouvrez-le dans Excel ou LibreOffice et "
+                      "enregistrez-le au format .xlsx.");
+    return CLASCONV_ERR_FORMAT;
+}
+
 static clasconv_error read_book(xlsx_book *book)
 {
     char rels[XLSX_PATH_MAX + 16];
@@ -731,12 +747,7 @@ static clasconv_error read_book(xlsx_book *book)
         strcpy(book->workbook, "xl/workbook.xml");
     }
     if (!clasconv_zip_has(book->zip, book->workbook)) {
-        clasconv_diag_set(book->diag,
-                          "Ce fichier n'est pas un classeur Excel (.xlsx) "
-                          "lisible : sa partie « classeur » est absente. "
-                          "Ouvrez-le dans Excel ou LibreOffice et "
-                          "enregistrez-le au format .xlsx.");
-        return CLASCONV_ERR_FORMAT;
+        return not_a_workbook(book);
     }
     /* xl/workbook.xml -> xl/_rels/workbook.xml.rels */
     slash = strrchr(book->workbook, '/');
@@ -753,6 +764,9 @@ static clasconv_error read_book(xlsx_book *book)
     err = parse_part(book, book->workbook, workbook_start);
     if (err != CLASCONV_OK) {
         return err;
+    }
+    if (!book->is_workbook) {
+        return not_a_workbook(book);
     }
     if (book->strings_part[0] == '\0') {
         /* No relationship: the usual name, when present. */
