@@ -12,11 +12,12 @@
  * Repeated rows and columns: empty repeats are never materialized (they only
  * move the position, on 64-bit counters); non-empty ones are copied, but
  * never beyond the grid's rows and columns, and never more than
- * ODS_MAX_COPIES extra cells and merges per file: past that the file is
- * refused as hostile (TOO_LARGE).
+ * ODS_MAX_COPIES extra cells and merges (ODS_MAX_COPIED_TEXT bytes of text)
+ * per file: past that the file is refused as hostile (TOO_LARGE).
  */
 #define ODS_MAX_COPIES 100000u
-#define ODS_COUNT_CAP ((uint64_t)1 << 40) /* saturate positions here */
+#define ODS_MAX_COPIED_TEXT ((uint64_t)8 << 20) /* bytes, in those copies */
+#define ODS_COUNT_CAP ((uint64_t)1 << 40)       /* saturate positions here */
 
 #define NS_TABLE "opendocument:xmlns:table:1.0"
 #define NS_TEXT "opendocument:xmlns:text:1.0"
@@ -50,7 +51,8 @@ typedef struct ods_parse {
     uint64_t row_repeat;
     int in_row;
     uint64_t col;
-    uint64_t copies; /* extra cells materialized from repeats */
+    uint64_t copies;      /* extra cells materialized from repeats */
+    uint64_t copied_text; /* their text bytes */
     /* the current cell */
     int in_cell;
     ods_cell cell;
@@ -201,7 +203,9 @@ static clasconv_error flush_row(ods_parse *p)
             const ods_cell *cell = &p->cells[i];
             for (c = 0; c < cell->repeat; c++) {
                 if (r > 0 || c > 0) {
-                    if (++p->copies > ODS_MAX_COPIES) {
+                    p->copied_text += cell->text_len;
+                    if (++p->copies > ODS_MAX_COPIES ||
+                        p->copied_text > ODS_MAX_COPIED_TEXT) {
                         return too_many_repeats(p);
                     }
                 }

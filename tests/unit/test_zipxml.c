@@ -75,6 +75,8 @@ static const hostile_case hostile_cases[] = {
     {"hostile-deep.xlsx", 0, CLASCONV_ERR_FORMAT},
     {"hostile-row-2e31.ods", 1, CLASCONV_ERR_TOO_LARGE},
     {"hostile-cell-copies.ods", 1, CLASCONV_ERR_TOO_LARGE},
+    {"hostile-text-copies.ods", 1, CLASCONV_ERR_TOO_LARGE},
+    {"hostile-sst-copies.xlsx", 0, CLASCONV_ERR_TOO_LARGE},
     {"hostile-truncated.xlsx", 0, CLASCONV_ERR_FORMAT},
     {"hostile-garbage.xlsx", 0, CLASCONV_ERR_FORMAT},
     {"hostile-garbage-cd.xlsx", 0, CLASCONV_ERR_FORMAT},
