@@ -289,6 +289,16 @@ Test(xls, biff5_codepage_and_mini_stream)
     clasconv_grid_free(r.grid);
 }
 
+Test(xls, dates_come_as_text_flagged_date)
+{
+    read_result r = read_file(FIX("dates.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+    assert_text(s, "A1", "2025-12-31", CLASCONV_CELL_DATE);
+    assert_number(s, "B1", 12, 0);
+    clasconv_grid_free(r.grid);
+}
+
 Test(xls, encrypted_is_refused)
 {
     read_result r = read_file(FIX("encrypted.xls"), 1);
