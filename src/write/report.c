@@ -1,0 +1,348 @@
+/* report.c: the French plain-text report `clasconv check` prints. */
+#include "clasconv/write.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "write/xlsx_util.h"
+
+/* Lines are wrapped to this many characters where possible. */
+#define REPORT_WIDTH 96u
+#define LEVEL_COL_WIDTH 12u
+
+/* The output and its first error. */
+typedef struct report_out {
+    clasconv_buf *buf;
+    clasconv_error err;
+} report_out;
+
+static void keep(report_out *out, clasconv_error err)
+{
+    if (out->err == CLASCONV_OK)
+        out->err = err;
+}
+
+static void put(report_out *out, const char *text)
+{
+    if (out->err == CLASCONV_OK)
+        keep(out, clasconv_buf_puts(out->buf, text));
+}
+
+static void put_len(report_out *out, const char *text, size_t len)
+{
+    if (out->err == CLASCONV_OK)
+        keep(out, clasconv_buf_append(out->buf, text, len));
+}
+
+static void put_spaces(report_out *out, size_t count)
+{
+    static const char spaces[] = "                                ";
+
+    while (count > 0 && out->err == CLASCONV_OK) {
+        size_t n = count < sizeof spaces - 1 ? count : sizeof spaces - 1;
+        put_len(out, spaces, n);
+        count -= n;
+    }
+}
+
+/* Characters (code points) in valid UTF-8 text. */
+static size_t text_width(const char *text)
+{
+    size_t n = 0;
+
+    for (; *text != '\0'; text++) {
+        if (((unsigned char)*text & 0xC0) != 0x80)
+            n++;
+    }
+    return n;
+}
+
+/* A copy safe to print on a terminal: valid UTF-8, no control characters
+ * (tabs and line breaks become spaces, others `?`), so hostile cell text
+ * cannot move the cursor or change colours. NULL when out of memory. */
+static char *clean(const char *text)
+{
+    char *safe = clasconv_utf8_repair(text);
+    unsigned char *p, *q;
+
+    if (safe == NULL)
+        return NULL;
+    for (p = q = (unsigned char *)safe; *p != '\0'; p++) {
+        if (*p == '\t' || *p == '\n' || *p == '\r') {
+            *q++ = ' ';
+        } else if (*p < 0x20 || *p == 0x7F) {
+            *q++ = '?';
+        } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            *q++ = '?'; /* C1 control */
+            p++;
+        } else {
+            *q++ = *p;
+        }
+    }
+    *q = '\0';
+    return safe;
+}
+
+static void put_clean(report_out *out, const char *text)
+{
+    char *safe;
+
+    if (out->err != CLASCONV_OK || text == NULL)
+        return;
+    safe = clean(text);
+    if (safe == NULL) {
+        keep(out, CLASCONV_ERR_MEMORY);
+        return;
+    }
+    put(out, safe);
+    free(safe);
+}
+
+/* Text left-aligned in `width` characters (at least one space after). */
+static void put_left(report_out *out, const char *text, size_t width)
+{
+    size_t w = text_width(text);
+
+    put(out, text);
+    put_spaces(out, w < width ? width - w : 1);
+}
+
+/* Text right-aligned in `width` characters (at least one space before). */
+static void put_right(report_out *out, const char *text, size_t width)
+{
+    size_t w = text_width(text);
+
+    put_spaces(out, w < width ? width - w : 1);
+    put(out, text);
+}
+
+/* Appends `text` word-wrapped to REPORT_WIDTH, each line indented. */
+static void put_wrapped(report_out *out, const char *text, size_t indent)
+{
+    char *safe;
+    const char *p;
+    size_t column = 0;
+
+    if (out->err != CLASCONV_OK || text == NULL)
+        return;
+    safe = clean(text);
+    if (safe == NULL) {
+        keep(out, CLASCONV_ERR_MEMORY);
+        return;
+    }
+    p = safe;
+    while (*p != '\0' && out->err == CLASCONV_OK) {
+        const char *end;
+        size_t word_len, word_width;
+        char *word;
+
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        end = strchr(p, ' ');
+        if (end == NULL)
+            end = p + strlen(p);
+        word_len = (size_t)(end - p);
+        word = strndup(p, word_len);
+        if (word == NULL) {
+            keep(out, CLASCONV_ERR_MEMORY);
+            break;
+        }
+        word_width = text_width(word);
+        if (column == 0) {
+            put_spaces(out, indent);
+            column = indent;
+        } else if (column + 1 + word_width > REPORT_WIDTH) {
+            put(out, "\n");
+            put_spaces(out, indent);
+            column = indent;
+        } else {
+            put(out, " ");
+            column++;
+        }
+        put(out, word);
+        column += word_width;
+        free(word);
+        p = end;
+    }
+    if (column > 0)
+        put(out, "\n");
+    free(safe);
+}
+
+/* "3 erreurs", "1 avertissement", "0 info". */
+static void put_counted(report_out *out, size_t count, const char *singular)
+{
+    char number[32];
+
+    snprintf(number, sizeof number, "%zu ", count);
+    put(out, number);
+    put(out, singular);
+    if (count > 1)
+        put(out, "s");
+}
+
+static void put_field(report_out *out, const char *label, const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return;
+    put_left(out, label, 16);
+    put(out, ": ");
+    put_clean(out, value);
+    put(out, "\n");
+}
+
+/* The file could not be read or holds no CLAS table. */
+static int table_failed(const clasconv_table *table)
+{
+    size_t i;
+
+    if (table->nschools > 0)
+        return 0;
+    for (i = 0; i < table->anomalies.count; i++) {
+        clasconv_anomaly_code code = table->anomalies.items[i].code;
+
+        if (code == CLASCONV_A_FILE_UNREADABLE ||
+            code == CLASCONV_A_TABLE_NOT_FOUND)
+            return 1;
+    }
+    return 0;
+}
+
+static void put_summary(report_out *out, const clasconv_table *table)
+{
+    /* Short headings so that the table fits in 100 columns. */
+    static const char *const headings[1 + CLASCONV_SCHEME_COUNT] = {
+        "Étab.", "Étude",    "Éc.ouv.", "Acc.éd.",  "Stage",
+        "PRE",   "dont QPV", "CLAS",    "dont QPV", "Autre"};
+    static const size_t widths[1 + CLASCONV_SCHEME_COUNT] = {8, 8, 8, 8, 8,
+                                                             8, 9, 8, 9, 8};
+    char number[32];
+    int l, c;
+
+    put(out, "Effectifs par niveau (nombre d'enfants ; une case vide compte "
+             "pour 0)\n");
+    put_left(out, "Niveau", LEVEL_COL_WIDTH);
+    for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++)
+        put_right(out, headings[c], widths[c]);
+    put(out, "\n");
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+        const clasconv_totals *t = &table->totals[l];
+
+        put_left(out, clasconv_level_label((clasconv_level)l), LEVEL_COL_WIDTH);
+        for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++) {
+            int64_t v = c == 0 ? t->schools : t->counts[c - 1];
+
+            snprintf(number, sizeof number, "%" PRId64, v > 0 ? v : 0);
+            put_right(out, number, widths[c]);
+        }
+        put(out, "\n");
+    }
+    put(out, "Étab. : établissements ; Éc.ouv. : École ouverte ; Acc.éd. : "
+             "Accompagnement éducatif.\n");
+}
+
+static void put_anomaly(report_out *out, const clasconv_anomaly *a)
+{
+    const char *where[3];
+    int n = 0, i;
+
+    if (a->cell != NULL && a->cell[0] != '\0')
+        where[n++] = a->cell;
+    if (a->school != NULL && a->school[0] != '\0')
+        where[n++] = a->school;
+    else if (a->level >= 0 && a->level < CLASCONV_LEVEL_COUNT)
+        where[n++] = clasconv_level_label(a->level);
+    if (a->scheme >= 0 && a->scheme < CLASCONV_SCHEME_COUNT)
+        where[n++] = clasconv_scheme_label(a->scheme);
+
+    put(out, "  - [");
+    put(out, clasconv_anomaly_code_name(a->code));
+    put(out, "]");
+    for (i = 0; i < n; i++) {
+        put(out, i == 0 ? " " : " · ");
+        put_clean(out, where[i]);
+    }
+    put(out, "\n");
+    put_wrapped(out, a->message, 4);
+}
+
+static void put_anomalies(report_out *out, const clasconv_table *table)
+{
+    static const char *const names[CLASCONV_SEV_COUNT] = {
+        "erreur", "avertissement", "info"};
+    const clasconv_anomalies *list = &table->anomalies;
+    int sev;
+    size_t i;
+
+    for (sev = 0; sev < CLASCONV_SEV_COUNT; sev++) {
+        size_t count = clasconv_anomalies_count(list, (clasconv_severity)sev);
+
+        if (count == 0)
+            continue;
+        put(out, "\n");
+        put_counted(out, count, names[sev]);
+        put(out, "\n");
+        for (i = 0; i < list->count && out->err == CLASCONV_OK; i++) {
+            if (list->items[i].severity == (clasconv_severity)sev)
+                put_anomaly(out, &list->items[i]);
+        }
+    }
+}
+
+clasconv_error clasconv_render_report(const clasconv_table *table,
+                                      clasconv_buf *buf)
+{
+    report_out out;
+    size_t errors, start;
+
+    if (table == NULL || buf == NULL)
+        return CLASCONV_ERR_USAGE;
+    out.buf = buf;
+    out.err = CLASCONV_OK;
+    start = buf->len;
+
+    put_field(&out, "Fichier", table->file_name);
+    put_field(&out, "Format", table->format);
+    put_field(&out, "Tableau lu dans", table->sheet);
+    put_field(&out, "Commune", table->commune);
+    put_field(&out, "Encodage", table->encoding);
+    put(&out, "\n");
+    if (table_failed(table))
+        put(&out, "Aucun tableau CLAS n'a pu être lu dans ce fichier.\n");
+    else
+        put_summary(&out, table);
+
+    put(&out, "\nAnomalies : ");
+    put_counted(&out,
+                clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR),
+                "erreur");
+    put(&out, ", ");
+    put_counted(
+        &out, clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING),
+        "avertissement");
+    put(&out, ", ");
+    put_counted(&out,
+                clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO),
+                "info");
+    put(&out, "\n");
+    put_anomalies(&out, table);
+
+    errors = clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR);
+    put(&out, "\n");
+    if (errors == 0) {
+        put(&out, "Aucune erreur : le tableau peut être envoyé.\n");
+    } else {
+        put_counted(&out, errors, "erreur");
+        put(&out, " à corriger avant l'envoi.\n");
+    }
+
+    if (out.err != CLASCONV_OK && buf->data != NULL && start <= buf->len) {
+        buf->len = start;
+        buf->data[start] = '\0';
+    }
+    return out.err;
+}

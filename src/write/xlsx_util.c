@@ -1,0 +1,753 @@
+/* xlsx_util.c: atomic, verified xlsx output and safe strings for
+ * libxlsxwriter, shared by every workbook clasconv writes. */
+#include "write/xlsx_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <expat.h>
+#include <unzip.h>
+
+/* 2026-01-01T00:00:00Z: a fixed creation date makes the bytes stable. */
+#define FIXED_CREATED ((time_t)1767225600)
+
+/* Bounds of the verification pass (our own files are far smaller). */
+#define VERIFY_MAX_ENTRIES 256u
+#define VERIFY_MAX_BYTES ((uint64_t)4 << 30)
+
+/* --- Strings ------------------------------------------------------------- */
+
+/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and
+ * sets *cp, or 0 when the bytes are not valid UTF-8. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c;
+    size_t len, i;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        c = s[0] & 0x1Fu;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        c = s[0] & 0x0Fu;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+static int is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F');
+}
+
+/* A literal `_xHHHH_` that Excel would decode as a character. */
+static int is_excel_escape(const unsigned char *s, size_t n)
+{
+    size_t i;
+
+    if (n < 7 || s[0] != '_' || (s[1] != 'x' && s[1] != 'X') || s[6] != '_')
+        return 0;
+    for (i = 2; i < 6; i++) {
+        if (!is_hex(s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+static char *sanitize(const char *text, size_t max_units, int escape)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    static const char escaped_underscore[] = "_x005F_";
+    const unsigned char *s;
+    size_t len, cap, pos = 0, units = 0, i = 0;
+    char *out;
+
+    if (text == NULL)
+        text = "";
+    s = (const unsigned char *)text;
+    len = strlen(text);
+    /* Output bytes <= 7 per input byte and <= 3 per UTF-16 unit. */
+    if (len > (SIZE_MAX - 1) / 7)
+        return NULL;
+    cap = 7 * len;
+    if (max_units < (SIZE_MAX - 1) / 3 && 3 * max_units < cap)
+        cap = 3 * max_units;
+    out = malloc(cap + 1);
+    if (out == NULL)
+        return NULL;
+
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        const char *piece;
+        size_t piece_len, piece_units;
+
+        if (n == 0 || cp == 0xFFFE || cp == 0xFFFF) {
+            piece = replacement;
+            piece_len = 3;
+            piece_units = 1;
+            if (n == 0)
+                n = 1; /* one U+FFFD per invalid byte */
+        } else if (escape && is_excel_escape(s + i, len - i)) {
+            piece = escaped_underscore;
+            piece_len = 7;
+            piece_units = 7;
+        } else {
+            piece = (const char *)s + i;
+            piece_len = n;
+            piece_units = cp >= 0x10000 ? 2 : 1;
+        }
+        if (units + piece_units > max_units || pos + piece_len > cap)
+            break;
+        memcpy(out + pos, piece, piece_len);
+        pos += piece_len;
+        units += piece_units;
+        i += n;
+    }
+    out[pos] = '\0';
+    return out;
+}
+
+char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
+{
+    return sanitize(text, max_units, 1);
+}
+
+char *clasconv_utf8_repair(const char *text)
+{
+    return sanitize(text, SIZE_MAX, 0);
+}
+
+/* --- Messages ------------------------------------------------------------ */
+
+/* The French reason for an errno value met while writing. */
+static const char *errno_reason(int err)
+{
+    switch (err) {
+    case ENOSPC:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+    case EFBIG:
+        return "disque plein. Libérez de la place ou choisissez un autre "
+               "emplacement";
+    case EACCES:
+    case EPERM:
+        return "permission refusée. Choisissez un dossier où vous avez le "
+               "droit d'écrire";
+    case EROFS:
+        return "le disque est en lecture seule. Choisissez un autre "
+               "emplacement";
+    case ENOENT:
+        return "le dossier n'existe pas. Créez-le ou choisissez un autre "
+               "emplacement";
+    case ENOTDIR:
+        return "un élément du chemin n'est pas un dossier. Vérifiez le "
+               "chemin";
+    case EISDIR:
+        return "c'est un dossier. Indiquez un nom de fichier .xlsx";
+    case ENAMETOOLONG:
+        return "le nom est trop long. Choisissez un nom plus court";
+    case EIO:
+        return "erreur d'entrée-sortie sur le disque. Vérifiez le disque "
+               "et réessayez";
+    case ENOMEM:
+        return "mémoire insuffisante";
+    case EMFILE:
+    case ENFILE:
+        return "trop de fichiers ouverts. Fermez des programmes et "
+               "réessayez";
+    default:
+        return NULL;
+    }
+}
+
+static void fail_errno(clasconv_diag *diag, const char *path, int err)
+{
+    const char *reason = errno_reason(err);
+
+    if (reason != NULL)
+        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", path,
+                          reason);
+    else
+        clasconv_diag_set(diag,
+                          "Impossible d'écrire « %s » : erreur système "
+                          "n° %d (%s).",
+                          path, err, strerror(err));
+}
+
+/* Reads the process umask without changing it (umask() is not
+ * thread-safe); 022 when /proc is not there. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[128];
+    mode_t mask = 022;
+
+    if (f == NULL)
+        return mask;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "Umask:", 6) == 0) {
+            mask = (mode_t)(strtoul(line + 6, NULL, 8) & 0777u);
+            break;
+        }
+    }
+    fclose(f);
+    return mask;
+}
+
+/* --- Opening ------------------------------------------------------------- */
+
+static void release(clasconv_xlsx *x)
+{
+    if (x->fd >= 0)
+        close(x->fd);
+    x->fd = -1;
+    free(x->path);
+    free(x->dir);
+    free(x->tmp_path);
+    x->path = x->dir = x->tmp_path = NULL;
+    x->wb = NULL;
+}
+
+static lxw_format *new_format(clasconv_xlsx *x)
+{
+    lxw_format *fmt = workbook_add_format(x->wb);
+
+    if (fmt == NULL)
+        clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "formats");
+    return fmt;
+}
+
+static void create_formats(clasconv_xlsx *x)
+{
+    x->header = new_format(x);
+    x->text = new_format(x);
+    x->wrap = new_format(x);
+    x->count = new_format(x);
+    x->bold = new_format(x);
+    x->bold_count = new_format(x);
+    if (x->lerr != LXW_NO_ERROR)
+        return;
+    format_set_bold(x->header);
+    format_set_text_wrap(x->header);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_bottom(x->header, LXW_BORDER_THIN);
+    format_set_bg_color(x->header, 0xD9D9D9);
+    format_set_align(x->text, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_num_format_index(x->count, 1); /* "0" */
+    format_set_align(x->count, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(x->bold);
+    format_set_bold(x->bold_count);
+    format_set_num_format_index(x->bold_count, 1);
+}
+
+clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
+                                  const char *title, clasconv_diag *diag)
+{
+    const char *slash, *base;
+    size_t dir_len, base_len;
+    struct stat st;
+    lxw_workbook_options options;
+    mode_t mode;
+    int err;
+
+    memset(x, 0, sizeof *x);
+    x->fd = -1;
+    if (path == NULL || path[0] == '\0') {
+        clasconv_diag_set(diag, "Impossible d'écrire le classeur : aucun "
+                                "nom de fichier n'a été donné.");
+        return CLASCONV_ERR_WRITE;
+    }
+    slash = strrchr(path, '/');
+    base = slash != NULL ? slash + 1 : path;
+    base_len = strlen(base);
+    if (base_len == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        fail_errno(diag, path, EISDIR);
+        return CLASCONV_ERR_WRITE;
+    }
+    x->path = strdup(path);
+    if (slash == NULL) {
+        x->dir = strdup(".");
+    } else {
+        dir_len = (size_t)(slash - path);
+        x->dir = strndup(path, dir_len == 0 ? 1 : dir_len); /* "/" */
+    }
+    /* ".<base>.XXXXXX"; a long base is cut so the name stays legal. */
+    if (base_len > 200)
+        base_len = 200;
+    if (x->path != NULL && x->dir != NULL) {
+        size_t size = strlen(x->dir) + base_len + 16;
+        x->tmp_path = malloc(size);
+        if (x->tmp_path != NULL)
+            snprintf(x->tmp_path, size, "%s/.%.*s.XXXXXX", x->dir,
+                     (int)base_len, base);
+    }
+    if (x->tmp_path == NULL) {
+        release(x);
+        fail_errno(diag, path, ENOMEM);
+        return CLASCONV_ERR_WRITE;
+    }
+    if (stat(x->dir, &st) != 0) {
+        err = errno;
+        if (err == ENOENT)
+            clasconv_diag_set(diag,
+                              "Impossible d'écrire « %s » : le dossier "
+                              "« %s » n'existe pas. Créez-le ou choisissez "
+                              "un autre emplacement.",
+                              path, x->dir);
+        else
+            fail_errno(diag, path, err);
+        release(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        clasconv_diag_set(diag,
+                          "Impossible d'écrire « %s » : « %s » n'est pas un "
+                          "dossier.",
+                          path, x->dir);
+        release(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    x->fd = mkstemp(x->tmp_path);
+    if (x->fd < 0) {
+        err = errno;
+        fail_errno(diag, path, err);
+        free(x->tmp_path);
+        x->tmp_path = NULL;
+        release(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    /* The final file gets the mode an ordinary create would give it, or
+     * the mode of the file it replaces. */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        mode = st.st_mode & 0777u;
+    else
+        mode = 0666u & ~current_umask();
+    if (fchmod(x->fd, mode) != 0) {
+        err = errno;
+        fail_errno(diag, path, err);
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+
+    memset(&options, 0, sizeof options);
+    options.tmpdir = x->dir;
+    x->wb = workbook_new_opt(x->tmp_path, &options);
+    if (x->wb == NULL) {
+        fail_errno(diag, path, ENOMEM);
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    x->props.title = (char *)(title != NULL ? title : "clasconv");
+    x->props.author = (char *)"clasconv";
+    x->props.created = FIXED_CREATED;
+    clasconv_xlsx_check(x, workbook_set_properties(x->wb, &x->props),
+                        "propriétés");
+    create_formats(x);
+    if (x->lerr != LXW_NO_ERROR) {
+        fail_errno(diag, path, ENOMEM);
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    return CLASCONV_OK;
+}
+
+/* --- Writing ------------------------------------------------------------- */
+
+int clasconv_xlsx_check(clasconv_xlsx *x, lxw_error err, const char *what)
+{
+    if (err != LXW_NO_ERROR && x->lerr == LXW_NO_ERROR) {
+        x->lerr = err;
+        x->what = what;
+    }
+    return x->lerr == LXW_NO_ERROR;
+}
+
+lxw_worksheet *clasconv_xlsx_add_sheet(clasconv_xlsx *x, const char *name)
+{
+    lxw_worksheet *ws;
+
+    if (x->lerr != LXW_NO_ERROR)
+        return NULL;
+    if (x->nsheets >= CLASCONV_XLSX_MAX_SHEETS) {
+        clasconv_xlsx_check(x, LXW_ERROR_PARAMETER_VALIDATION, "feuilles");
+        return NULL;
+    }
+    ws = workbook_add_worksheet(x->wb, name);
+    if (ws == NULL) {
+        clasconv_xlsx_check(x, LXW_ERROR_PARAMETER_VALIDATION, name);
+        return NULL;
+    }
+    x->nsheets++;
+    return ws;
+}
+
+/* Checks a cell position; records an error when it is beyond Excel. */
+static int cell_ok(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                   unsigned col)
+{
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return 0;
+    if (row >= LXW_ROW_MAX || col >= LXW_COL_MAX) {
+        x->too_many_rows = 1;
+        clasconv_xlsx_check(x, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE,
+                            "cellule");
+        return 0;
+    }
+    return 1;
+}
+
+void clasconv_xlsx_string(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                          unsigned col, const char *text, lxw_format *fmt)
+{
+    char *safe;
+
+    if (text == NULL || text[0] == '\0' || !cell_ok(x, ws, row, col))
+        return;
+    safe = clasconv_xlsx_sanitize(text, CLASCONV_XLSX_MAX_TEXT);
+    if (safe == NULL) {
+        clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "texte");
+        return;
+    }
+    clasconv_xlsx_check(
+        x,
+        worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, safe, fmt),
+        "texte");
+    free(safe);
+}
+
+void clasconv_xlsx_number(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                          unsigned col, double value, lxw_format *fmt)
+{
+    if (!cell_ok(x, ws, row, col))
+        return;
+    if (!isfinite(value)) {
+        clasconv_xlsx_check(x, LXW_ERROR_PARAMETER_VALIDATION, "nombre");
+        return;
+    }
+    clasconv_xlsx_check(
+        x,
+        worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, value, fmt),
+        "nombre");
+}
+
+void clasconv_xlsx_formula(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                           unsigned col, const char *formula, lxw_format *fmt,
+                           double value)
+{
+    if (!cell_ok(x, ws, row, col))
+        return;
+    if (!isfinite(value) || formula == NULL) {
+        clasconv_xlsx_check(x, LXW_ERROR_PARAMETER_VALIDATION, "formule");
+        return;
+    }
+    clasconv_xlsx_check(x,
+                        worksheet_write_formula_num(ws, (lxw_row_t)row,
+                                                    (lxw_col_t)col, formula,
+                                                    fmt, value),
+                        "formule");
+}
+
+void clasconv_xlsx_header_row(clasconv_xlsx *x, lxw_worksheet *ws,
+                              const char *const *labels, unsigned count)
+{
+    unsigned i;
+
+    for (i = 0; i < count; i++)
+        clasconv_xlsx_string(x, ws, 0, i, labels[i], x->header);
+}
+
+void clasconv_xlsx_width(clasconv_xlsx *x, lxw_worksheet *ws, unsigned first,
+                         unsigned last, double width)
+{
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    clasconv_xlsx_check(x,
+                        worksheet_set_column(ws, (lxw_col_t)first,
+                                             (lxw_col_t)last, width, NULL),
+                        "colonnes");
+}
+
+void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws)
+{
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    worksheet_freeze_panes(ws, 1, 0);
+    clasconv_xlsx_check(x, worksheet_repeat_rows(ws, 0, 0), "impression");
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+}
+
+/* --- Verification -------------------------------------------------------- */
+
+static int name_is_xml(const char *name)
+{
+    size_t n = strlen(name);
+
+    return (n >= 4 && strcmp(name + n - 4, ".xml") == 0) ||
+           (n >= 5 && strcmp(name + n - 5, ".rels") == 0);
+}
+
+/* Inflates the current entry fully; when `parser` is not NULL feeds it
+ * the bytes. Returns 0 when the entry is intact. */
+static int check_entry(unzFile zip, XML_Parser parser, uint64_t *total,
+                       const char **why)
+{
+    char chunk[16384];
+    int got, closed;
+
+    if (unzOpenCurrentFile(zip) != UNZ_OK) {
+        *why = "entry cannot be opened";
+        return -1;
+    }
+    for (;;) {
+        got = unzReadCurrentFile(zip, chunk, (unsigned)sizeof chunk);
+        if (got < 0) {
+            *why = "entry does not inflate";
+            unzCloseCurrentFile(zip);
+            return -1;
+        }
+        if (got == 0)
+            break;
+        *total += (uint64_t)got;
+        if (*total > VERIFY_MAX_BYTES) {
+            *why = "archive too large";
+            unzCloseCurrentFile(zip);
+            return -1;
+        }
+        if (parser != NULL &&
+            XML_Parse(parser, chunk, got, 0) == XML_STATUS_ERROR) {
+            *why = "XML part is not well-formed";
+            unzCloseCurrentFile(zip);
+            return -1;
+        }
+    }
+    closed = unzCloseCurrentFile(zip);
+    if (closed != UNZ_OK) {
+        *why = "CRC mismatch";
+        return -1;
+    }
+    if (parser != NULL && XML_Parse(parser, chunk, 0, 1) == XML_STATUS_ERROR) {
+        *why = "XML part is truncated or not well-formed";
+        return -1;
+    }
+    return 0;
+}
+
+int clasconv_xlsx_verify(const char *path, unsigned nsheets, const char **why)
+{
+    unzFile zip;
+    unz_global_info64 global;
+    XML_Parser parser = NULL;
+    uint64_t total = 0, entry;
+    unsigned char seen[CLASCONV_XLSX_MAX_SHEETS + 1];
+    int have_types = 0, have_workbook = 0, rc = -1, step;
+    unsigned i;
+
+    *why = "unknown";
+    if (nsheets > CLASCONV_XLSX_MAX_SHEETS) {
+        *why = "too many sheets";
+        return -1;
+    }
+    memset(seen, 0, sizeof seen);
+    zip = unzOpen64(path);
+    if (zip == NULL) {
+        *why = "not a zip archive";
+        return -1;
+    }
+    if (unzGetGlobalInfo64(zip, &global) != UNZ_OK ||
+        global.number_entry == 0 || global.number_entry > VERIFY_MAX_ENTRIES) {
+        *why = "bad zip directory";
+        goto out;
+    }
+    parser = XML_ParserCreate(NULL);
+    if (parser == NULL) {
+        *why = "out of memory";
+        goto out;
+    }
+    step = unzGoToFirstFile(zip);
+    for (entry = 0; entry < global.number_entry; entry++) {
+        unz_file_info64 info;
+        char name[256];
+        unsigned sheet_no;
+        char tail;
+        int xml;
+
+        if (step != UNZ_OK ||
+            unzGetCurrentFileInfo64(zip, &info, name, sizeof name, NULL, 0,
+                                    NULL, 0) != UNZ_OK) {
+            *why = "bad zip entry";
+            goto out;
+        }
+        xml = name_is_xml(name);
+        if (xml) {
+            if (XML_ParserReset(parser, NULL) != XML_TRUE) {
+                *why = "out of memory";
+                goto out;
+            }
+            XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
+        }
+        if (check_entry(zip, xml ? parser : NULL, &total, why) != 0)
+            goto out;
+        if (strcmp(name, "[Content_Types].xml") == 0)
+            have_types = 1;
+        else if (strcmp(name, "xl/workbook.xml") == 0)
+            have_workbook = 1;
+        else if (sscanf(name, "xl/worksheets/sheet%u.xm%c", &sheet_no, &tail) ==
+                     2 &&
+                 tail == 'l' && sheet_no >= 1 && sheet_no <= nsheets)
+            seen[sheet_no] = 1;
+        step = unzGoToNextFile(zip);
+    }
+    if (!have_types || !have_workbook) {
+        *why = "a workbook part is missing";
+        goto out;
+    }
+    for (i = 1; i <= nsheets; i++) {
+        if (!seen[i]) {
+            *why = "a sheet part is missing";
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (parser != NULL)
+        XML_ParserFree(parser);
+    unzClose(zip);
+    return rc;
+}
+
+/* --- Finishing ----------------------------------------------------------- */
+
+void clasconv_xlsx_abort(clasconv_xlsx *x)
+{
+    if (x->wb != NULL)
+        workbook_close(x->wb); /* frees it; its result does not matter */
+    x->wb = NULL;
+    if (x->tmp_path != NULL)
+        unlink(x->tmp_path);
+    release(x);
+}
+
+/* The disk holding `dir` has no free block left. */
+static int disk_full(const char *dir)
+{
+    struct statvfs vfs;
+
+    return statvfs(dir, &vfs) == 0 && vfs.f_bavail == 0;
+}
+
+static int sync_path(const char *path, int flags)
+{
+    int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
+    int rc, err;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    err = errno;
+    close(fd);
+    errno = err;
+    return rc;
+}
+
+clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
+{
+    lxw_error closed;
+    const char *why = NULL;
+    int err;
+
+    if (x->wb == NULL) {
+        clasconv_diag_set(diag, "Impossible d'écrire le classeur.");
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    if (x->lerr != LXW_NO_ERROR) {
+        if (x->too_many_rows)
+            clasconv_diag_set(diag,
+                              "Impossible d'écrire « %s » : le tableau "
+                              "dépasse 1 048 576 lignes, la limite d'Excel.",
+                              x->path);
+        else if (x->lerr == LXW_ERROR_MEMORY_MALLOC_FAILED)
+            fail_errno(diag, x->path, ENOMEM);
+        else
+            clasconv_diag_set(diag,
+                              "Impossible d'écrire « %s » : erreur interne "
+                              "du générateur de classeur (%s : %s).",
+                              x->path, x->what != NULL ? x->what : "?",
+                              lxw_strerror(x->lerr));
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+
+    errno = 0;
+    closed = workbook_close(x->wb);
+    err = errno;
+    x->wb = NULL;
+    if (closed != LXW_NO_ERROR) {
+        if (errno_reason(err) != NULL && err != ENOMEM)
+            fail_errno(diag, x->path, err);
+        else if (disk_full(x->dir))
+            fail_errno(diag, x->path, ENOSPC);
+        else
+            clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", x->path,
+                              lxw_strerror(closed));
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    if (clasconv_xlsx_verify(x->tmp_path, x->nsheets, &why) != 0) {
+        if (disk_full(x->dir))
+            fail_errno(diag, x->path, ENOSPC);
+        else
+            clasconv_diag_set(diag,
+                              "Impossible d'écrire « %s » : le fichier écrit "
+                              "est incomplet ou corrompu (%s). Vérifiez la "
+                              "place libre sur le disque et réessayez.",
+                              x->path, why);
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    if (sync_path(x->tmp_path, 0) != 0 || rename(x->tmp_path, x->path) != 0) {
+        err = errno;
+        fail_errno(diag, x->path, err);
+        clasconv_xlsx_abort(x);
+        return CLASCONV_ERR_WRITE;
+    }
+    /* The rename is done: the folder sync is best effort, the target is
+     * already the new file and must not be removed. */
+    (void)sync_path(x->dir, O_DIRECTORY);
+    release(x);
+    return CLASCONV_OK;
+}

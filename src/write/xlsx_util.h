@@ -1,0 +1,130 @@
+/* xlsx_util.h: what every xlsx writer shares: atomic temp file, verification,
+ * safe strings for libxlsxwriter, common formats and page setup.
+ *
+ * Usage:
+ *     clasconv_xlsx x;
+ *     if (clasconv_xlsx_open(&x, path, "Titre", diag) != CLASCONV_OK)
+ *         return CLASCONV_ERR_WRITE;
+ *     lxw_worksheet *ws = clasconv_xlsx_add_sheet(&x, "Feuille");
+ *     clasconv_xlsx_string(&x, ws, 0, 0, text, x.header);
+ *     ...
+ *     return clasconv_xlsx_commit(&x, diag); // or clasconv_xlsx_abort(&x)
+ *
+ * Every write call records the first libxlsxwriter error in the handle
+ * ("sticky" error): later calls do nothing and clasconv_xlsx_commit() then
+ * fails, removes the temporary file and leaves the target untouched.
+ */
+#ifndef CLASCONV_WRITE_XLSX_UTIL_H
+#define CLASCONV_WRITE_XLSX_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xlsxwriter.h>
+
+#include "clasconv/error.h"
+
+/** Longest cell text Excel accepts (UTF-16 units). */
+#define CLASCONV_XLSX_MAX_TEXT 32767u
+/** Largest number of sheets a writer may add. */
+#define CLASCONV_XLSX_MAX_SHEETS 32
+
+/** A workbook being written to a temporary file next to its target. */
+typedef struct clasconv_xlsx {
+    lxw_workbook *wb;
+    char *path;        /* target, as given */
+    char *dir;         /* folder of the target ("." when none) */
+    char *tmp_path;    /* the hidden temporary file */
+    int fd;            /* from mkstemp, -1 once closed */
+    lxw_error lerr;    /* first libxlsxwriter error, LXW_NO_ERROR if none */
+    const char *what;  /* what failed (for the message), static */
+    int too_many_rows; /* a row beyond Excel's last row was asked */
+    unsigned nsheets;
+    lxw_doc_properties props;
+
+    /* Formats, created by clasconv_xlsx_open(). */
+    lxw_format *header;     /* bold, wrapped, bottom border, grey fill */
+    lxw_format *text;       /* plain text, top-aligned */
+    lxw_format *wrap;       /* wrapped text, top-aligned */
+    lxw_format *count;      /* whole number ("0") */
+    lxw_format *bold;       /* bold text */
+    lxw_format *bold_count; /* bold whole number */
+} clasconv_xlsx;
+
+/**
+ * Creates the hidden temporary file next to `path` and a workbook writing
+ * to it (libxlsxwriter's own temporary files go in the same folder). Fails
+ * with WRITE and a French message when the folder is missing, not
+ * writable, when `path` is a folder, etc. `title` (static or kept alive
+ * until commit) goes to the document properties; the creation date is fixed
+ * so that the same content gives the same bytes.
+ */
+clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
+                                  const char *title, clasconv_diag *diag);
+
+/** Adds a worksheet (name must be a valid, static sheet name). */
+lxw_worksheet *clasconv_xlsx_add_sheet(clasconv_xlsx *x, const char *name);
+
+/** Records `err` as the first error if there is none yet; returns 1 if OK. */
+int clasconv_xlsx_check(clasconv_xlsx *x, lxw_error err, const char *what);
+
+/** Writes text (sanitized: see clasconv_xlsx_sanitize); NULL writes nothing. */
+void clasconv_xlsx_string(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                          unsigned col, const char *text, lxw_format *fmt);
+/** Writes a number; NaN and infinities are refused (sticky error). */
+void clasconv_xlsx_number(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                          unsigned col, double value, lxw_format *fmt);
+/** Writes a formula with its cached result (must be finite). */
+void clasconv_xlsx_formula(clasconv_xlsx *x, lxw_worksheet *ws, size_t row,
+                           unsigned col, const char *formula, lxw_format *fmt,
+                           double value);
+/** Writes a row of header labels from column 0, in the header format. */
+void clasconv_xlsx_header_row(clasconv_xlsx *x, lxw_worksheet *ws,
+                              const char *const *labels, unsigned count);
+/** Sets columns first..last to `width` characters (ranges set on one
+ * sheet must not overlap: Excel repairs such files). */
+void clasconv_xlsx_width(clasconv_xlsx *x, lxw_worksheet *ws, unsigned first,
+                         unsigned last, double width);
+/**
+ * Page setup shared by our sheets: header row frozen and repeated on every
+ * printed page, landscape A4, fit to one page wide.
+ */
+void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws);
+
+/**
+ * Closes the workbook, verifies the finished file (every zip entry
+ * inflates with a good CRC, every XML part is well-formed, the
+ * `nsheets` sheet parts are there), syncs it and renames it over the
+ * target, then syncs the folder. On any failure the temporary file is
+ * removed, the target is untouched and WRITE is returned with a French
+ * message. The handle is released either way.
+ */
+clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag);
+
+/** Gives up: closes the workbook and removes the temporary file. */
+void clasconv_xlsx_abort(clasconv_xlsx *x);
+
+/**
+ * Returns a malloc'd copy of `text` that libxlsxwriter and Excel keep
+ * exactly: invalid UTF-8 bytes and U+FFFE/U+FFFF become U+FFFD, a literal
+ * `_xHHHH_` gets its `_` escaped as `_x005F_` (Excel would decode it),
+ * and the result is cut on a character boundary so that it holds at most
+ * `max_units` UTF-16 units (escapes counted at their written length).
+ * NULL when out of memory.
+ */
+char *clasconv_xlsx_sanitize(const char *text, size_t max_units);
+
+/**
+ * Returns a malloc'd copy of `text` (NULL gives "") in which every byte
+ * that is not valid UTF-8, and U+FFFE/U+FFFF, became U+FFFD. For JSON and
+ * text outputs. NULL when out of memory.
+ */
+char *clasconv_utf8_repair(const char *text);
+
+/**
+ * Verifies a finished xlsx file as clasconv_xlsx_commit() does. Returns 0
+ * when good; otherwise -1 and a static English reason in `*why`.
+ */
+int clasconv_xlsx_verify(const char *path, unsigned nsheets, const char **why);
+
+#endif

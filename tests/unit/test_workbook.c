@@ -1,0 +1,748 @@
+/* test_workbook.c: the standardized workbook (SPEC section 4), its atomic
+ * write and the safe strings of xlsx_util. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <unzip.h>
+
+#include "clasconv/clasconv.h"
+#include "write/xlsx_util.h"
+#include "write_fixture.h"
+
+/* --- Helpers ------------------------------------------------------------ */
+
+static char *make_dir(void)
+{
+    char *dir = strdup("/tmp/clasconv_wb_XXXXXX");
+
+    cr_assert_not_null(dir);
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+
+    cr_assert_not_null(path);
+    snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *data;
+    long n;
+
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = malloc((size_t)n + 1);
+    cr_assert_not_null(data);
+    cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return data;
+}
+
+/* The text of one part of an xlsx file (caller frees). */
+static char *read_part(const char *path, const char *part)
+{
+    unzFile zip = unzOpen64(path);
+    unz_file_info64 info;
+    char *text;
+    int got;
+
+    cr_assert_not_null(zip, "%s is not a zip", path);
+    cr_assert_eq(unzLocateFile(zip, part, 1), UNZ_OK, "no part %s", part);
+    cr_assert_eq(unzGetCurrentFileInfo64(zip, &info, NULL, 0, NULL, 0, NULL, 0),
+                 UNZ_OK);
+    text = malloc((size_t)info.uncompressed_size + 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(unzOpenCurrentFile(zip), UNZ_OK);
+    got = unzReadCurrentFile(zip, text, (unsigned)info.uncompressed_size);
+    cr_assert_eq((uint64_t)got, info.uncompressed_size);
+    cr_assert_eq(unzCloseCurrentFile(zip), UNZ_OK);
+    unzClose(zip);
+    text[got] = '\0';
+    return text;
+}
+
+static void assert_contains(const char *text, const char *needle)
+{
+    cr_assert_not_null(strstr(text, needle), "missing: %s", needle);
+}
+
+/* The inside of cell `ref` in a sheet's XML (`<f>..</f><v>..</v>`), or
+ * NULL when the cell is not written. Static buffer. */
+static const char *cell_of(const char *sheet, const char *ref)
+{
+    static char inner[512];
+    char open_tag[32];
+    const char *start, *gt, *end;
+
+    snprintf(open_tag, sizeof open_tag, "<c r=\"%s\"", ref);
+    start = strstr(sheet, open_tag);
+    if (start == NULL)
+        return NULL;
+    gt = strchr(start, '>');
+    cr_assert_not_null(gt);
+    if (gt[-1] == '/')
+        return "";
+    end = strstr(gt, "</c>");
+    cr_assert_not_null(end);
+    cr_assert_lt((size_t)(end - gt - 1), sizeof inner);
+    memcpy(inner, gt + 1, (size_t)(end - gt - 1));
+    inner[end - gt - 1] = '\0';
+    return inner;
+}
+
+static void assert_cell(const char *sheet, const char *ref, const char *want)
+{
+    const char *got = cell_of(sheet, ref);
+
+    cr_assert_not_null(got, "cell %s missing", ref);
+    cr_assert_str_eq(got, want, "cell %s", ref);
+}
+
+static char *write_fixture(clasconv_table *t, char **dir_out)
+{
+    char *dir = make_dir();
+    char *path = join(dir, "out.xlsx");
+    clasconv_diag diag;
+
+    clasconv_diag_clear(&diag);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_OK, "%s",
+                 diag.message);
+    *dir_out = dir;
+    return path;
+}
+
+static void remove_dir(char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            char *p;
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            p = join(dir, e->d_name);
+            if (unlink(p) != 0)
+                rmdir(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+    free(dir);
+}
+
+/* --- Content ------------------------------------------------------------ */
+
+Test(workbook, four_sheets_in_order)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *wb = read_part(path, "xl/workbook.xml");
+    const char *a = strstr(wb, "<sheet name=\"Dispositifs\" sheetId=\"1\"");
+    const char *b = strstr(wb, "<sheet name=\"Totaux\" sheetId=\"2\"");
+    const char *c = strstr(wb, "<sheet name=\"Anomalies\" sheetId=\"3\"");
+    const char *d = strstr(wb, "<sheet name=\"Source\" sheetId=\"4\"");
+
+    cr_assert(a && b && c && d && a < b && b < c && c < d, "%s", wb);
+    cr_assert_null(strstr(wb, "sheetId=\"5\""));
+    /* Header rows repeated when printed. */
+    assert_contains(wb, "<definedName name=\"_xlnm.Print_Titles\" "
+                        "localSheetId=\"0\">Dispositifs!$1:$1</definedName>");
+    cr_assert_eq(count_entries(dir), 1); /* no temporary file left */
+    free(wb);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, dispositifs_rows)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    char *sst = read_part(path, "xl/sharedStrings.xml");
+    static const char *const labels[] = {"Niveau",
+                                         "Établissement",
+                                         "Étude",
+                                         "École ouverte",
+                                         "Accompagnement éducatif",
+                                         "Stage de réussite",
+                                         "PRE",
+                                         "PRE dont QPV",
+                                         "CLAS",
+                                         "CLAS dont QPV",
+                                         "Autre",
+                                         "Autre (précision)",
+                                         "Nom lu",
+                                         "Cellule source",
+                                         "École élémentaire Jules Ferry",
+                                         "EE J. FERRY",
+                                         "ligne 8, champ 1",
+                                         "Coup de pouce",
+                                         "Élémentaire",
+                                         "Collège"};
+    size_t i;
+
+    for (i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
+        assert_contains(sst, want);
+    }
+    /* Header labels in column order: A1 is Niveau (string 0), N1 the
+     * 14th string. */
+    assert_cell(sheet, "A1", "<v>0</v>");
+    assert_cell(sheet, "N1", "<v>13</v>");
+    /* Row 2: Étude 12, Accompagnement 5, CLAS 14, blanks absent. */
+    assert_cell(sheet, "C2", "<v>12</v>");
+    cr_assert_null(strstr(sheet, "r=\"D2\""));
+    assert_cell(sheet, "E2", "<v>5</v>");
+    cr_assert_null(strstr(sheet, "r=\"K2\""));
+    /* Row 3: 0 stays 0. */
+    assert_cell(sheet, "C3", "<v>0</v>");
+    /* Row 4 is the Collège, 4 rows in all. */
+    assert_cell(sheet, "D4", "<v>30</v>");
+    cr_assert_null(strstr(sheet, "<row r=\"5\""));
+    assert_contains(sheet, "<pane ySplit=\"1\" topLeftCell=\"A2\" "
+                           "activePane=\"bottomLeft\" state=\"frozen\"/>");
+    assert_contains(sheet, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" "
+                           "orientation=\"landscape\"/>");
+    assert_contains(sheet, "<pageSetUpPr fitToPage=\"1\"/>");
+    /* Column widths never overlap (Excel would repair the file). */
+    assert_contains(sheet, "<col min=\"4\" max=\"4\" width=\"12.7109375\"");
+    assert_contains(sheet, "<col min=\"5\" max=\"5\" width=\"15.7109375\"");
+    free(sheet);
+    free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, totaux_formulas_carry_values)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *sheet = read_part(path, "xl/worksheets/sheet2.xml");
+
+    assert_cell(sheet, "B2",
+                "<f>COUNTIF(Dispositifs!$A$2:$A$4,\"Élémentaire\")</f>"
+                "<v>2</v>");
+    assert_cell(sheet, "B3",
+                "<f>COUNTIF(Dispositifs!$A$2:$A$4,\"Collège\")</f><v>1</v>");
+    assert_cell(sheet, "B4",
+                "<f>COUNTIF(Dispositifs!$A$2:$A$4,\"Lycée\")</f><v>0</v>");
+    assert_cell(sheet, "C2",
+                "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Élémentaire\","
+                "Dispositifs!C$2:C$4)</f><v>12</v>");
+    assert_cell(sheet, "I2",
+                "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Élémentaire\","
+                "Dispositifs!I$2:I$4)</f><v>34</v>");
+    assert_cell(sheet, "G3",
+                "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Collège\","
+                "Dispositifs!G$2:G$4)</f><v>11</v>");
+    assert_cell(sheet, "K4",
+                "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Lycée\","
+                "Dispositifs!K$2:K$4)</f><v>0</v>");
+    /* The Total row sums the levels. */
+    assert_cell(sheet, "B5", "<f>SUM(B2:B4)</f><v>3</v>");
+    assert_cell(sheet, "G5", "<f>SUM(G2:G4)</f><v>19</v>");
+    assert_cell(sheet, "K5", "<f>SUM(K2:K4)</f><v>2</v>");
+    cr_assert_null(cell_of(sheet, "L2"));
+    cr_assert_null(strstr(sheet, "<row r=\"6\""));
+    /* The cached values are the table's totals. */
+    cr_assert_eq(t->totals[CLASCONV_LEVEL_COUNT].counts[4], 19);
+    cr_assert_eq(t->totals[CLASCONV_LEVEL_ELEMENTAIRE].counts[6], 34);
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, zero_schools_keeps_valid_ranges)
+{
+    clasconv_table *t = clasconv_table_new();
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+    char *dir, *path, *sheet;
+
+    cr_assert_eq(clasconv_anomalies_add(&t->anomalies,
+                                        CLASCONV_A_TABLE_NOT_FOUND, &at,
+                                        "Aucun tableau."),
+                 0);
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet2.xml");
+    assert_contains(sheet, "<f>COUNTIF(Dispositifs!$A$2:$A$2,\"Lycée\")</f>"
+                           "<v>0</v>");
+    assert_contains(sheet, "<f>SUMIF(Dispositifs!$A$2:$A$2,\"Collège\","
+                           "Dispositifs!K$2:K$2)</f><v>0</v>");
+    free(sheet);
+    sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    cr_assert_null(strstr(sheet, "<row r=\"2\""));
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, anomalies_sheet)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *sheet = read_part(path, "xl/worksheets/sheet3.xml");
+    char *sst = read_part(path, "xl/sharedStrings.xml");
+    static const char *const labels[] = {"Code",
+                                         "Gravité",
+                                         "Dispositif",
+                                         "Valeur lue",
+                                         "Valeur retenue",
+                                         "Message",
+                                         "VALUE_NOT_A_NUMBER",
+                                         "erreur",
+                                         "QPV_MISSING",
+                                         "avertissement",
+                                         "ENCODING_ASSUMED",
+                                         "info",
+                                         "NC",
+                                         "ligne 14, champ 8",
+                                         "« NC » n'est pas un nombre.",
+                                         "PRE dont QPV"};
+    size_t i;
+
+    for (i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
+        assert_contains(sst, want);
+    }
+    assert_contains(sheet, "<autoFilter ref=\"A1:I4\"/>");
+    /* Row 4 (ENCODING_ASSUMED) has no level, school, scheme or cell. */
+    cr_assert_null(strstr(sheet, "r=\"C4\""));
+    cr_assert_null(strstr(sheet, "r=\"E4\""));
+    assert_contains(sheet, "r=\"I4\"");
+    /* "Valeur retenue" blank ("") is an empty cell. */
+    cr_assert_null(strstr(sheet, "r=\"H2\""));
+    free(sheet);
+    free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, source_sheet)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *sheet = read_part(path, "xl/worksheets/sheet4.xml");
+    char *sst = read_part(path, "xl/sharedStrings.xml");
+    static const char *const labels[] = {
+        "Champ",          "Valeur",
+        "Fichier",        "bron.csv",
+        "Format",         "csv",
+        "Feuille",        "Commune",
+        "Bron",           "Encodage",
+        "Windows-1252",   "SHA-256",
+        "Erreurs",        "Avertissements",
+        "Infos",          "Version de clasconv",
+        CLASCONV_VERSION, "Coordinateur",
+        "Mme Dupont"};
+    size_t i;
+
+    for (i = 0; i < sizeof labels / sizeof *labels; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
+        assert_contains(sst, want);
+    }
+    /* Erreurs, Avertissements, Infos are numbers, rows 8-10. */
+    assert_cell(sheet, "B8", "<v>1</v>");
+    assert_cell(sheet, "B9", "<v>1</v>");
+    assert_cell(sheet, "B10", "<v>1</v>");
+    assert_contains(sheet, "<row r=\"12\"");
+    cr_assert_null(strstr(sheet, "<row r=\"13\""));
+    free(sheet);
+    free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, no_encoding_row_without_encoding)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path, *sst;
+
+    cr_assert_eq(clasconv_table_set_string(&t->encoding, NULL), 0);
+    path = write_fixture(t, &dir);
+    sst = read_part(path, "xl/sharedStrings.xml");
+    cr_assert_null(strstr(sst, "<t>Encodage</t>"));
+    free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+/* --- Determinism ---------------------------------------------------------- */
+
+Test(workbook, same_table_same_bytes)
+{
+    clasconv_table *t = fixture_table();
+    char *dir1, *dir2, *p1, *p2;
+    unsigned char *b1, *b2;
+    size_t n1, n2;
+
+    setenv("TZ", "Europe/Paris", 1);
+    p1 = write_fixture(t, &dir1);
+    sleep(1); /* a clock in the file would show */
+    setenv("TZ", "America/New_York", 1);
+    p2 = write_fixture(t, &dir2);
+    b1 = slurp(p1, &n1);
+    b2 = slurp(p2, &n2);
+    cr_assert_eq(n1, n2);
+    cr_assert(memcmp(b1, b2, n1) == 0, "the two workbooks differ");
+    free(b1);
+    free(b2);
+    b1 = (unsigned char *)read_part(p1, "docProps/core.xml");
+    assert_contains((char *)b1, "2026-01-01T00:00:00Z");
+    free(b1);
+    free(p1);
+    free(p2);
+    remove_dir(dir1);
+    remove_dir(dir2);
+    clasconv_table_free(t);
+}
+
+/* --- Atomic write --------------------------------------------------------- */
+
+Test(workbook, missing_folder_fails_and_leaves_nothing)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    char *path = join(dir, "absent/out.xlsx");
+    clasconv_diag diag;
+
+    clasconv_diag_clear(&diag);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "n'existe pas");
+    assert_contains(diag.message, "absent/out.xlsx");
+    cr_assert_eq(count_entries(dir), 0);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, target_that_is_a_folder_is_refused)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    char *path = join(dir, "out.xlsx");
+    char *slash_path = join(dir, "new/");
+    clasconv_diag diag;
+    struct stat st;
+
+    cr_assert_eq(mkdir(path, 0755), 0);
+    clasconv_diag_clear(&diag);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "c'est un dossier");
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert(S_ISDIR(st.st_mode));
+    cr_assert_eq(count_entries(path), 0);
+    cr_assert_eq(count_entries(dir), 1);
+    /* A path ending with '/' names a folder too. */
+    cr_assert_eq(clasconv_write_workbook(t, slash_path, &diag),
+                 CLASCONV_ERR_WRITE);
+    cr_assert_eq(count_entries(dir), 1);
+    free(slash_path);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, folder_path_component_is_a_file)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    char *file = join(dir, "plain");
+    char *path = join(dir, "plain/out.xlsx");
+    clasconv_diag diag;
+    FILE *f = fopen(file, "w");
+
+    cr_assert_not_null(f);
+    fclose(f);
+    clasconv_diag_clear(&diag);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "n'est pas un dossier");
+    cr_assert_eq(count_entries(dir), 1);
+    free(file);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+/* A file-size limit makes every write past 4 KiB fail as on a full disk:
+ * the existing target must stay as it was and no temporary file remain. */
+Test(workbook, full_disk_keeps_existing_target)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    char *path = join(dir, "out.xlsx");
+    static const char old[] = "previous content";
+    struct rlimit limit = {4096, 4096};
+    clasconv_diag diag;
+    unsigned char *data;
+    size_t size;
+    FILE *f = fopen(path, "w");
+
+    cr_assert_not_null(f);
+    fputs(old, f);
+    fclose(f);
+    signal(SIGXFSZ, SIG_IGN);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    clasconv_diag_clear(&diag);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "Impossible d'écrire « ");
+    assert_contains(diag.message, "disque plein");
+    data = slurp(path, &size);
+    cr_assert_eq(size, strlen(old));
+    cr_assert(memcmp(data, old, size) == 0);
+    cr_assert_eq(count_entries(dir), 1);
+    free(data);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, replaces_existing_target_keeping_its_mode)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    char *path = join(dir, "out.xlsx");
+    clasconv_diag diag;
+    struct stat st;
+    FILE *f = fopen(path, "w");
+    const char *why = NULL;
+
+    cr_assert_not_null(f);
+    fputs("old", f);
+    fclose(f);
+    cr_assert_eq(chmod(path, 0640), 0);
+    cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_OK, "%s",
+                 diag.message);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0640);
+    cr_assert_gt(st.st_size, 1000);
+    cr_assert_eq(clasconv_xlsx_verify(path, 4, &why), 0, "%s", why);
+    cr_assert_eq(count_entries(dir), 1);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, new_file_gets_umask_mode)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path;
+    struct stat st;
+
+    umask(027);
+    path = write_fixture(t, &dir);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0640);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, relative_path_in_current_folder)
+{
+    clasconv_table *t = fixture_table();
+    char *dir = make_dir();
+    clasconv_diag diag;
+    struct stat st;
+
+    cr_assert_eq(chdir(dir), 0);
+    cr_assert_eq(clasconv_write_workbook(t, "rel.xlsx", &diag), CLASCONV_OK,
+                 "%s", diag.message);
+    cr_assert_eq(stat("rel.xlsx", &st), 0);
+    cr_assert_eq(count_entries(dir), 1);
+    cr_assert_eq(chdir("/"), 0);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+/* --- Verification --------------------------------------------------------- */
+
+Test(workbook, verify_rejects_damaged_files)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path = write_fixture(t, &dir);
+    char *bad = join(dir, "bad.xlsx");
+    const char *why = NULL;
+    unsigned char *data;
+    size_t size, i;
+    FILE *f;
+
+    cr_assert_eq(clasconv_xlsx_verify(path, 4, &why), 0, "%s", why);
+    cr_assert_neq(clasconv_xlsx_verify(path, 5, &why), 0); /* sheet5? */
+    data = slurp(path, &size);
+    /* Truncated. */
+    f = fopen(bad, "wb");
+    fwrite(data, 1, size / 2, f);
+    fclose(f);
+    cr_assert_neq(clasconv_xlsx_verify(bad, 4, &why), 0);
+    /* A flipped byte in the middle of any entry's compressed data. */
+    {
+        unzFile zip = unzOpen64(path);
+        int step, checked = 0;
+
+        cr_assert_not_null(zip);
+        for (step = unzGoToFirstFile(zip); step == UNZ_OK;
+             step = unzGoToNextFile(zip)) {
+            unz_file_info64 info;
+            ZPOS64_T pos;
+
+            cr_assert_eq(
+                unzGetCurrentFileInfo64(zip, &info, NULL, 0, NULL, 0, NULL, 0),
+                UNZ_OK);
+            cr_assert_eq(unzOpenCurrentFile(zip), UNZ_OK);
+            pos = unzGetCurrentFileZStreamPos64(zip);
+            unzCloseCurrentFile(zip);
+            i = (size_t)(pos + info.compressed_size / 2);
+            cr_assert_lt(i, size);
+            data[i] ^= 0x55;
+            f = fopen(bad, "wb");
+            fwrite(data, 1, size, f);
+            fclose(f);
+            cr_assert_neq(clasconv_xlsx_verify(bad, 4, &why), 0,
+                          "flip at %zu not seen", i);
+            data[i] ^= 0x55;
+            checked++;
+        }
+        unzClose(zip);
+        cr_assert_eq(checked, 13);
+    }
+    free(data);
+    free(bad);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+/* --- Strings ---------------------------------------------------------------
+ */
+
+static void check_sanitize(const char *in, size_t max, const char *want)
+{
+    char *got = clasconv_xlsx_sanitize(in, max);
+
+    cr_assert_not_null(got);
+    cr_assert_str_eq(got, want);
+    free(got);
+}
+
+Test(xlsx_util, sanitize)
+{
+    check_sanitize("École", 100, "École");
+    check_sanitize(NULL, 100, "");
+    check_sanitize("Coll\xe8ge", 100, "Coll\xEF\xBF\xBDge");
+    check_sanitize("\xff\xfe", 100, "\xEF\xBF\xBD\xEF\xBF\xBD");
+    check_sanitize("\xC0\xAF", 100, "\xEF\xBF\xBD\xEF\xBF\xBD"); /* overlong */
+    check_sanitize("a\xED\xA0\x80z", 100,
+                   "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz");    /* surrogate */
+    check_sanitize("\xEF\xBF\xBF", 100, "\xEF\xBF\xBD");         /* U+FFFF */
+    check_sanitize("\xE2\x82", 100, "\xEF\xBF\xBD\xEF\xBF\xBD"); /* cut */
+    check_sanitize("_x0041_", 100, "_x005F_x0041_");
+    check_sanitize("a_X00e9_b _x12_", 100, "a_x005F_X00e9_b _x12_");
+    check_sanitize("_x005F_", 100, "_x005F_x005F_");
+    /* Cut on a character boundary, counting UTF-16 units. */
+    check_sanitize("ééé", 2, "éé");
+    check_sanitize("a\xF0\x9F\x98\x80"
+                   "b",
+                   2, "a");
+    check_sanitize("a\xF0\x9F\x98\x80"
+                   "b",
+                   3, "a\xF0\x9F\x98\x80");
+    check_sanitize("_x0041_", 6, "");
+}
+
+Test(xlsx_util, utf8_repair_keeps_escapes)
+{
+    char *got = clasconv_utf8_repair("_x0041_ \xe9");
+
+    cr_assert_str_eq(got, "_x0041_ \xEF\xBF\xBD");
+    free(got);
+}
+
+Test(workbook, hostile_strings_do_not_corrupt_the_file)
+{
+    clasconv_table *t = fixture_table();
+    static const int64_t counts[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    size_t long_len = 40000, i;
+    char *long_name = malloc(long_len + 1);
+    char *dir, *path, *sst;
+    const char *why = NULL;
+
+    for (i = 0; i < long_len; i++)
+        long_name[i] = (char)('a' + i % 26);
+    long_name[long_len] = '\0';
+    long_name[32767] = '\xC3'; /* an é just past the limit */
+    long_name[32768] = '\xA9';
+    fixture_school(t, CLASCONV_LEVEL_LYCEE,
+                   "Lyc\xe9"
+                   "e \xff <&> _x0041_",
+                   "ctrl\x01\x1b[31m", "A\xc3", counts);
+    fixture_school(t, CLASCONV_LEVEL_LYCEE, long_name, NULL, NULL, counts);
+    free(long_name);
+    cr_assert_eq(clasconv_table_set_string(&t->commune, "Bro\xffn"), 0);
+    path = write_fixture(t, &dir);
+    cr_assert_eq(clasconv_xlsx_verify(path, 4, &why), 0, "%s", why);
+    sst = read_part(path, "xl/sharedStrings.xml");
+    assert_contains(sst, "<t>Lyc\xEF\xBF\xBD"
+                         "e \xEF\xBF\xBD &lt;&amp;&gt; "
+                         "_x005F_x0041_</t>");
+    assert_contains(sst, "<t>Bro\xEF\xBF\xBDn</t>");
+    assert_contains(sst, "<t>ctrl_x0001__x001B_[31m</t>");
+    /* The long name is cut before the é, at 32,767 characters. */
+    {
+        const char *start = strstr(sst, "<t>abcdefghij");
+        const char *end;
+
+        cr_assert_not_null(start);
+        end = strstr(start, "</t>");
+        cr_assert_eq(end - start - 3, 32767);
+        cr_assert_eq(end[-1], 'g');
+    }
+    free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
