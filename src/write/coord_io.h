@@ -1,8 +1,8 @@
-/* coord_io.h: atomic output for the template and the HTML report (private).
+/* coord_io.h: atomic text output for the HTML report (private).
  *
- * A file is written to a temporary name in the target's folder, checked,
- * then renamed over the target; on failure the temporary file is removed
- * and the target is untouched. To be replaced by src/write/xlsx_util.h.
+ * A file is written to a temporary name in the target's folder, then
+ * renamed over the target; on failure the temporary file is removed and the
+ * target is untouched. (Workbooks use src/write/xlsx_util.h.)
  */
 #ifndef CLASCONV_WRITE_COORD_IO_H
 #define CLASCONV_WRITE_COORD_IO_H
@@ -13,7 +13,7 @@
 
 typedef struct coord_tmp {
     char *path;   /* temporary file, in the target's folder */
-    char *dir;    /* the target's folder (libxlsxwriter's tmpdir) */
+    char *dir;    /* the target's folder */
     char *target; /* the final name */
 } coord_tmp;
 
@@ -21,19 +21,15 @@ typedef struct coord_tmp {
 clasconv_error coord_tmp_open(coord_tmp *tmp, const char *target,
                               clasconv_diag *diag);
 
-/** Removes the temporary file and frees `tmp`. */
-void coord_tmp_abort(coord_tmp *tmp);
-
-/**
- * When `is_xlsx`, checks the temporary file is a complete workbook (every
- * zip entry inflates with a good CRC, the sheet XML is closed); then
- * renames it to the target. Frees `tmp` in all cases. WRITE on failure.
- */
-clasconv_error coord_tmp_commit(coord_tmp *tmp, int is_xlsx,
-                                clasconv_diag *diag);
-
 /** Writes `len` bytes to the temporary file. WRITE on failure. */
 clasconv_error coord_tmp_write(coord_tmp *tmp, const char *data, size_t len,
                                clasconv_diag *diag);
+
+/** Renames the temporary file to the target. Frees `tmp` in all cases.
+ * WRITE on failure. */
+clasconv_error coord_tmp_commit(coord_tmp *tmp, clasconv_diag *diag);
+
+/** Removes the temporary file and frees `tmp`. */
+void coord_tmp_abort(coord_tmp *tmp);
 
 #endif

@@ -705,7 +705,7 @@ clasconv_error clasconv_write_html(const clasconv_table *table,
         if (err)
             coord_tmp_abort(&tmp);
         else
-            err = coord_tmp_commit(&tmp, 0, diag);
+            err = coord_tmp_commit(&tmp, diag);
     }
     clasconv_buf_free(&out);
     return err;

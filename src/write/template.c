@@ -9,8 +9,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "core/text.h"
-#include "write/coord_io.h"
+#include "write/xlsx_util.h"
 
 /* Rows of the sheet (0-based), as in the form and the samples. */
 #define ROW_TITLE 0
@@ -29,8 +28,7 @@
 
 #define SHEET_NAME "Tableau CLAS"
 
-/* A fixed creation time (2026-01-01T00:00:00Z): same inputs, same bytes. */
-#define TEMPLATE_CREATED ((time_t)1767225600)
+#define DOC_TITLE "Dispositifs existants sur le territoire (CLAS)"
 
 static const char *const level_rows[CLASCONV_LEVEL_COUNT] = {
     "NIVEAU ELEMENTAIRE", "NIVEAU COLLEGE", "NIVEAU LYCEE"};
@@ -77,9 +75,6 @@ static char name_title[] = "Établissement scolaire";
 static char name_prompt[] = "Nom de l'établissement, par exemple « École "
                             "élémentaire Jules Ferry » ou « Collège Jean "
                             "Moulin ». Une ligne par établissement.";
-static char doc_title[] = "Dispositifs existants sur le territoire (CLAS)";
-static char doc_subject[] = "Note unique stratégique CLAS, section 3";
-static char doc_author[] = "clasconv";
 
 static int is_qpv(int scheme)
 {
@@ -172,44 +167,17 @@ static void cell_name(char *buf, size_t size, lxw_row_t row, lxw_col_t col)
     snprintf(buf, size, "%c%lu", (char)('A' + col), (unsigned long)row + 1);
 }
 
-/* A copy of `text` fit for the writer: valid UTF-8, no control characters,
- * a literal `_xHHHH_` escaped so Excel shows it as written, at most
- * 32,767 bytes. NULL when out of memory. */
+/* A copy of `text` fit for the writer (see clasconv_xlsx_sanitize), with
+ * control characters turned into spaces and absurd lengths cut. */
 static char *xlsx_text(const char *text)
 {
-    char *clean, *out;
-    size_t len, i, o = 0;
+    char *clean = clasconv_xlsx_sanitize(text ? text : "", 4000);
+    char *p;
 
-    clean = clasconv_utf8_sanitize(text ? text : "", text ? strlen(text) : 0);
-    if (!clean)
-        return NULL;
-    len = strlen(clean);
-    if (len > 4000)
-        len = 4000; /* a school name or a commune: cut absurd lengths */
-    while (len > 0 && ((unsigned char)clean[len] & 0xC0) == 0x80)
-        len--; /* do not cut inside a UTF-8 sequence */
-    out = malloc(len * 7 + 1);
-    if (!out) {
-        free(clean);
-        return NULL;
-    }
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)clean[i];
-        if (c < 0x20 || c == 0x7F) {
-            out[o++] = ' ';
-            continue;
-        }
-        if (c == '_' && i + 6 < len && clean[i + 1] == 'x' &&
-            strspn(clean + i + 2, "0123456789abcdefABCDEF") >= 4 &&
-            clean[i + 6] == '_') {
-            memcpy(out + o, "_x005F", 6);
-            o += 6;
-        }
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    free(clean);
-    return out;
+    for (p = clean; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = ' ';
+    return clean;
 }
 
 static lxw_error write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
@@ -464,11 +432,11 @@ static void setup_page(lxw_worksheet *ws, lxw_row_t last_row)
     worksheet_protect(ws, NULL, &protection);
 }
 
-static lxw_error build_sheet(lxw_workbook *wb, const char *commune,
+static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
                              const size_t nrows[CLASCONV_LEVEL_COUNT],
                              const clasconv_table *prefill)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, SHEET_NAME);
+    lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, SHEET_NAME);
     template_formats fm;
     level_layout lay[CLASCONV_LEVEL_COUNT];
     double cached[CLASCONV_LEVEL_COUNT][CLASCONV_SCHEME_COUNT];
@@ -476,7 +444,7 @@ static lxw_error build_sheet(lxw_workbook *wb, const char *commune,
     lxw_error err;
     int l;
 
-    if (!ws || make_formats(wb, &fm) != 0)
+    if (!ws || make_formats(x->wb, &fm) != 0)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
         lay[l].level_row = row;
@@ -557,12 +525,8 @@ clasconv_error clasconv_write_template(const clasconv_template_options *options,
 {
     size_t nrows[CLASCONV_LEVEL_COUNT];
     const char *commune = NULL;
-    lxw_doc_properties props;
-    lxw_workbook_options wb_opts;
-    lxw_workbook *wb;
-    lxw_error lerr;
+    clasconv_xlsx x;
     clasconv_error err;
-    coord_tmp tmp;
 
     if (!path || !*path) {
         clasconv_diag_set(diag, "Indiquez le fichier à écrire (-o "
@@ -577,44 +541,10 @@ clasconv_error clasconv_write_template(const clasconv_template_options *options,
     else if (prefill && prefill->commune)
         commune = prefill->commune;
 
-    err = coord_tmp_open(&tmp, path, diag);
+    err = clasconv_xlsx_open(&x, path, DOC_TITLE, diag);
     if (err)
         return err;
-    memset(&wb_opts, 0, sizeof wb_opts);
-    wb_opts.tmpdir = tmp.dir;
-    wb = workbook_new_opt(tmp.path, &wb_opts);
-    if (!wb) {
-        coord_tmp_abort(&tmp);
-        clasconv_diag_set(diag,
-                          "Impossible de créer le classeur « %s » : vérifiez "
-                          "que le dossier existe et que vous pouvez y écrire.",
-                          path);
-        return CLASCONV_ERR_WRITE;
-    }
-    memset(&props, 0, sizeof props);
-    props.title = doc_title;
-    props.subject = doc_subject;
-    props.author = doc_author;
-    props.created = TEMPLATE_CREATED;
-    lerr = workbook_set_properties(wb, &props);
-    if (!lerr)
-        lerr = build_sheet(wb, commune, nrows, prefill);
-    if (lerr) {
-        workbook_close(wb); /* frees it; the temporary file is removed */
-        coord_tmp_abort(&tmp);
-        clasconv_diag_set(diag, "Impossible d'écrire le modèle « %s » : %s.",
-                          path, lxw_strerror(lerr));
-        return lerr == LXW_ERROR_MEMORY_MALLOC_FAILED ? CLASCONV_ERR_MEMORY
-                                                      : CLASCONV_ERR_WRITE;
-    }
-    lerr = workbook_close(wb);
-    if (lerr) {
-        coord_tmp_abort(&tmp);
-        clasconv_diag_set(diag,
-                          "Impossible d'écrire le modèle « %s » (%s) : "
-                          "vérifiez la place libre sur le disque.",
-                          path, lxw_strerror(lerr));
-        return CLASCONV_ERR_WRITE;
-    }
-    return coord_tmp_commit(&tmp, 1, diag);
+    clasconv_xlsx_check(&x, build_sheet(&x, commune, nrows, prefill), "modèle");
+    /* Written, verified and renamed; or removed with a French message. */
+    return clasconv_xlsx_commit(&x, diag);
 }
