@@ -44,7 +44,8 @@ static const char css[] =
     "table-layout:fixed;font-size:.9em}"
     "th.name-col{width:26%}"
     "th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top}"
-    "thead th{background:#e8eef7;font-size:.85em;text-align:center}"
+    "thead th{background:#e8eef7;font-size:.85em;text-align:center;"
+    "overflow-wrap:break-word;hyphens:manual}"
     "td.num{text-align:right;white-space:nowrap;"
     "font-variant-numeric:tabular-nums}"
     "td.name{min-width:12em;text-align:left}"
@@ -379,6 +380,15 @@ static void count_text(char *buf, size_t size, int64_t v)
         snprintf(buf, size, "%" PRId64, v);
 }
 
+/* A column header: the scheme label, with a soft hyphen in the long word
+ * so that narrow columns (phones, print) break it cleanly. */
+static const char *scheme_head(int scheme)
+{
+    if (scheme == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF)
+        return "Accompa&shy;gnement éducatif";
+    return clasconv_scheme_label((clasconv_scheme)scheme);
+}
+
 static clasconv_error put_level_head(clasconv_buf *out)
 {
     clasconv_error err = clasconv_buf_puts(
@@ -388,7 +398,7 @@ static clasconv_error put_level_head(clasconv_buf *out)
 
     for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
         err = clasconv_buf_printf(out, "<th scope=\"col\">%s</th>",
-                                  clasconv_scheme_label((clasconv_scheme)s));
+                                  scheme_head(s));
     if (!err)
         err = clasconv_buf_puts(out, "</tr></thead>");
     return err;
@@ -460,12 +470,12 @@ static clasconv_error put_totals(clasconv_buf *out, const clasconv_table *t)
         out, "<section id=\"totaux\"><h2>Totaux</h2><div class=\"scroll\">"
              "<table><thead><tr><th scope=\"col\" class=\"name-col\">Niveau"
              "</th>"
-             "<th scope=\"col\">Établissements</th>");
+             "<th scope=\"col\">Établis&shy;sements</th>");
     int s, l;
 
     for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
         err = clasconv_buf_printf(out, "<th scope=\"col\">%s</th>",
-                                  clasconv_scheme_label((clasconv_scheme)s));
+                                  scheme_head(s));
     if (!err)
         err = clasconv_buf_puts(out, "</tr></thead><tbody>");
     for (l = 0; !err && l <= CLASCONV_LEVEL_COUNT; l++) {
