@@ -4,10 +4,12 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <expat.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <unzip.h>
 
@@ -799,4 +801,118 @@ Test(template_roundtrip, every_sample)
     closedir(samples);
     cr_assert_geq(n, 9);
     cr_assert_eq(tried, n);
+}
+
+/* --- The command line ----------------------------------------------------- */
+
+/* Runs the clasconv executable with `args` (NULL-terminated), output
+ * discarded; returns its exit status. */
+static int run_cli(const char *const *args)
+{
+    char *argv[16];
+    pid_t pid;
+    int status, i;
+
+    argv[0] = (char *)CLASCONV_EXE;
+    for (i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = (char *)args[i];
+    argv[i + 1] = NULL;
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(CLASCONV_EXE, argv);
+        _exit(127);
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+#define P01                                                                    \
+    CLASCONV_SAMPLES "/p01-form-xls-villeurbanne/Tableau dispositifs CLAS "    \
+                     "2026 - Villeurbanne.xls"
+#define P07                                                                    \
+    CLASCONV_SAMPLES                                                           \
+    "/p07-bad-html-as-xls-decines/Export_dispositifs_CLAS_Decines.xls"
+
+Test(template_cli, writes_the_template)
+{
+    char path[128];
+    tpl t;
+
+    tmp_name(path, sizeof path);
+    {
+        const char *args[] = {"template", "-o",       path, "--commune",
+                              "Bron",     "--lignes", "3",  NULL};
+        cr_assert_eq(run_cli(args), 0);
+    }
+    memset(&t, 0, sizeof t);
+    snprintf(t.path, sizeof t.path, "%s", path);
+    xml_parse(&t.sheet, t.path, "xl/worksheets/sheet1.xml");
+    xml_parse(&t.book, t.path, "xl/workbook.xml");
+    xml_parse(&t.styles, t.path, "xl/styles.xml");
+    xml_parse(&t.strings, t.path, "xl/sharedStrings.xml");
+    cr_assert_str_eq(cell_text(&t, "B5"), "Bron");
+    cr_assert_str_eq(cell_text(&t, "A16"), "TOTAL ELEMENTAIRE");
+    tpl_free(&t);
+}
+
+Test(template_cli, depuis_prefills_from_a_file)
+{
+    char path[128];
+    clasconv_table *direct, *back;
+
+    tmp_name(path, sizeof path);
+    {
+        const char *args[] = {"template", "--depuis", P01, "-o", path, NULL};
+        cr_assert_eq(run_cli(args), 0);
+    }
+    direct = convert_ok(P01);
+    back = convert_ok(path);
+    cr_assert_gt(direct->nschools, 0);
+    assert_same_rows(direct, back, "p01 via the command line");
+    cr_assert_eq(back->anomalies.count, 0);
+    clasconv_table_free(direct);
+    clasconv_table_free(back);
+    unlink(path);
+}
+
+Test(template_cli, refuses_bad_usage_and_unreadable_sources)
+{
+    char path[128];
+
+    tmp_name(path, sizeof path);
+    {
+        const char *no_output[] = {"template", NULL};
+        const char *bad_rows[] = {"template", "-o", path,
+                                  "--lignes", "0",  NULL};
+        const char *bad_rows2[] = {"template", "-o",  path,
+                                   "--lignes", "12x", NULL};
+        const char *missing_value[] = {"template", "-o", path, "--commune",
+                                       NULL};
+        const char *extra[] = {"template", "-o", path, "surplus", NULL};
+        const char *unreadable[] = {"template", "--depuis", P07,
+                                    "-o",       path,       NULL};
+        const char *absent[] = {"template", "--depuis", "/nonexistent.xlsx",
+                                "-o",       path,       NULL};
+        const char *same[] = {"template", "--depuis", P01, "-o", P01, NULL};
+        cr_assert_eq(run_cli(no_output), 64);
+        cr_assert_eq(run_cli(bad_rows), 64);
+        cr_assert_eq(run_cli(bad_rows2), 64);
+        cr_assert_eq(run_cli(missing_value), 64);
+        cr_assert_eq(run_cli(extra), 64);
+        cr_assert_eq(run_cli(unreadable), 2);
+        cr_assert_eq(run_cli(absent), 2);
+        cr_assert_eq(run_cli(same), 64);
+    }
+    cr_assert_not(exists(path));
 }
