@@ -177,54 +177,119 @@ static int is_file_level(clasconv_anomaly_code code)
     }
 }
 
-/* Length of the part of a source reference that names its row:
- * "Feuil1!C7" -> "Feuil1!" + "7" (returned in two pieces), "ligne 12,
- * champ 4" -> "ligne 12", "tableau 2, ligne 5, colonne 1" -> "tableau 2,
- * ligne 5". `prefix_len` is the length of the part before the column
- * letters; `digits` points at the row number (or NULL). */
-static void ref_row(const char *ref, size_t *prefix_len, const char **digits)
+/* The part of a source reference that names its row, malloc'd:
+ * "Feuil1!$C$7" -> "Feuil1!7", "ligne 12, champ 4" -> "ligne 12",
+ * "tableau 2, ligne 5, colonne 1" -> "tableau 2, ligne 5"; anything else is
+ * copied. NULL when out of memory. */
+static char *row_key(const char *ref)
 {
     const char *cut = strstr(ref, ", champ");
-    const char *bang;
+    const char *bang, *digits;
+    size_t prefix;
+    char *key;
 
     if (!cut)
         cut = strstr(ref, ", colonne");
-    if (cut) {
-        *prefix_len = (size_t)(cut - ref);
-        *digits = NULL;
-        return;
-    }
+    if (cut)
+        return strndup(ref, (size_t)(cut - ref));
     bang = strrchr(ref, '!');
-    if (bang) {
-        const char *p = bang + 1;
-        while (*p == '$' || (*p >= 'A' && *p <= 'Z') ||
-               (*p >= 'a' && *p <= 'z'))
-            p++;
-        *prefix_len = (size_t)(bang + 1 - ref);
-        *digits = p;
-        return;
-    }
-    *prefix_len = strlen(ref);
-    *digits = NULL;
+    if (!bang)
+        return strdup(ref);
+    prefix = (size_t)(bang + 1 - ref);
+    digits = bang + 1;
+    while (*digits == '$' || (*digits >= 'A' && *digits <= 'Z') ||
+           (*digits >= 'a' && *digits <= 'z'))
+        digits++;
+    key = malloc(prefix + strlen(digits) + 1);
+    if (!key)
+        return NULL;
+    memcpy(key, ref, prefix);
+    strcpy(key + prefix, digits);
+    return key;
 }
 
-/* Non-zero when two source references are on the same row. */
-static int same_row(const char *a, const char *b)
-{
-    size_t la, lb;
-    const char *da, *db;
+/* Schools sorted by a key (then by table order), for lookups in log time
+ * whatever the number of schools and anomalies. */
+typedef struct school_entry {
+    const char *key;
+    size_t index;
+} school_entry;
 
-    if (!a || !b || !*a || !*b)
-        return 0;
-    ref_row(a, &la, &da);
-    ref_row(b, &lb, &db);
-    if (la != lb || strncmp(a, b, la) != 0)
-        return 0;
-    if (!da || !db)
-        return !da && !db;
-    da += strspn(da, "$");
-    db += strspn(db, "$");
-    return *da && !strcmp(da, db);
+typedef struct school_index {
+    school_entry *by_row;  /* key: row of the name cell (owned below) */
+    school_entry *by_name; /* key: canonical name (borrowed) */
+    char **row_keys;
+    size_t count;
+} school_index;
+
+/* At most this many schools sharing one key are looked at. */
+#define SAME_KEY_MAX 64
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const school_entry *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+
+    if (c)
+        return c;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+/* First entry whose key is >= `key`. */
+static size_t lower_bound(const school_entry *e, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(e[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void index_free(school_index *ix)
+{
+    size_t i;
+
+    for (i = 0; ix->row_keys && i < ix->count; i++)
+        free(ix->row_keys[i]);
+    free(ix->row_keys);
+    free(ix->by_row);
+    free(ix->by_name);
+    memset(ix, 0, sizeof *ix);
+}
+
+static clasconv_error index_build(const clasconv_table *t, school_index *ix)
+{
+    size_t n = t->nschools, i;
+
+    memset(ix, 0, sizeof *ix);
+    ix->by_row = malloc((n ? n : 1) * sizeof *ix->by_row);
+    ix->by_name = malloc((n ? n : 1) * sizeof *ix->by_name);
+    ix->row_keys = calloc(n ? n : 1, sizeof *ix->row_keys);
+    if (!ix->by_row || !ix->by_name || !ix->row_keys) {
+        index_free(ix);
+        return CLASCONV_ERR_MEMORY;
+    }
+    ix->count = n;
+    for (i = 0; i < n; i++) {
+        const clasconv_school *s = &t->schools[i];
+        ix->row_keys[i] = row_key(s->cell ? s->cell : "");
+        if (!ix->row_keys[i]) {
+            index_free(ix);
+            return CLASCONV_ERR_MEMORY;
+        }
+        ix->by_row[i].key = ix->row_keys[i];
+        ix->by_row[i].index = i;
+        ix->by_name[i].key = s->name ? s->name : "";
+        ix->by_name[i].index = i;
+    }
+    qsort(ix->by_row, n, sizeof *ix->by_row, entry_cmp);
+    qsort(ix->by_name, n, sizeof *ix->by_name, entry_cmp);
+    return CLASCONV_OK;
 }
 
 static int level_matches(const clasconv_anomaly *a, const clasconv_school *s)
@@ -232,31 +297,44 @@ static int level_matches(const clasconv_anomaly *a, const clasconv_school *s)
     return a->level == CLASCONV_LEVEL_NONE || a->level == s->level;
 }
 
-/* The school row an anomaly belongs to, or SIZE_MAX. */
-static size_t find_school(const clasconv_table *t, const clasconv_anomaly *a)
+/* The school row an anomaly belongs to, or SIZE_MAX: the school of that
+ * name on the anomaly's row, else the first of that name (same level),
+ * else the first school on that row. */
+static size_t find_school(const clasconv_table *t, const school_index *ix,
+                          const clasconv_anomaly *a)
 {
-    size_t i, by_name = SIZE_MAX;
+    int named = a->school && *a->school;
+    size_t on_row = SIZE_MAX, p, k;
+    char *key = NULL;
 
-    if (a->school && *a->school) {
-        for (i = 0; i < t->nschools; i++) {
-            const clasconv_school *s = &t->schools[i];
-            if (!s->name || strcmp(s->name, a->school) != 0 ||
-                !level_matches(a, s))
-                continue;
-            if (same_row(s->cell, a->cell))
-                return i;
-            if (by_name == SIZE_MAX)
-                by_name = i;
-        }
-        if (by_name != SIZE_MAX)
-            return by_name;
-    }
     if (a->cell && *a->cell)
-        for (i = 0; i < t->nschools; i++)
-            if (level_matches(a, &t->schools[i]) &&
-                same_row(t->schools[i].cell, a->cell))
-                return i;
-    return SIZE_MAX;
+        key = row_key(a->cell);
+    if (key && *key) {
+        p = lower_bound(ix->by_row, ix->count, key);
+        for (k = 0; p < ix->count && k < SAME_KEY_MAX &&
+                    !strcmp(ix->by_row[p].key, key);
+             p++, k++) {
+            const clasconv_school *s = &t->schools[ix->by_row[p].index];
+            if (!level_matches(a, s))
+                continue;
+            if (named && s->name && !strcmp(s->name, a->school)) {
+                free(key);
+                return ix->by_row[p].index;
+            }
+            if (on_row == SIZE_MAX)
+                on_row = ix->by_row[p].index;
+        }
+    }
+    free(key);
+    if (named) {
+        p = lower_bound(ix->by_name, ix->count, a->school);
+        for (k = 0; p < ix->count && k < SAME_KEY_MAX &&
+                    !strcmp(ix->by_name[p].key, a->school);
+             p++, k++)
+            if (level_matches(a, &t->schools[ix->by_name[p].index]))
+                return ix->by_name[p].index;
+    }
+    return on_row;
 }
 
 static void map_free(html_map *m)
@@ -271,6 +349,7 @@ static void map_free(html_map *m)
 static clasconv_error map_build(const clasconv_table *t, html_map *m)
 {
     size_t n = t->anomalies.count, cells, i;
+    school_index ix;
     int l, s;
 
     memset(m, 0, sizeof *m);
@@ -282,6 +361,10 @@ static clasconv_error map_build(const clasconv_table *t, html_map *m)
     m->placed = malloc(n ? n : 1);
     m->school_head = malloc((cells ? cells : 1) * sizeof *m->school_head);
     if (!m->next || !m->file_items || !m->school_head || !m->placed) {
+        map_free(m);
+        return CLASCONV_ERR_MEMORY;
+    }
+    if (index_build(t, &ix) != CLASCONV_OK) {
         map_free(m);
         return CLASCONV_ERR_MEMORY;
     }
@@ -302,7 +385,7 @@ static clasconv_error map_build(const clasconv_table *t, html_map *m)
             if ((!a->school || !*a->school) && level_ok && scheme_ok &&
                 a->code == CLASCONV_A_TOTAL_MISMATCH)
                 head = &m->total_head[a->level][a->scheme];
-            else if ((school = find_school(t, a)) != SIZE_MAX)
+            else if ((school = find_school(t, &ix, a)) != SIZE_MAX)
                 head = &m->school_head[school * HTML_COLS +
                                        (scheme_ok ? 1 + (size_t)a->scheme : 0)];
             else if (level_ok && scheme_ok && (!a->school || !*a->school))
@@ -314,6 +397,7 @@ static clasconv_error map_build(const clasconv_table *t, html_map *m)
             *head = i;
         }
     }
+    index_free(&ix);
     for (i = 0; i < n; i++)
         if (!m->placed[i])
             m->file_items[m->nfile++] = i;

@@ -371,3 +371,33 @@ Test(html, write_html_atomically)
     cr_assert_eq(rmdir(dir), 0); /* no temporary file was left behind */
     clasconv_table_free(t);
 }
+
+/* Lookups stay fast on a huge hostile table: one anomaly per school, each
+ * found by its row among many schools with the same name. */
+Test(html, many_schools_and_anomalies, .timeout = 30)
+{
+    clasconv_table *t = clasconv_table_new();
+    enum { N = 40000 };
+    char cell[32];
+    char *html;
+    int i;
+
+    for (i = 0; i < N; i++) {
+        snprintf(cell, sizeof cell, "F!A%d", i + 1);
+        add_school(t, CLASCONV_LEVEL_COLLEGE,
+                   i % 2 ? "Collège Jean Moulin" : "Collège Alain", cell);
+    }
+    t->totals[CLASCONV_LEVEL_COLLEGE].schools = N;
+    for (i = 0; i < N; i++) {
+        snprintf(cell, sizeof cell, "F!C%d", i + 1);
+        add_anomaly(t, CLASCONV_A_VALUE_NOT_A_NUMBER, CLASCONV_LEVEL_COLLEGE,
+                    CLASCONV_SCHEME_ECOLE_OUVERTE,
+                    i % 2 ? "Collège Jean Moulin" : "Collège Alain", cell, "NC",
+                    "NC");
+    }
+    html = render(t);
+    cr_assert_eq(count_of(html, "class=\"num pb pb-erreur\""), N);
+    cr_assert_null(strstr(html, "<section id=\"fichier\">"));
+    free(html);
+    clasconv_table_free(t);
+}
