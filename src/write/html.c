@@ -488,23 +488,48 @@ static clasconv_error put_level_head(clasconv_buf *out)
     return err;
 }
 
+static int in_level(const clasconv_school *school, int level)
+{
+    if (level == CLASCONV_LEVEL_NONE)
+        return school->level < 0 || school->level >= CLASCONV_LEVEL_COUNT;
+    return (int)school->level == level;
+}
+
+/* One level's table; CLASCONV_LEVEL_NONE shows the schools whose level is
+ * unknown (only when there are some), with totals summed here. */
 static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
                                 const html_map *m, int level)
 {
-    const clasconv_totals *tot = &t->totals[level];
+    clasconv_totals unknown;
+    const clasconv_totals *tot = &unknown;
+    const char *id = "INCONNU", *label = "Niveau inconnu";
     clasconv_error err;
-    size_t i, shown = 0;
+    size_t i;
     int s;
     char num[32];
 
+    memset(&unknown, 0, sizeof unknown);
+    for (i = 0; level == CLASCONV_LEVEL_NONE && i < t->nschools; i++) {
+        if (!in_level(&t->schools[i], level))
+            continue;
+        unknown.schools++;
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+            if (t->schools[i].counts[s] > 0)
+                unknown.counts[s] += t->schools[i].counts[s];
+    }
+    if (level == CLASCONV_LEVEL_NONE && !unknown.schools)
+        return CLASCONV_OK;
+    if (level != CLASCONV_LEVEL_NONE) {
+        tot = &t->totals[level];
+        id = clasconv_level_id((clasconv_level)level);
+        label = clasconv_level_label((clasconv_level)level);
+    }
     err = clasconv_buf_printf(
         out,
         "<section class=\"level\" id=\"niveau-%s\"><h2>%s <span "
         "class=\"meta\">(%" PRId64 " établissement%s)</span></h2>"
         "<div class=\"scroll\"><table>",
-        clasconv_level_id((clasconv_level)level),
-        clasconv_level_label((clasconv_level)level), tot->schools,
-        tot->schools > 1 ? "s" : "");
+        id, label, tot->schools, tot->schools > 1 ? "s" : "");
     if (!err)
         err = put_level_head(out);
     if (!err)
@@ -513,9 +538,8 @@ static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
         const clasconv_school *school = &t->schools[i];
         const size_t *heads = &m->school_head[i * HTML_COLS];
         clasconv_buf name = {0};
-        if ((int)school->level != level)
+        if (!in_level(school, level))
             continue;
-        shown++;
         err = put_escaped(&name, school->name ? school->name : "", 0);
         if (!err)
             err = clasconv_buf_puts(out, "<tr>");
@@ -530,7 +554,7 @@ static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
         if (!err)
             err = clasconv_buf_puts(out, "</tr>");
     }
-    if (!err && !shown)
+    if (!err && !tot->schools)
         err = clasconv_buf_printf(out,
                                   "<tr><td class=\"empty\" colspan=\"%d\">"
                                   "Aucun établissement à ce niveau.</td></tr>",
@@ -538,10 +562,13 @@ static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
     if (!err)
         err = clasconv_buf_printf(
             out, "</tbody><tfoot><tr><td class=\"name\">Total %s</td>",
-            clasconv_level_label((clasconv_level)level));
+            level == CLASCONV_LEVEL_NONE ? "niveau inconnu" : label);
     for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
         count_text(num, sizeof num, tot->counts[s]);
-        err = put_cell(out, t, m, m->total_head[level][s], "num", num);
+        err = put_cell(out, t, m,
+                       level == CLASCONV_LEVEL_NONE ? NO_ANOMALY
+                                                    : m->total_head[level][s],
+                       "num", num);
     }
     if (!err)
         err = clasconv_buf_puts(out, "</tr></tfoot></table></div></section>");
@@ -732,6 +759,8 @@ static clasconv_error render(const clasconv_table *t, const html_map *m,
     if (!table_missing(t)) {
         for (l = 0; !err && l < CLASCONV_LEVEL_COUNT; l++)
             err = put_level(out, t, m, l);
+        if (!err)
+            err = put_level(out, t, m, CLASCONV_LEVEL_NONE);
         if (!err)
             err = put_totals(out, t);
     }

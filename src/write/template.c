@@ -355,6 +355,11 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
             continue;
         r = (lxw_row_t)(lay->first_data + row++);
         err = write_text(ws, r, COL_NAME, school->name, fm->name);
+        if (!err && school_section(school) != (int)school->level)
+            err = worksheet_write_comment(
+                ws, r, COL_NAME,
+                "Niveau inconnu dans le fichier lu : déplacez cette ligne "
+                "dans le bon niveau (école, collège ou lycée).");
         for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
             int64_t v = school->counts[s];
             if (v >= 0 && v <= CLASCONV_COUNT_MAX)

@@ -401,3 +401,29 @@ Test(html, many_schools_and_anomalies, .timeout = 30)
     free(html);
     clasconv_table_free(t);
 }
+
+/* Schools without a level get their own section, so none is hidden. */
+Test(html, unknown_level_section)
+{
+    clasconv_table *t = problem_table();
+    char *html;
+    const char *sec;
+
+    add_school(t, CLASCONV_LEVEL_NONE, "Jules Verne", "Feuil1!A30")
+        ->counts[CLASCONV_SCHEME_CLAS] = 7;
+    add_anomaly(t, CLASCONV_A_LEVEL_UNKNOWN, CLASCONV_LEVEL_NONE,
+                CLASCONV_SCHEME_NONE, "Jules Verne", "Feuil1!A30", NULL,
+                "niveau inconnu");
+    html = render(t);
+    sec = strstr(html, "<section class=\"level\" id=\"niveau-INCONNU\"><h2>"
+                       "Niveau inconnu <span class=\"meta\">(1 "
+                       "établissement)</span>");
+    cr_assert_not_null(sec);
+    cr_assert_not_null(strstr(sec, "<td class=\"name pb pb-erreur\" title=\"10."
+                                   " erreur : niveau inconnu\">Jules Verne"));
+    cr_assert_not_null(strstr(sec, "<td class=\"name\">Total niveau inconnu"
+                                   "</td><td class=\"num\">0</td>"));
+    cr_assert_eq(count_of(html, "<section class=\"level\""), 4);
+    free(html);
+    clasconv_table_free(t);
+}

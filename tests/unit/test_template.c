@@ -916,3 +916,35 @@ Test(template_cli, refuses_bad_usage_and_unreadable_sources)
     }
     cr_assert_not(exists(path));
 }
+
+/* A school whose level is unknown is kept, under Élémentaire, with a note
+ * asking to move it; nothing is dropped. */
+Test(template, unknown_level_kept_with_a_note)
+{
+    clasconv_table *src = clean_table(), *back;
+    clasconv_school *s;
+    clasconv_diag diag;
+    char path[128], *comments;
+    size_t i, found = 0;
+
+    s = clasconv_table_add_school(src, CLASCONV_LEVEL_NONE, "Jules Verne", "",
+                                  NULL, NULL);
+    cr_assert_not_null(s);
+    tmp_name(path, sizeof path);
+    cr_assert_eq(clasconv_write_template(NULL, src, path, &diag), CLASCONV_OK,
+                 "%s", diag.message);
+    comments = zip_part(path, "xl/comments1.xml");
+    cr_assert_not_null(strstr(comments, "Niveau inconnu dans le fichier lu"));
+    free(comments);
+    back = convert_ok(path);
+    cr_assert_eq(back->nschools, src->nschools);
+    for (i = 0; i < back->nschools; i++)
+        if (!strcmp(back->schools[i].name, "Jules Verne")) {
+            cr_assert_eq(back->schools[i].level, CLASCONV_LEVEL_ELEMENTAIRE);
+            found++;
+        }
+    cr_assert_eq(found, 1);
+    clasconv_table_free(src);
+    clasconv_table_free(back);
+    unlink(path);
+}
