@@ -30,7 +30,7 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-extensions", "--hide-scrollbars",
-    "--mute-audio",
+    "--mute-audio", "--disable-dev-shm-usage",
 ]
 
 
