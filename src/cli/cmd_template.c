@@ -131,15 +131,15 @@ int cmd_template(int argc, char **argv)
     if (prefill) {
         size_t errors =
             clasconv_anomalies_count(&prefill->anomalies, CLASCONV_SEV_ERROR);
-        printf("Modèle écrit : %s (pré-rempli avec %zu établissement%s lus "
+        const char *plural = prefill->nschools > 1 ? "s" : "";
+        printf("Modèle écrit : %s (pré-rempli avec %zu établissement%s lu%s "
                "dans %s).\n",
-               output, prefill->nschools, prefill->nschools > 1 ? "s" : "",
-               from);
+               output, prefill->nschools, plural, plural, from);
         if (errors)
-            printf("Attention : %zu erreur%s dans %s ; les valeurs non "
-                   "retenues sont laissées vides (voir « clasconv check »)."
-                   "\n",
-                   errors, errors > 1 ? "s" : "", from);
+            printf("Attention : %zu erreur%s dans %s : les valeurs "
+                   "illisibles sont laissées vides, les autres recopiées "
+                   "telles quelles. Détail : clasconv check \"%s\"\n",
+                   errors, errors > 1 ? "s" : "", from, from);
     } else {
         printf("Modèle écrit : %s.\n", output);
     }
