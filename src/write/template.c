@@ -23,7 +23,10 @@
 
 /* Columns: A holds names, B..J the nine schemes in clasconv_scheme order. */
 #define COL_NAME 0
-#define COL_LAST (1 + CLASCONV_SCHEME_COUNT - 1)
+#define COL_LAST_SCHEME (1 + CLASCONV_SCHEME_COUNT - 1)
+/* K: which "other" scheme AUTRE counts (read back as "Autre (précision)"). */
+#define COL_DETAIL (COL_LAST_SCHEME + 1)
+#define COL_LAST COL_DETAIL
 #define COL_OF(scheme) ((lxw_col_t)(1 + (scheme)))
 
 #define SHEET_NAME "Tableau CLAS"
@@ -51,6 +54,8 @@ static const char *const scheme_heads[CLASCONV_SCHEME_COUNT] = {
 #define SUBHEAD_NAME "ETABLISSEMENTS SCOLAIRES"
 #define SUBHEAD_COUNT "NOMBRE D’ENFANTS"
 #define SUBHEAD_QPV "Dont issus QPV"
+#define DETAIL_HEAD "PRÉCISION (AUTRE)"
+#define DETAIL_SUBHEAD "Nom du dispositif"
 
 /* Texts handed to libxlsxwriter (its fields are not const). */
 static char count_title[] = "Nombre d'enfants";
@@ -71,6 +76,10 @@ static char qpv_error[] =
     "Le nombre d'enfants issus QPV doit être un nombre entier "
     "entre 0 et le nombre d'enfants du dispositif (colonne de "
     "gauche). Remplissez d'abord le nombre d'enfants.";
+static char detail_title[] = "Autre dispositif";
+static char detail_prompt[] = "Si des enfants sont comptés dans AUTRE, nommez "
+                              "ce dispositif (par exemple « Coup de pouce "
+                              "CLÉ »).";
 static char name_title[] = "Établissement scolaire";
 static char name_prompt[] = "Nom de l'établissement, par exemple « École "
                             "élémentaire Jules Ferry » ou « Collège Jean "
@@ -275,6 +284,9 @@ static lxw_error write_head(lxw_worksheet *ws, const template_formats *fm)
                                          scheme_heads[s], fm->head);
     }
     if (!err)
+        err = worksheet_write_string(ws, ROW_HEAD, COL_DETAIL, DETAIL_HEAD,
+                                     fm->head);
+    if (!err)
         err = worksheet_set_row(ws, ROW_HEAD, 42, NULL);
     return err;
 }
@@ -322,6 +334,15 @@ static lxw_error add_validations(lxw_worksheet *ws, const level_layout *lay)
         err = worksheet_data_validation_range(ws, first, COL_NAME, last,
                                               COL_NAME, &dv);
     }
+    if (!err) {
+        lxw_data_validation dv;
+        memset(&dv, 0, sizeof dv);
+        dv.validate = LXW_VALIDATION_TYPE_ANY;
+        dv.input_title = detail_title;
+        dv.input_message = detail_prompt;
+        err = worksheet_data_validation_range(ws, first, COL_DETAIL, last,
+                                              COL_DETAIL, &dv);
+    }
     return err;
 }
 
@@ -344,6 +365,9 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         err = worksheet_write_string(ws, lay->sub_row, COL_OF(s),
                                      is_qpv(s) ? SUBHEAD_QPV : SUBHEAD_COUNT,
                                      fm->subhead);
+    if (!err)
+        err = worksheet_write_string(ws, lay->sub_row, COL_DETAIL,
+                                     DETAIL_SUBHEAD, fm->subhead);
     if (!err)
         err = worksheet_set_row(ws, lay->sub_row, 28, NULL);
 
@@ -368,12 +392,16 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
             else
                 err = worksheet_write_blank(ws, r, COL_OF(s), fm->count);
         }
+        if (!err)
+            err = write_text(ws, r, COL_DETAIL, school->autre_detail, fm->name);
     }
     for (; !err && row < lay->nrows; row++) {
         lxw_row_t r = (lxw_row_t)(lay->first_data + row);
         err = worksheet_write_blank(ws, r, COL_NAME, fm->name);
         for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
             err = worksheet_write_blank(ws, r, COL_OF(s), fm->count);
+        if (!err)
+            err = worksheet_write_blank(ws, r, COL_DETAIL, fm->name);
     }
 
     if (!err)
@@ -388,6 +416,8 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         err = worksheet_write_formula_num(ws, lay->total_row, COL_OF(s),
                                           formula, fm->total, cached[s]);
     }
+    if (!err)
+        err = worksheet_write_blank(ws, lay->total_row, COL_DETAIL, fm->total);
     if (!err)
         err = add_validations(ws, lay);
     return err;
@@ -413,6 +443,8 @@ static lxw_error write_grand_total(lxw_worksheet *ws,
         err = worksheet_write_formula_num(ws, row, COL_OF(s), formula,
                                           fm->grand, value);
     }
+    if (!err)
+        err = worksheet_write_blank(ws, row, COL_DETAIL, fm->grand);
     return err;
 }
 
@@ -463,7 +495,9 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
 
     err = worksheet_set_column(ws, COL_NAME, COL_NAME, 44, NULL);
     if (!err)
-        err = worksheet_set_column(ws, 1, COL_LAST, 14, NULL);
+        err = worksheet_set_column(ws, 1, COL_LAST_SCHEME, 14, NULL);
+    if (!err)
+        err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 24, NULL);
     if (!err)
         err = write_titles(ws, &fm, commune);
     if (!err)

@@ -383,13 +383,17 @@ Test(template, header_rows_as_in_the_form)
                                                    ? "Dont issus QPV"
                                                    : "NOMBRE D’ENFANTS");
         }
+        ref(r, sizeof r, 'K', layout12[l][1]);
+        cr_assert_str_eq(cell_text(&t, r), "Nom du dispositif");
         ref(r, sizeof r, 'A', layout12[l][4]);
         cr_assert_str_eq(cell_text(&t, r), total_rows[l]);
     }
+    /* K: the name of the "other" scheme (read as "Autre (précision)"). */
+    cr_assert_str_eq(cell_text(&t, "K10"), "PRÉCISION (AUTRE)");
     /* PRE and CLAS span their "dont QPV" column; NIVEAU rows span A:J. */
     {
-        const char *want[] = {"F10:G10", "H10:I10", "A11:J11", "A26:J26",
-                              "A41:J41"};
+        const char *want[] = {"F10:G10", "H10:I10", "A11:K11", "A26:K26",
+                              "A41:K41"};
         size_t w;
         for (w = 0; w < sizeof want / sizeof want[0]; w++) {
             int found = 0;
@@ -437,7 +441,7 @@ Test(template, validation_on_every_data_cell)
     const char *cols = "BCDEFGHIJ";
 
     tpl_write(&t, NULL, NULL);
-    cr_assert_eq(count_named(&t.sheet, "dataValidation"), 3 * 10);
+    cr_assert_eq(count_named(&t.sheet, "dataValidation"), 3 * 11);
     for (l = 0; l < 3; l++) {
         for (s = 0; s < 9; s++) {
             int qpv = (s == 5 || s == 7);
@@ -476,6 +480,11 @@ Test(template, validation_on_every_data_cell)
         cr_assert_geq(dv, 0);
         cr_assert_str_eq(attr(&t.sheet.els[dv], "promptTitle"),
                          "Établissement scolaire");
+        snprintf(sq, sizeof sq, "K%d:K%d", layout12[l][2], layout12[l][3]);
+        dv = find_validation(&t, sq);
+        cr_assert_geq(dv, 0);
+        cr_assert_str_eq(attr(&t.sheet.els[dv], "promptTitle"),
+                         "Autre dispositif");
     }
     tpl_free(&t);
 }
@@ -485,7 +494,7 @@ Test(template, data_cells_unlocked_structure_protected)
     tpl t;
     char r[16];
     int l, row, prot;
-    const char *cols = "ABCDEFGHIJ", *c;
+    const char *cols = "ABCDEFGHIJK", *c;
 
     tpl_write(&t, NULL, NULL);
     prot = nth(&t.sheet, "sheetProtection", 0);
@@ -649,6 +658,7 @@ static clasconv_table *clean_table(void)
     set_counts(clasconv_table_add_school(t, CLASCONV_LEVEL_LYCEE,
                                          "Lycée Ampère", "", NULL, NULL),
                c[5]);
+    clasconv_table_set_string(&t->schools[4].autre_detail, "Coup de pouce CLÉ");
     clasconv_table_set_string(&t->commune, "Vaulx-en-Velin");
     return t;
 }
@@ -678,6 +688,10 @@ static void assert_same_rows(const clasconv_table *a, const clasconv_table *b,
                      what, i);
         cr_assert_str_eq(a->schools[i].name, b->schools[i].name, "%s row %zu",
                          what, i);
+        cr_assert_str_eq(
+            a->schools[i].autre_detail ? a->schools[i].autre_detail : "(none)",
+            b->schools[i].autre_detail ? b->schools[i].autre_detail : "(none)",
+            "%s row %zu: Autre (précision)", what, i);
         for (s = 0; s < 9; s++)
             cr_assert_eq(a->schools[i].counts[s], b->schools[i].counts[s],
                          "%s row %zu scheme %d", what, i, s);
@@ -729,6 +743,8 @@ Test(template_roundtrip, filled_template_converts_without_anomaly)
     cr_assert_str_eq(back->schools[1].name,
                      "École maternelle L'Île <Verte> & _x0041_");
     cr_assert_str_eq(back->commune, "Vaulx-en-Velin");
+    cr_assert_str_eq(back->schools[4].autre_detail, "Coup de pouce CLÉ");
+    cr_assert_null(back->schools[0].autre_detail);
     c = back->schools[3].counts;
     cr_assert_eq(c[CLASCONV_SCHEME_ETUDE], 40);
     cr_assert_eq(c[CLASCONV_SCHEME_PRE], CLASCONV_BLANK);
