@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "clasconv/clasconv.h"
+#include "clasconv/coord.h"
 #include "cli.h"
 
 typedef struct file_args {
@@ -83,6 +84,11 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+static const char *plural(size_t n)
+{
+    return n > 1 ? "s" : "";
+}
+
 static int print_json(const clasconv_table *table)
 {
     clasconv_buf buf = {0};
@@ -146,14 +152,17 @@ int cmd_convert(int argc, char **argv)
         if (print_json(table))
             rc = CLI_EXIT_FAILED;
     } else {
-        fprintf(
-            stderr,
-            "Classeur écrit : %s (%zu établissements ; %zu erreurs, %zu "
-            "avertissements, %zu infos).\n",
-            output, table->nschools,
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR),
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING),
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO));
+        size_t e =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR);
+        size_t w =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING);
+        size_t i =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO);
+        fprintf(stderr,
+                "Classeur écrit : %s (%zu établissement%s ; %zu erreur%s, "
+                "%zu avertissement%s, %zu info%s).\n",
+                output, table->nschools, plural(table->nschools), e, plural(e),
+                w, plural(w), i, plural(i));
     }
 done:
     clasconv_table_free(table);
@@ -170,12 +179,28 @@ int cmd_check(int argc, char **argv)
     clasconv_buf buf = {0};
     int rc;
 
-    if (parse_args(argc, argv, &args, 0, 0))
+    if (parse_args(argc, argv, &args, 0, 1))
         return CLI_EXIT_USAGE;
+    if (args.html &&
+        (!strcmp(args.html, args.input) || same_file(args.html, args.input))) {
+        cli_error("le rapport « %s » est le fichier lu : choisissez un autre "
+                  "nom (le fichier reçu n'est jamais modifié).",
+                  args.html);
+        return CLI_EXIT_USAGE;
+    }
     err = clasconv_convert(args.input, &table, &diag);
     if (!table) {
         cli_error("mémoire insuffisante.");
         return CLI_EXIT_FAILED;
+    }
+    if (args.html) {
+        clasconv_diag html_diag;
+        clasconv_diag_clear(&html_diag);
+        if (clasconv_write_html(table, args.html, &html_diag) != CLASCONV_OK) {
+            cli_error("%s", html_diag.message);
+            clasconv_table_free(table);
+            return CLI_EXIT_FAILED;
+        }
     }
     if (args.json) {
         rc = print_json(table) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
