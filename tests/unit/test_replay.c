@@ -110,7 +110,7 @@ Test(replay, pipeline_sample_converts)
 {
     size_t size;
     unsigned char *data =
-        slurp(CLASCONV_FUZZ_CORPUS "/pipeline/p03-bron.csv", &size);
+        slurp(CLASCONV_FUZZ_CORPUS "/csv/p03-bron.csv", &size);
 
     cr_assert_eq(fuzz_target_pipeline(data, size), CLASCONV_OK);
     free(data);
