@@ -1,23 +1,281 @@
-/* cmd_convert.c: convert and check (placeholders until the pipeline). */
+/* cmd_convert.c: `convert`, `check` and `dump`: one file at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clasconv/clasconv.h"
 #include "cli.h"
+
+typedef struct file_args {
+    const char *input;
+    const char *output;
+    const char *html;
+    int json;
+} file_args;
+
+/* Parses INPUT [-o OUT] [--json] [--html FILE]; returns 0 or prints. */
+static int parse_args(int argc, char **argv, file_args *args, int allow_out,
+                      int allow_html)
+{
+    int i;
+
+    memset(args, 0, sizeof *args);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json")) {
+            args->json = 1;
+        } else if (allow_out && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            if (++i >= argc) {
+                cli_error("l'option %s attend un nom de fichier.", a);
+                return -1;
+            }
+            args->output = argv[i];
+        } else if (allow_html && !strcmp(a, "--html")) {
+            if (++i >= argc) {
+                cli_error("l'option --html attend un nom de fichier.");
+                return -1;
+            }
+            args->html = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("option inconnue « %s ». Voir « clasconv --help ».", a);
+            return -1;
+        } else if (!args->input) {
+            args->input = a;
+        } else {
+            cli_error("un seul fichier à la fois (« %s » en trop). Pour un "
+                      "dossier, utilisez « clasconv batch ».",
+                      a);
+            return -1;
+        }
+    }
+    if (!args->input) {
+        cli_error("indiquez le fichier à lire. Voir « clasconv --help ».");
+        return -1;
+    }
+    return 0;
+}
+
+/* INPUT with its extension replaced by .xlsx, never INPUT itself. */
+static char *default_output(const char *input)
+{
+    const char *slash = strrchr(input, '/');
+    const char *dot = strrchr(input, '.');
+    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - input)
+                                                     : strlen(input);
+    size_t size = stem + sizeof "-clasconv.xlsx";
+    char *out = malloc(size);
+
+    if (!out)
+        return NULL;
+    snprintf(out, size, "%.*s.xlsx", (int)stem, input);
+    if (!strcmp(out, input))
+        snprintf(out, size, "%.*s-clasconv.xlsx", (int)stem, input);
+    return out;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int print_json(const clasconv_table *table)
+{
+    clasconv_buf buf = {0};
+    int rc = 0;
+
+    if (clasconv_render_json(table, &buf) != CLASCONV_OK) {
+        cli_error("mémoire insuffisante pour produire le JSON.");
+        rc = -1;
+    } else {
+        rc = cli_write_stdout(buf.data, buf.len);
+    }
+    clasconv_buf_free(&buf);
+    return rc;
+}
 
 int cmd_convert(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return CLI_EXIT_USAGE;
+    file_args args;
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error err;
+    char *output = NULL;
+    int rc = CLI_EXIT_OK;
+
+    if (parse_args(argc, argv, &args, 1, 0))
+        return CLI_EXIT_USAGE;
+    output = args.output ? strdup(args.output) : default_output(args.input);
+    if (!output) {
+        cli_error("mémoire insuffisante.");
+        return CLI_EXIT_FAILED;
+    }
+    if (!strcmp(output, args.input) || same_file(output, args.input)) {
+        cli_error("le fichier de sortie « %s » est le fichier lu : choisissez "
+                  "un autre nom avec -o (le fichier reçu n'est jamais "
+                  "modifié).",
+                  output);
+        free(output);
+        return CLI_EXIT_USAGE;
+    }
+    err = clasconv_convert(args.input, &table, &diag);
+    if (!table) {
+        cli_error("mémoire insuffisante.");
+        free(output);
+        return CLI_EXIT_FAILED;
+    }
+    if (err) {
+        cli_error("%s : %s", args.input, diag.message);
+        cli_error("aucun classeur n'a été écrit.");
+        if (args.json)
+            print_json(table);
+        rc = CLI_EXIT_FAILED;
+        goto done;
+    }
+    err = clasconv_write_workbook(table, output, &diag);
+    if (err) {
+        cli_error("%s", diag.message);
+        rc = CLI_EXIT_FAILED;
+        goto done;
+    }
+    if (args.json) {
+        if (print_json(table))
+            rc = CLI_EXIT_FAILED;
+    } else {
+        fprintf(
+            stderr,
+            "Classeur écrit : %s (%zu établissements ; %zu erreurs, %zu "
+            "avertissements, %zu infos).\n",
+            output, table->nschools,
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR),
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING),
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO));
+    }
+done:
+    clasconv_table_free(table);
+    free(output);
+    return rc;
 }
 
 int cmd_check(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return CLI_EXIT_USAGE;
+    file_args args;
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error err;
+    clasconv_buf buf = {0};
+    int rc;
+
+    if (parse_args(argc, argv, &args, 0, 0))
+        return CLI_EXIT_USAGE;
+    err = clasconv_convert(args.input, &table, &diag);
+    if (!table) {
+        cli_error("mémoire insuffisante.");
+        return CLI_EXIT_FAILED;
+    }
+    if (args.json) {
+        rc = print_json(table) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    } else if (clasconv_render_report(table, &buf) != CLASCONV_OK) {
+        cli_error("mémoire insuffisante pour produire le rapport.");
+        rc = CLI_EXIT_FAILED;
+    } else {
+        rc =
+            cli_write_stdout(buf.data, buf.len) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    }
+    clasconv_buf_free(&buf);
+    if (err) {
+        if (!args.json)
+            cli_error("%s : %s", args.input, diag.message);
+        rc = CLI_EXIT_FAILED;
+    } else if (rc == CLI_EXIT_OK &&
+               clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR) >
+                   0) {
+        rc = CLI_EXIT_ERRORS;
+    }
+    clasconv_table_free(table);
+    return rc;
+}
+
+static void dump_sheet(const clasconv_sheet *sheet)
+{
+    size_t r, m;
+    static const char *const kinds[] = {"feuille", "csv", "word"};
+
+    printf("== %s (%s)\n", clasconv_sheet_name(sheet),
+           kinds[clasconv_sheet_ref_kind(sheet)]);
+    for (m = 0; m < clasconv_sheet_merge_count(sheet); m++) {
+        const clasconv_merge *mg = clasconv_sheet_merge(sheet, m);
+        char a[96], b[96];
+        clasconv_sheet_ref(sheet, mg->first_row, mg->first_col, a, sizeof a);
+        clasconv_sheet_ref(sheet, mg->last_row, mg->last_col, b, sizeof b);
+        printf("fusion\t%s\t%s\n", a, b);
+    }
+    for (r = 0; r < clasconv_sheet_row_count(sheet); r++) {
+        clasconv_row row = clasconv_sheet_row(sheet, r);
+        uint32_t c;
+        for (c = 0; c < row.ncells; c++) {
+            const clasconv_cell *cell = &row.cells[c];
+            char ref[96];
+            clasconv_sheet_ref(sheet, cell->row, cell->col, ref, sizeof ref);
+            if (cell->type == CLASCONV_CELL_NUMBER)
+                printf("%s\tnombre%s\t%.15g\n", ref,
+                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
+                       cell->v.number);
+            else
+                printf("%s\ttexte%s\t%s\n", ref,
+                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
+                       cell->v.text);
+        }
+    }
 }
 
 int cmd_dump(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return CLI_EXIT_USAGE;
+    file_args args;
+    clasconv_diag diag;
+    unsigned char *data = NULL;
+    size_t size = 0, i;
+    clasconv_grid *grid;
+    clasconv_input in;
+    clasconv_format format;
+    clasconv_error err;
+    const char *key, *value;
+
+    if (parse_args(argc, argv, &args, 0, 0))
+        return CLI_EXIT_USAGE;
+    if (clasconv_load_file(args.input, &data, &size, &diag)) {
+        cli_error("%s", diag.message);
+        return CLI_EXIT_FAILED;
+    }
+    grid = clasconv_grid_new();
+    if (!grid) {
+        free(data);
+        cli_error("mémoire insuffisante.");
+        return CLI_EXIT_FAILED;
+    }
+    format = clasconv_sniff(data, size);
+    in.path = args.input;
+    in.data = data;
+    in.size = size;
+    clasconv_diag_clear(&diag);
+    err = clasconv_read(format, &in, grid, &diag);
+    if (err) {
+        cli_error("%s : %s", args.input, diag.message);
+    } else {
+        printf("format\t%s\n", clasconv_format_name(format));
+        for (i = 0; i < clasconv_grid_meta_count(grid); i++) {
+            clasconv_grid_meta(grid, i, &key, &value);
+            printf("info\t%s\t%s\n", key, value);
+        }
+        for (i = 0; i < clasconv_grid_sheet_count(grid); i++)
+            dump_sheet(clasconv_grid_sheet(grid, i));
+        fflush(stdout);
+    }
+    clasconv_grid_free(grid);
+    free(data);
+    return err ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }

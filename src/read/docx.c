@@ -1,0 +1,634 @@
+/* docx.c: the DOCX reader: the filled Word form's tables into the grid, and
+ * its territory and coordinator fields into the grid's meta. */
+#include "clasconv/read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/text.h"
+#include "read/zipxml.h"
+
+/*
+ * Layout: one grid sheet per top-level Word table (numbered 1..n in
+ * document order, named "tableau N", CLASCONV_REF_WORD). Row = Word row
+ * (0-based), column = grid column: w:gridBefore and w:gridSpan advance it.
+ * A cell spanning columns, or a w:vMerge restart with its continue cells,
+ * gives a merge; continue cells stay empty. A nested table is not a sheet
+ * of its own: its paragraphs go into the enclosing cell, one per line.
+ * Cell text: runs concatenated, paragraphs joined with "\n" (empty ones
+ * dropped), w:tab as a space, w:br/w:cr as "\n", deleted and moved-away
+ * text ignored, inserted text kept.
+ */
+
+#define NS_W "wordprocessingml/2006/main"
+#define NS_MC "markup-compatibility/2006"
+#define DOCX_PATH_MAX 1100u
+#define DOCX_MAX_SPAN 1000u
+#define DOCX_META_MAX 512u
+#define DOCX_FOLD_MAX 512u
+
+enum { VMERGE_NONE, VMERGE_RESTART, VMERGE_CONTINUE };
+
+typedef struct vmerge {
+    uint32_t first_row, first_col, last_row, last_col;
+} vmerge;
+
+/* A label of the form's first page and the meta key it fills. */
+typedef struct docx_label {
+    const char *folded; /* as clasconv_text_fold() gives it */
+    const char *key;
+    const char *ascii; /* label accepted without ':' (NULL: none) */
+} docx_label;
+
+static const docx_label labels[] = {
+    {"nom prenom", "Nom/Prénom", NULL},
+    {"fonction", "Fonction", NULL},
+    {"telephone", "Téléphone", NULL},
+    {"tel", "Téléphone", NULL},
+    {"mail", "Mail", "Mail"},
+    {"e mail", "Mail", NULL},
+    {"courriel", "Mail", NULL},
+    {"date de la reunion de concertation", "Date de la réunion de concertation",
+     NULL},
+    {"coordonnateur communal clas", "Coordonnateur communal CLAS", NULL},
+    {"coordinateur communal clas", "Coordonnateur communal CLAS", NULL},
+};
+
+typedef struct docx_parse {
+    clasconv_grid *grid;
+    clasconv_diag *diag;
+    unsigned skip;      /* depth inside an ignored subtree */
+    unsigned tbl_depth; /* open w:tbl elements */
+    uint32_t tables;    /* top-level tables seen */
+    clasconv_sheet *sheet;
+    char sheet_name[32];
+    int64_t row;
+    uint64_t col;
+    /* the current top-level cell */
+    int in_tc;
+    int in_tcpr;
+    int in_trpr;
+    uint64_t cell_col;
+    uint64_t span;
+    int vmerge_state;
+    clasconv_text cell;
+    /* vertical merges open in the current top-level table */
+    vmerge *vmerges;
+    size_t nvmerges;
+    size_t vmerges_cap;
+    /* the current paragraph */
+    unsigned p_depth;
+    unsigned r_depth;
+    int in_t;
+    clasconv_text para;
+    /* meta */
+    int territory_pending; /* paragraphs left to look at for the name */
+} docx_parse;
+
+static uint64_t parse_val(const char **attrs, uint64_t fallback)
+{
+    const char *text = clasconv_xml_attr_ns(attrs, NS_W, "val");
+    uint64_t v = 0;
+    int digits = 0;
+
+    if (text == NULL) {
+        return fallback;
+    }
+    for (; *text >= '0' && *text <= '9'; text++) {
+        if (++digits > 9) {
+            return fallback;
+        }
+        v = v * 10u + (uint64_t)(*text - '0');
+    }
+    return digits > 0 && *text == '\0' ? v : fallback;
+}
+
+/* --- Meta fields ------------------------------------------------------- */
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Length of a leader character (. _ … or a blank) at `s`, else 0. */
+static size_t leader_len(const char *s)
+{
+    if (*s == '.' || *s == '_' || *s == ' ' || *s == '\t' || *s == '\n' ||
+        *s == ':') {
+        return 1;
+    }
+    if (starts_with(s, "\xE2\x80\xA6") || /* … */
+        starts_with(s, "\xE2\x80\xAF")) { /* narrow no-break space */
+        return 3;
+    }
+    if (starts_with(s, "\xC2\xA0")) { /* no-break space */
+        return 2;
+    }
+    return 0;
+}
+
+/* Strips blanks and dotted leaders around a value, into `out`. */
+static void clean_value(const char *value, char *out, size_t size)
+{
+    const char *start = value;
+    const char *end = value + strlen(value);
+    size_t n;
+    size_t len;
+
+    while ((n = leader_len(start)) > 0) {
+        start += n;
+    }
+    while (end > start) {
+        const char *p = end - 1;
+        while (p > start && ((unsigned char)*p & 0xC0u) == 0x80u) {
+            p--;
+        }
+        if (leader_len(p) != (size_t)(end - p)) {
+            break;
+        }
+        end = p;
+    }
+    len = (size_t)(end - start);
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && ((unsigned char)start[len] & 0xC0u) == 0x80u) {
+            len--; /* do not cut a character */
+        }
+    }
+    memcpy(out, start, len);
+    out[len] = '\0';
+}
+
+static clasconv_error set_meta(docx_parse *p, const char *key,
+                               const char *value)
+{
+    size_t i;
+    const char *k;
+    const char *v;
+    clasconv_error err;
+
+    for (i = 0; i < clasconv_grid_meta_count(p->grid); i++) {
+        clasconv_grid_meta(p->grid, i, &k, &v);
+        if (strcmp(k, key) == 0) {
+            return CLASCONV_OK; /* the first one wins */
+        }
+    }
+    err = clasconv_grid_set_meta(p->grid, key, value);
+    return err == CLASCONV_ERR_MEMORY ? err : CLASCONV_OK;
+}
+
+/* The territory's name on a line after "territoire de :". */
+static clasconv_error territory_line(docx_parse *p, const char *text)
+{
+    char value[DOCX_META_MAX];
+    int dotted = strstr(text, "\xE2\x80\xA6") != NULL ||
+                 strstr(text, "...") != NULL || strstr(text, "__") != NULL;
+
+    clean_value(text, value, sizeof value);
+    if (value[0] == '\0') {
+        return CLASCONV_OK; /* a blank line or leaders only: look further */
+    }
+    p->territory_pending = 0;
+    if (strlen(value) > 80 ||
+        (!dotted && (strncasecmp(value, "a adresser", 10) == 0 ||
+                     starts_with(value, "\xC3\x80 adresser")))) {
+        return CLASCONV_OK; /* a sentence of the form, not a name */
+    }
+    return set_meta(p, "Territoire", value);
+}
+
+/* Looks at one paragraph outside tables for the form's fields. */
+static clasconv_error meta_paragraph(docx_parse *p)
+{
+    const char *text = clasconv_text_str(&p->para);
+    const char *colon;
+    char label[DOCX_FOLD_MAX];
+    char folded[DOCX_FOLD_MAX];
+    char value[DOCX_META_MAX];
+    size_t label_len;
+    size_t i;
+    size_t flen;
+
+    if (clasconv_text_is_blank(text, p->para.len)) {
+        return CLASCONV_OK;
+    }
+    colon = strchr(text, ':');
+    if (colon == NULL) {
+        if (p->territory_pending > 0) {
+            p->territory_pending--;
+            return territory_line(p, text);
+        }
+        /* "Mail  c.dupont@..." with no colon */
+        for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+            size_t n = labels[i].ascii != NULL ? strlen(labels[i].ascii) : 0;
+            if (n > 0 && strncasecmp(text, labels[i].ascii, n) == 0 &&
+                leader_len(text + n) > 0) {
+                clean_value(text + n, value, sizeof value);
+                if (value[0] != '\0') {
+                    return set_meta(p, labels[i].key, value);
+                }
+            }
+        }
+        return CLASCONV_OK;
+    }
+    label_len = (size_t)(colon - text);
+    if (label_len >= sizeof label) {
+        if (p->territory_pending > 0) {
+            p->territory_pending--;
+            return territory_line(p, text);
+        }
+        return CLASCONV_OK;
+    }
+    memcpy(label, text, label_len);
+    label[label_len] = '\0';
+    flen = clasconv_text_fold(label, folded, sizeof folded);
+    clean_value(colon + 1, value, sizeof value);
+    if (flen >= 13 && strcmp(folded + flen - 13, "territoire de") == 0) {
+        if (value[0] != '\0') {
+            p->territory_pending = 0;
+            return set_meta(p, "Territoire", value);
+        }
+        p->territory_pending = 2;
+        return CLASCONV_OK;
+    }
+    for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        if (strcmp(folded, labels[i].folded) == 0) {
+            p->territory_pending = 0;
+            return value[0] != '\0' ? set_meta(p, labels[i].key, value)
+                                    : CLASCONV_OK;
+        }
+    }
+    if (p->territory_pending > 0) {
+        p->territory_pending--;
+        return territory_line(p, text);
+    }
+    return CLASCONV_OK;
+}
+
+/* --- Tables ------------------------------------------------------------ */
+
+static clasconv_error add_merge(docx_parse *p, uint32_t r1, uint32_t c1,
+                                uint32_t r2, uint32_t c2)
+{
+    clasconv_merge merge;
+    clasconv_error err;
+
+    if (r1 == r2 && c1 == c2) {
+        return CLASCONV_OK;
+    }
+    merge.first_row = r1;
+    merge.first_col = c1;
+    merge.last_row = r2;
+    merge.last_col = c2;
+    err = clasconv_sheet_add_merge(p->sheet, merge);
+    if (err != CLASCONV_OK) {
+        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+    }
+    return CLASCONV_OK;
+}
+
+/* Closes the vertical merges that `keep` says to close. */
+static clasconv_error close_vmerges(docx_parse *p, int all, uint64_t col,
+                                    uint64_t last_col, int64_t before_row)
+{
+    size_t i = 0;
+    clasconv_error err;
+
+    while (i < p->nvmerges) {
+        vmerge *m = &p->vmerges[i];
+        int close =
+            all || (before_row >= 0 && m->last_row < before_row) ||
+            (before_row < 0 && m->first_col <= last_col && m->last_col >= col);
+        if (!close) {
+            i++;
+            continue;
+        }
+        err =
+            add_merge(p, m->first_row, m->first_col, m->last_row, m->last_col);
+        if (err != CLASCONV_OK) {
+            return err;
+        }
+        p->vmerges[i] = p->vmerges[--p->nvmerges];
+    }
+    return CLASCONV_OK;
+}
+
+static clasconv_error end_cell(docx_parse *p)
+{
+    uint64_t last_col = p->cell_col + p->span - 1;
+    const char *text = clasconv_text_str(&p->cell);
+    clasconv_error err;
+    size_t i;
+
+    p->in_tc = 0;
+    if (p->cell_col >= CLASCONV_GRID_MAX_COLS) {
+        if (!clasconv_text_is_blank(text, p->cell.len)) {
+            return clasconv_zip_grid_failure(p->diag, CLASCONV_ERR_TOO_LARGE,
+                                             p->sheet_name);
+        }
+        return CLASCONV_OK;
+    }
+    if (last_col >= CLASCONV_GRID_MAX_COLS) {
+        last_col = CLASCONV_GRID_MAX_COLS - 1;
+    }
+    if (p->vmerge_state == VMERGE_CONTINUE) {
+        for (i = 0; i < p->nvmerges; i++) {
+            if (p->vmerges[i].first_col == p->cell_col) {
+                p->vmerges[i].last_row = (uint32_t)p->row;
+                return CLASCONV_OK;
+            }
+        }
+        return CLASCONV_OK; /* continues nothing: an empty cell */
+    }
+    err = close_vmerges(p, 0, p->cell_col, last_col, -1);
+    if (err != CLASCONV_OK) {
+        return err;
+    }
+    err = clasconv_sheet_put_text(
+        p->sheet, (uint32_t)p->row, (uint32_t)p->cell_col, text, p->cell.len,
+        (uint32_t)p->row + 1, (uint32_t)p->cell_col + 1, 0);
+    if (err != CLASCONV_OK) {
+        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+    }
+    if (p->vmerge_state == VMERGE_RESTART) {
+        if (p->nvmerges == p->vmerges_cap) {
+            size_t cap = p->vmerges_cap > 0 ? p->vmerges_cap * 2 : 16;
+            vmerge *grown;
+            if (cap > CLASCONV_GRID_MAX_COLS) {
+                return clasconv_zip_grid_failure(
+                    p->diag, CLASCONV_ERR_TOO_LARGE, p->sheet_name);
+            }
+            grown = realloc(p->vmerges, cap * sizeof *grown);
+            if (grown == NULL) {
+                return CLASCONV_ERR_MEMORY;
+            }
+            p->vmerges = grown;
+            p->vmerges_cap = cap;
+        }
+        p->vmerges[p->nvmerges].first_row = (uint32_t)p->row;
+        p->vmerges[p->nvmerges].last_row = (uint32_t)p->row;
+        p->vmerges[p->nvmerges].first_col = (uint32_t)p->cell_col;
+        p->vmerges[p->nvmerges].last_col = (uint32_t)last_col;
+        p->nvmerges++;
+        return CLASCONV_OK;
+    }
+    return add_merge(p, (uint32_t)p->row, (uint32_t)p->cell_col,
+                     (uint32_t)p->row, (uint32_t)last_col);
+}
+
+static clasconv_error start_table(docx_parse *p)
+{
+    clasconv_error err = CLASCONV_OK;
+
+    p->tables++;
+    snprintf(p->sheet_name, sizeof p->sheet_name, "tableau %u", p->tables);
+    p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
+                                       CLASCONV_REF_WORD, p->tables, &err);
+    if (p->sheet == NULL) {
+        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+    }
+    p->row = -1;
+    p->nvmerges = 0;
+    p->in_tc = 0;
+    return CLASCONV_OK;
+}
+
+/* --- Handlers ---------------------------------------------------------- */
+
+static int skipped_element(const char *name)
+{
+    static const char *const w_skipped[] = {"del",
+                                            "moveFrom",
+                                            "delText",
+                                            "instrText",
+                                            "txbxContent",
+                                            "tcPrChange",
+                                            "trPrChange",
+                                            "tblPrChange",
+                                            "pPrChange",
+                                            "rPrChange",
+                                            "sectPrChange",
+                                            "cellDel",
+                                            "footnoteReference",
+                                            "commentReference"};
+    size_t i;
+
+    if (clasconv_xml_is(name, NS_MC, "Fallback")) {
+        return 1; /* the same content as mc:Choice, for older readers */
+    }
+    for (i = 0; i < sizeof w_skipped / sizeof w_skipped[0]; i++) {
+        if (clasconv_xml_is(name, NS_W, w_skipped[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static clasconv_error para_char(docx_parse *p, const char *text)
+{
+    if (p->r_depth == 0) {
+        return CLASCONV_OK; /* tab stops and breaks of paragraph props */
+    }
+    return clasconv_text_append(&p->para, text, strlen(text));
+}
+
+static clasconv_error docx_start(void *user, const char *name,
+                                 const char **attrs)
+{
+    docx_parse *p = user;
+    const char *local;
+
+    if (p->skip > 0 || skipped_element(name)) {
+        p->skip++;
+        return CLASCONV_OK;
+    }
+    if (strstr(name, NS_W "|") == NULL) {
+        return CLASCONV_OK;
+    }
+    local = clasconv_xml_local(name);
+    if (strcmp(local, "p") == 0) {
+        if (p->p_depth++ == 0) {
+            clasconv_text_reset(&p->para);
+        }
+    } else if (strcmp(local, "r") == 0) {
+        p->r_depth++;
+    } else if (strcmp(local, "t") == 0) {
+        p->in_t = 1;
+    } else if (strcmp(local, "tab") == 0 || strcmp(local, "ptab") == 0) {
+        return para_char(p, " ");
+    } else if (strcmp(local, "br") == 0 || strcmp(local, "cr") == 0) {
+        return para_char(p, "\n");
+    } else if (strcmp(local, "noBreakHyphen") == 0) {
+        return para_char(p, "-");
+    } else if (strcmp(local, "tbl") == 0) {
+        if (p->tbl_depth++ == 0) {
+            return start_table(p);
+        }
+    } else if (p->tbl_depth != 1) {
+        return CLASCONV_OK; /* nested tables: only their text counts */
+    } else if (strcmp(local, "tr") == 0) {
+        p->row++;
+        p->col = 0;
+        if (p->row >= (int64_t)CLASCONV_GRID_MAX_ROWS) {
+            return clasconv_zip_grid_failure(p->diag, CLASCONV_ERR_TOO_LARGE,
+                                             p->sheet_name);
+        }
+    } else if (strcmp(local, "trPr") == 0) {
+        p->in_trpr = 1;
+    } else if (strcmp(local, "gridBefore") == 0 && p->in_trpr && !p->in_tc) {
+        uint64_t before = parse_val(attrs, 0);
+        p->col += before < DOCX_MAX_SPAN ? before : DOCX_MAX_SPAN;
+    } else if (strcmp(local, "tc") == 0) {
+        p->in_tc = 1;
+        p->cell_col = p->col;
+        p->span = 1;
+        p->vmerge_state = VMERGE_NONE;
+        clasconv_text_reset(&p->cell);
+    } else if (strcmp(local, "tcPr") == 0) {
+        p->in_tcpr = 1;
+    } else if (strcmp(local, "gridSpan") == 0 && p->in_tcpr) {
+        uint64_t span = parse_val(attrs, 1);
+        p->span = span < 1 ? 1 : span < DOCX_MAX_SPAN ? span : DOCX_MAX_SPAN;
+    } else if (strcmp(local, "vMerge") == 0 && p->in_tcpr) {
+        const char *val = clasconv_xml_attr_ns(attrs, NS_W, "val");
+        p->vmerge_state = val != NULL && strcmp(val, "restart") == 0
+                              ? VMERGE_RESTART
+                              : VMERGE_CONTINUE;
+    }
+    return CLASCONV_OK;
+}
+
+static clasconv_error end_paragraph(docx_parse *p)
+{
+    const char *text = clasconv_text_str(&p->para);
+
+    if (p->tbl_depth == 0) {
+        return meta_paragraph(p);
+    }
+    if (!p->in_tc || clasconv_text_is_blank(text, p->para.len)) {
+        return CLASCONV_OK;
+    }
+    if (p->cell.len > 0) {
+        clasconv_error err = clasconv_text_append(&p->cell, "\n", 1);
+        if (err != CLASCONV_OK) {
+            return err;
+        }
+    }
+    return clasconv_text_append(&p->cell, text, p->para.len);
+}
+
+static clasconv_error docx_end(void *user, const char *name)
+{
+    docx_parse *p = user;
+    const char *local;
+    clasconv_error err;
+
+    if (p->skip > 0) {
+        p->skip--;
+        return CLASCONV_OK;
+    }
+    if (strstr(name, NS_W "|") == NULL) {
+        return CLASCONV_OK;
+    }
+    local = clasconv_xml_local(name);
+    if (strcmp(local, "p") == 0) {
+        if (p->p_depth > 0 && --p->p_depth == 0) {
+            return end_paragraph(p);
+        }
+    } else if (strcmp(local, "r") == 0) {
+        if (p->r_depth > 0) {
+            p->r_depth--;
+        }
+    } else if (strcmp(local, "t") == 0) {
+        p->in_t = 0;
+    } else if (strcmp(local, "tbl") == 0) {
+        if (p->tbl_depth > 0 && --p->tbl_depth == 0) {
+            err = close_vmerges(p, 1, 0, 0, -1);
+            p->sheet = NULL;
+            p->in_tc = 0;
+            return err;
+        }
+    } else if (p->tbl_depth != 1) {
+        return CLASCONV_OK;
+    } else if (strcmp(local, "tc") == 0) {
+        if (p->in_tc) {
+            err = end_cell(p);
+            p->col += p->span;
+            return err;
+        }
+    } else if (strcmp(local, "tcPr") == 0) {
+        p->in_tcpr = 0;
+    } else if (strcmp(local, "trPr") == 0) {
+        p->in_trpr = 0;
+    } else if (strcmp(local, "tr") == 0) {
+        /* Merges not continued in this row end above it. */
+        return close_vmerges(p, 0, 0, 0, p->row);
+    }
+    return CLASCONV_OK;
+}
+
+static clasconv_error docx_text(void *user, const char *text, size_t len)
+{
+    docx_parse *p = user;
+
+    if (p->skip == 0 && p->in_t && p->p_depth > 0) {
+        return clasconv_text_append(&p->para, text, len);
+    }
+    return CLASCONV_OK;
+}
+
+clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
+                                  clasconv_diag *diag)
+{
+    clasconv_zip *zip = NULL;
+    docx_parse p;
+    clasconv_xml_handler handler;
+    char main_part[DOCX_PATH_MAX];
+    clasconv_error err;
+
+    err = clasconv_zip_open(in->data, in->size, &zip, diag);
+    if (err != CLASCONV_OK) {
+        return err;
+    }
+    err = clasconv_zip_rel_target(zip, "_rels/.rels", "", "/officeDocument",
+                                  main_part, sizeof main_part, diag);
+    if (err == CLASCONV_OK &&
+        (main_part[0] == '\0' || !clasconv_zip_has(zip, main_part))) {
+        strcpy(main_part, "word/document.xml");
+    }
+    if (err == CLASCONV_OK && !clasconv_zip_has(zip, main_part)) {
+        clasconv_diag_set(diag, "Ce fichier n'est pas un document Word (.docx) "
+                                "lisible : son texte principal est absent. "
+                                "Ouvrez-le dans Word ou LibreOffice et "
+                                "enregistrez-le à nouveau au format .docx.");
+        err = CLASCONV_ERR_FORMAT;
+    }
+    if (err != CLASCONV_OK) {
+        clasconv_zip_free(zip);
+        return err;
+    }
+    memset(&p, 0, sizeof p);
+    p.grid = grid;
+    p.diag = diag;
+    p.cell.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    p.para.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    memset(&handler, 0, sizeof handler);
+    handler.start = docx_start;
+    handler.end = docx_end;
+    handler.text = docx_text;
+    handler.user = &p;
+    err = clasconv_zip_parse_xml(zip, main_part, &handler, diag);
+    if (err == CLASCONV_OK) {
+        err = clasconv_grid_finish(grid);
+    }
+    if (err == CLASCONV_ERR_MEMORY) {
+        clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier.");
+    }
+    clasconv_text_free(&p.cell);
+    clasconv_text_free(&p.para);
+    free(p.vmerges);
+    clasconv_zip_free(zip);
+    return err;
+}

@@ -1,0 +1,35 @@
+/* read.c: the dispatch from a sniffed format to its reader. */
+#include "clasconv/read.h"
+#include "read/sniff.h"
+
+clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
+                             clasconv_grid *grid, clasconv_diag *diag)
+{
+    if (in == NULL || grid == NULL) {
+        clasconv_diag_set(diag, "Aucun fichier à lire.");
+        return CLASCONV_ERR_USAGE;
+    }
+    switch (format) {
+    case CLASCONV_FORMAT_CSV:
+        return clasconv_read_csv(in, grid, diag);
+    case CLASCONV_FORMAT_XLS:
+        return clasconv_read_xls(in, grid, diag);
+    case CLASCONV_FORMAT_XLSX:
+        return clasconv_read_xlsx(in, grid, diag);
+    case CLASCONV_FORMAT_ODS:
+        return clasconv_read_ods(in, grid, diag);
+    case CLASCONV_FORMAT_DOCX:
+        return clasconv_read_docx(in, grid, diag);
+    case CLASCONV_FORMAT_UNKNOWN:
+    case CLASCONV_FORMAT_EMPTY:
+    case CLASCONV_FORMAT_HTML:
+    case CLASCONV_FORMAT_XML:
+    case CLASCONV_FORMAT_PDF:
+    case CLASCONV_FORMAT_ZIP_OTHER:
+    case CLASCONV_FORMAT_OLE_OTHER:
+    case CLASCONV_FORMAT_RTF:
+        break;
+    }
+    clasconv_format_explain(format, in->path, diag);
+    return CLASCONV_ERR_FORMAT;
+}

@@ -1,0 +1,142 @@
+/* reconcile.c: checks across cells and rows (SPEC section 3): duplicates,
+ * QPV sub-counts, totals per level and the declared TOTAL rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clasconv/table.h"
+
+static const clasconv_school *sort_base;
+
+static int by_level_key_index(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const clasconv_school *sa = &sort_base[a], *sb = &sort_base[b];
+    int c;
+
+    if (sa->level != sb->level)
+        return sa->level < sb->level ? -1 : 1;
+    c = strcmp(sa->key, sb->key);
+    if (c)
+        return c;
+    return a < b ? -1 : a > b;
+}
+
+/* Rows of one level with the same key: every later one is flagged. */
+static clasconv_error check_duplicates(clasconv_table *table)
+{
+    size_t i, first = 0, *order;
+    clasconv_error err = CLASCONV_OK;
+
+    if (table->nschools < 2)
+        return CLASCONV_OK;
+    order = malloc(table->nschools * sizeof *order);
+    if (!order)
+        return CLASCONV_ERR_MEMORY;
+    for (i = 0; i < table->nschools; i++)
+        order[i] = i;
+    sort_base = table->schools;
+    qsort(order, table->nschools, sizeof *order, by_level_key_index);
+    for (i = 1; i < table->nschools && !err; i++) {
+        const clasconv_school *s = &table->schools[order[i]];
+        const clasconv_school *t = &table->schools[order[first]];
+        clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+        if (s->level != t->level || strcmp(s->key, t->key)) {
+            first = i;
+            continue;
+        }
+        if (!s->key[0] || s->level == CLASCONV_LEVEL_NONE)
+            continue;
+        at.level = s->level;
+        at.school = s->name;
+        at.cell = s->cell;
+        err = clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_SCHOOL_DUPLICATE, &at,
+            "« %s » (%s) figure deux fois au niveau %s : même "
+            "établissement que « %s » (%s). Les deux lignes sont gardées ; "
+            "supprimez ou fusionnez le doublon.",
+            s->name, s->cell, clasconv_level_label(s->level), t->name, t->cell);
+    }
+    free(order);
+    return err;
+}
+
+static void compute_totals(clasconv_table *table)
+{
+    size_t i;
+    int s;
+
+    memset(table->totals, 0, sizeof table->totals);
+    for (i = 0; i < table->nschools; i++) {
+        const clasconv_school *school = &table->schools[i];
+        clasconv_totals *all = &table->totals[CLASCONV_LEVEL_COUNT];
+        clasconv_totals *lvl = school->level == CLASCONV_LEVEL_NONE
+                                   ? NULL
+                                   : &table->totals[school->level];
+        all->schools++;
+        if (lvl)
+            lvl->schools++;
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
+            int64_t v = school->counts[s];
+            if (v == CLASCONV_BLANK)
+                continue;
+            all->counts[s] += v;
+            if (lvl)
+                lvl->counts[s] += v;
+        }
+    }
+}
+
+static clasconv_error check_declared(clasconv_table *table,
+                                     const clasconv_declared_total *d,
+                                     clasconv_level level)
+{
+    const clasconv_totals *computed =
+        &table->totals[level == CLASCONV_LEVEL_NONE ? CLASCONV_LEVEL_COUNT
+                                                    : level];
+    const char *label = level == CLASCONV_LEVEL_NONE
+                            ? "TOTAL GÉNÉRAL"
+                            : clasconv_level_label(level);
+    clasconv_error err = CLASCONV_OK;
+    int s;
+
+    if (!d->present)
+        return CLASCONV_OK;
+    for (s = 0; s < CLASCONV_SCHEME_COUNT && !err; s++) {
+        clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+        char kept[32];
+        if (d->counts[s] == CLASCONV_BLANK ||
+            d->counts[s] == computed->counts[s])
+            continue;
+        snprintf(kept, sizeof kept, "%lld", (long long)computed->counts[s]);
+        at.level = level;
+        at.scheme = (clasconv_scheme)s;
+        at.cell = d->cells[s];
+        at.read = d->read[s];
+        at.kept = kept;
+        err = clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_TOTAL_MISMATCH, &at,
+            "Le total déclaré %s%s pour %s (%s) vaut %lld, mais la somme "
+            "des établissements donne %lld ; c'est la somme qui est "
+            "gardée.",
+            level == CLASCONV_LEVEL_NONE ? "" : "du niveau ", label,
+            clasconv_scheme_label((clasconv_scheme)s),
+            d->cells[s] ? d->cells[s] : "?", (long long)d->counts[s],
+            (long long)computed->counts[s]);
+    }
+    return err;
+}
+
+clasconv_error clasconv_reconcile(clasconv_table *table)
+{
+    clasconv_error err = check_duplicates(table);
+    int l;
+
+    compute_totals(table);
+    for (l = 0; l < CLASCONV_LEVEL_COUNT && !err; l++)
+        err = check_declared(table, &table->declared[l], (clasconv_level)l);
+    if (!err)
+        err = check_declared(table, &table->declared_all, CLASCONV_LEVEL_NONE);
+    clasconv_anomalies_sort(&table->anomalies);
+    return err;
+}

@@ -1,0 +1,465 @@
+/* vocab.c: header, level and total vocabulary as data (SPEC section 1).
+ *
+ * Every entry is written folded (clasconv_text_fold: lower case, no
+ * accents, punctuation as single spaces), so a new variant seen in a
+ * commune file is one line here.
+ */
+#include "table/vocab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/text.h"
+
+typedef struct header_entry {
+    const char *folded;
+    vocab_kind kind;
+    clasconv_scheme scheme;
+} header_entry;
+
+#define S(text, scheme)                                                        \
+    {                                                                          \
+        text, VOCAB_SCHEME, CLASCONV_SCHEME_##scheme                           \
+    }
+#define K(text, kind)                                                          \
+    {                                                                          \
+        text, kind, CLASCONV_SCHEME_NONE                                       \
+    }
+
+static const header_entry header_words[] = {
+    S("etude", ETUDE),
+    S("etudes", ETUDE),
+    S("etude surveillee", ETUDE),
+    S("etudes surveillees", ETUDE),
+    S("etudes dirigees", ETUDE),
+    S("etude dirigee", ETUDE),
+    S("ecole ouverte", ECOLE_OUVERTE),
+    S("ecoles ouvertes", ECOLE_OUVERTE),
+    S("operation ecole ouverte", ECOLE_OUVERTE),
+    S("accompagnement educatif", ACCOMPAGNEMENT_EDUCATIF),
+    S("acc educatif", ACCOMPAGNEMENT_EDUCATIF),
+    S("acc educ", ACCOMPAGNEMENT_EDUCATIF),
+    S("accomp educatif", ACCOMPAGNEMENT_EDUCATIF),
+    S("accompagnement educ", ACCOMPAGNEMENT_EDUCATIF),
+    S("stage de reussite", STAGE_REUSSITE),
+    S("stages de reussite", STAGE_REUSSITE),
+    S("stage reussite", STAGE_REUSSITE),
+    S("stages reussite", STAGE_REUSSITE),
+    S("pre", PRE),
+    S("p r e", PRE),
+    S("programme de reussite educative", PRE),
+    S("programme de reussite educative pre", PRE),
+    S("pre programme de reussite educative", PRE),
+    S("programme reussite educative", PRE),
+    S("reussite educative", PRE),
+    S("dispositif de reussite educative", PRE),
+    S("clas", CLAS),
+    S("c l a s", CLAS),
+    S("contrat local d accompagnement a la scolarite", CLAS),
+    S("contrat local d accompagnement a la scolarite clas", CLAS),
+    S("clas contrat local d accompagnement a la scolarite", CLAS),
+    S("contrat local d accompagnement scolaire", CLAS),
+    S("accompagnement a la scolarite", CLAS),
+    S("autre", AUTRE),
+    S("autres", AUTRE),
+    S("autre preciser", AUTRE),
+    S("autres preciser", AUTRE),
+    S("autre a preciser", AUTRE),
+    S("autres dispositifs", AUTRE),
+    S("autre dispositif", AUTRE),
+    K("etablissements scolaires", VOCAB_NAME),
+    K("etablissement scolaire", VOCAB_NAME),
+    K("etablissements", VOCAB_NAME),
+    K("etablissement", VOCAB_NAME),
+    K("nom de l etablissement", VOCAB_NAME),
+    K("nom de l etablissement scolaire", VOCAB_NAME),
+    K("nom etablissement", VOCAB_NAME),
+    K("nom des etablissements", VOCAB_NAME),
+    K("nom de l ecole", VOCAB_NAME),
+    K("ecole", VOCAB_NAME),
+    K("ecoles", VOCAB_NAME),
+    K("ecole etablissement", VOCAB_NAME),
+    K("etablissement ecole", VOCAB_NAME),
+    K("ecole college lycee", VOCAB_NAME),
+    K("etablissements scolaires concernes", VOCAB_NAME),
+    K("nom", VOCAB_NAME),
+    K("structure", VOCAB_NAME),
+    K("niveau", VOCAB_LEVEL),
+    K("niveaux", VOCAB_LEVEL),
+    K("niveau scolaire", VOCAB_LEVEL),
+    K("niveau d enseignement", VOCAB_LEVEL),
+    K("cycle", VOCAB_LEVEL),
+    K("degre", VOCAB_LEVEL),
+    K("nombre d enfants", VOCAB_COUNT),
+    K("nombre enfants", VOCAB_COUNT),
+    K("nb d enfants", VOCAB_COUNT),
+    K("nb enfants", VOCAB_COUNT),
+    K("nbre d enfants", VOCAB_COUNT),
+    K("nombre", VOCAB_COUNT),
+    K("nb", VOCAB_COUNT),
+    K("effectif", VOCAB_COUNT),
+    K("effectifs", VOCAB_COUNT),
+    K("nombre d eleves", VOCAB_COUNT),
+    K("nb eleves", VOCAB_COUNT),
+    K("enfants", VOCAB_COUNT),
+    K("precision", VOCAB_AUTRE_DETAIL),
+    K("precisions", VOCAB_AUTRE_DETAIL),
+    K("preciser", VOCAB_AUTRE_DETAIL),
+    K("autre precision", VOCAB_AUTRE_DETAIL),
+    K("autre precisions", VOCAB_AUTRE_DETAIL),
+    K("precision autre", VOCAB_AUTRE_DETAIL),
+    K("autre lequel", VOCAB_AUTRE_DETAIL),
+    K("lequel", VOCAB_AUTRE_DETAIL),
+    K("lesquels", VOCAB_AUTRE_DETAIL),
+    K("si autre preciser", VOCAB_AUTRE_DETAIL),
+    K("nom du dispositif", VOCAB_AUTRE_DETAIL),
+    K("nom de l autre dispositif", VOCAB_AUTRE_DETAIL),
+};
+
+/* Words dropped around a "dont QPV" header before naming its scheme. */
+static const char *const qpv_noise[] = {
+    "dont",        "issus",        "issu",
+    "issues",      "des",          "de",
+    "du",          "en",           "qpv",
+    "nb",          "nombre",       "d",
+    "enfants",     "enfant",       "eleves",
+    "domicilies",  "quartier",     "quartiers",
+    "la",          "politique",    "ville",
+    "prioritaire", "prioritaires", "residant",
+    "habitant",    "habitants",    "a",
+    "y",           "compris",      "nbre"};
+
+/* Phrases that only say "number of" around a scheme name. */
+static const char *const count_noise[] = {
+    "nombre d enfants", "nb d enfants", "nb enfants", "nbre d enfants",
+    "nombre d eleves",  "nb eleves",    "effectifs",  "effectif",
+    "nombre",           "nb",           "enfants"};
+
+typedef struct level_entry {
+    const char *folded;
+    clasconv_level level;
+} level_entry;
+
+#define L(text, level)                                                         \
+    {                                                                          \
+        text, CLASCONV_LEVEL_##level                                           \
+    }
+
+static const level_entry level_words[] = {
+    L("niveau elementaire", ELEMENTAIRE),
+    L("elementaire", ELEMENTAIRE),
+    L("elementaires", ELEMENTAIRE),
+    L("niveau primaire", ELEMENTAIRE),
+    L("primaire", ELEMENTAIRE),
+    L("primaires", ELEMENTAIRE),
+    L("premier degre", ELEMENTAIRE),
+    L("1er degre", ELEMENTAIRE),
+    L("niveau 1er degre", ELEMENTAIRE),
+    L("maternelle et elementaire", ELEMENTAIRE),
+    L("maternelle elementaire", ELEMENTAIRE),
+    L("maternelle", ELEMENTAIRE),
+    L("ecole", ELEMENTAIRE),
+    L("ecoles", ELEMENTAIRE),
+    L("ecole elementaire", ELEMENTAIRE),
+    L("ecoles elementaires", ELEMENTAIRE),
+    L("ecoles primaires", ELEMENTAIRE),
+    L("elem", ELEMENTAIRE),
+    L("niveau college", COLLEGE),
+    L("niveau colleges", COLLEGE),
+    L("college", COLLEGE),
+    L("colleges", COLLEGE),
+    L("second degre college", COLLEGE),
+    L("2nd degre college", COLLEGE),
+    L("2nd degre colleges", COLLEGE),
+    L("niveau lycee", LYCEE),
+    L("niveau lycees", LYCEE),
+    L("lycee", LYCEE),
+    L("lycees", LYCEE),
+    L("second degre lycee", LYCEE),
+    L("2nd degre lycee", LYCEE),
+};
+
+/* Totals for every level together. */
+static const char *const total_all_words[] = {
+    "total general",      "total generale",
+    "total tous niveaux", "total global",
+    "total commune",      "total territoire",
+    "total ensemble",     "ensemble",
+    "total des niveaux",  "total general tous niveaux"};
+
+/* First words of notes and signatures written below the table. */
+static const char *const note_prefixes[] = {"elements complementaires",
+                                            "fait a",
+                                            "signature",
+                                            "le maire",
+                                            "cachet",
+                                            "nb ",
+                                            "n b ",
+                                            "note",
+                                            "source",
+                                            "merci de",
+                                            "a adresser",
+                                            "commentaire",
+                                            "observations",
+                                            "remarque",
+                                            "date",
+                                            "le coordonnateur",
+                                            "le coordinateur",
+                                            "visa",
+                                            "pour le maire",
+                                            "l adjoint"};
+
+/* Words of a file name that do not name the commune. */
+static const char *const file_noise[] = {"tableau",
+                                         "tableaux",
+                                         "dispositif",
+                                         "dispositifs",
+                                         "clas",
+                                         "note",
+                                         "unique",
+                                         "strategique",
+                                         "export",
+                                         "budget",
+                                         "previsionnel",
+                                         "annee",
+                                         "scolaire",
+                                         "annexe",
+                                         "fichier",
+                                         "commune",
+                                         "ville",
+                                         "final",
+                                         "finale",
+                                         "definitif",
+                                         "v1",
+                                         "v2",
+                                         "v3",
+                                         "copie",
+                                         "version",
+                                         "dispositifs clas",
+                                         "recapitulatif",
+                                         "recap",
+                                         "synthese",
+                                         "donnees",
+                                         "formulaire",
+                                         "bilan",
+                                         "liste",
+                                         "etat",
+                                         "ecoles",
+                                         "et",
+                                         "de",
+                                         "du",
+                                         "des",
+                                         "pour"};
+
+static int folded_in(const char *folded, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(folded, list[i]))
+            return 1;
+    return 0;
+}
+
+static const header_entry *lookup_header(const char *folded)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof header_words / sizeof header_words[0]; i++)
+        if (!strcmp(folded, header_words[i].folded))
+            return &header_words[i];
+    return NULL;
+}
+
+/* Removes `phrase` when it starts or ends `text` (in place). */
+static int strip_phrase(char *text, const char *phrase)
+{
+    size_t n = strlen(text), p = strlen(phrase);
+
+    if (n > p && !strncmp(text, phrase, p) && text[p] == ' ') {
+        memmove(text, text + p + 1, n - p);
+        return 1;
+    }
+    if (n > p && !strcmp(text + n - p, phrase) && text[n - p - 1] == ' ') {
+        text[n - p - 1] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* Drops the words of `list` from a folded text (in place). */
+static void drop_words(char *text, const char *const *list, size_t n)
+{
+    char out[512];
+    size_t o = 0;
+    char *word = text;
+
+    while (*word) {
+        char *end = strchr(word, ' ');
+        size_t len = end ? (size_t)(end - word) : strlen(word);
+        char save = word[len];
+        word[len] = '\0';
+        if (!folded_in(word, list, n) && o + len + 1 < sizeof out) {
+            if (o)
+                out[o++] = ' ';
+            memcpy(out + o, word, len);
+            o += len;
+        }
+        word[len] = save;
+        word += len;
+        while (*word == ' ')
+            word++;
+    }
+    out[o] = '\0';
+    memcpy(text, out, o + 1);
+}
+
+static int has_word(const char *folded, const char *word)
+{
+    size_t n = strlen(word);
+    const char *p = folded;
+
+    while ((p = strstr(p, word)) != NULL) {
+        if ((p == folded || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* "Autre : Coup de pouce" -> "Coup de pouce"; "" for "Autre (préciser)". */
+static void autre_detail(const char *text, char *detail, size_t size)
+{
+    const char *p = text;
+    char folded[128];
+    size_t n;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    /* skip the word "autre"/"autres" in any case */
+    if (!strncmp(p, "AUTRE", 5) || !strncmp(p, "Autre", 5) ||
+        !strncmp(p, "autre", 5))
+        p += 5;
+    if (*p == 's' || *p == 'S')
+        p++;
+    while (*p == ' ' || *p == ':' || *p == '-' || *p == '(' || *p == '\t' ||
+           *p == '/' || *p == ',')
+        p++;
+    snprintf(detail, size, "%s", p);
+    n = strlen(detail);
+    while (n > 0 && (detail[n - 1] == ' ' || detail[n - 1] == ')' ||
+                     detail[n - 1] == '\n' || detail[n - 1] == ':'))
+        detail[--n] = '\0';
+    clasconv_text_fold(detail, folded, sizeof folded);
+    if (!strcmp(folded, "preciser") || !strcmp(folded, "a preciser") ||
+        !strcmp(folded, "dispositifs") || !strcmp(folded, "dispositif") ||
+        !strcmp(folded, "nombre d enfants"))
+        detail[0] = '\0';
+}
+
+vocab_header vocab_classify_header(const char *text)
+{
+    vocab_header h;
+    char folded[512];
+    const header_entry *e;
+    size_t i;
+
+    memset(&h, 0, sizeof h);
+    h.scheme = CLASCONV_SCHEME_NONE;
+    if (!clasconv_text_fold(text, folded, sizeof folded))
+        return h;
+    if (has_word(folded, "qpv") || strstr(folded, "politique de la ville") ||
+        strstr(folded, "quartier prioritaire")) {
+        drop_words(folded, qpv_noise, sizeof qpv_noise / sizeof qpv_noise[0]);
+        h.kind = VOCAB_QPV;
+        if (!folded[0])
+            return h;
+        e = lookup_header(folded);
+        if (e && e->kind == VOCAB_SCHEME &&
+            (e->scheme == CLASCONV_SCHEME_PRE ||
+             e->scheme == CLASCONV_SCHEME_CLAS)) {
+            h.scheme = e->scheme == CLASCONV_SCHEME_PRE
+                           ? CLASCONV_SCHEME_PRE_QPV
+                           : CLASCONV_SCHEME_CLAS_QPV;
+            return h;
+        }
+        h.kind = VOCAB_NONE; /* "Étude dont QPV": no such column */
+        return h;
+    }
+    e = lookup_header(folded);
+    for (i = 0; !e && i < sizeof count_noise / sizeof count_noise[0]; i++)
+        if (strip_phrase(folded, count_noise[i]))
+            e = lookup_header(folded);
+    if (e) {
+        h.kind = e->kind;
+        h.scheme = e->scheme;
+        return h;
+    }
+    if (!strncmp(folded, "autre ", 6) || !strncmp(folded, "autres ", 7)) {
+        h.kind = VOCAB_SCHEME;
+        h.scheme = CLASCONV_SCHEME_AUTRE;
+        autre_detail(text, h.detail, sizeof h.detail);
+    }
+    return h;
+}
+
+clasconv_level vocab_level_label(const char *folded)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof level_words / sizeof level_words[0]; i++)
+        if (!strcmp(folded, level_words[i].folded))
+            return level_words[i].level;
+    return CLASCONV_LEVEL_NONE;
+}
+
+vocab_total vocab_total_label(const char *folded, clasconv_level *level)
+{
+    const char *rest;
+
+    *level = CLASCONV_LEVEL_NONE;
+    if (folded_in(folded, total_all_words,
+                  sizeof total_all_words / sizeof total_all_words[0]))
+        return VOCAB_TOTAL_ALL;
+    if (!strncmp(folded, "sous total", 10))
+        rest = folded + 10;
+    else if (!strncmp(folded, "total", 5))
+        rest = folded + 5;
+    else
+        return VOCAB_TOTAL_NONE;
+    if (*rest == '\0')
+        return VOCAB_TOTAL_BARE;
+    if (*rest != ' ')
+        return VOCAB_TOTAL_NONE; /* "totalement", "totaux" */
+    rest++;
+    if (!strncmp(rest, "niveau ", 7))
+        rest += 7;
+    *level = vocab_level_label(rest);
+    if (*level != CLASCONV_LEVEL_NONE)
+        return VOCAB_TOTAL_LEVEL;
+    return VOCAB_TOTAL_BARE;
+}
+
+int vocab_is_note(const char *folded)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof note_prefixes / sizeof note_prefixes[0]; i++)
+        if (!strncmp(folded, note_prefixes[i], strlen(note_prefixes[i])))
+            return 1;
+    return 0;
+}
+
+int vocab_is_file_name_noise(const char *folded)
+{
+    size_t n = strlen(folded), i;
+    int digits = 1;
+
+    for (i = 0; i < n; i++)
+        if ((folded[i] < '0' || folded[i] > '9') && folded[i] != ' ')
+            digits = 0;
+    if (digits)
+        return 1; /* 2026, 2026 2027 */
+    return folded_in(folded, file_noise,
+                     sizeof file_noise / sizeof file_noise[0]);
+}

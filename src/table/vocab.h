@@ -1,0 +1,51 @@
+/* vocab.h: the header and level vocabulary of SPEC section 1 (private). */
+#ifndef CLASCONV_TABLE_VOCAB_H
+#define CLASCONV_TABLE_VOCAB_H
+
+#include "clasconv/anomaly.h"
+
+/** What a header cell says, once folded and looked up. */
+typedef enum vocab_kind {
+    VOCAB_NONE = 0,    /* maps to nothing */
+    VOCAB_SCHEME,      /* a scheme's count (scheme set) */
+    VOCAB_QPV,         /* a "dont QPV" count; scheme PRE/CLAS or NONE */
+    VOCAB_NAME,        /* the school name column */
+    VOCAB_LEVEL,       /* a "Niveau" column */
+    VOCAB_COUNT,       /* "NOMBRE D'ENFANTS" sub-header */
+    VOCAB_AUTRE_DETAIL /* the "Autre (précision)" column */
+} vocab_kind;
+
+typedef struct vocab_header {
+    vocab_kind kind;
+    clasconv_scheme scheme;
+    char detail[128]; /* "Coup de pouce" for "Autre : Coup de pouce" */
+} vocab_header;
+
+/** Classifies a header cell's text (raw UTF-8). */
+vocab_header vocab_classify_header(const char *text);
+
+/**
+ * The level a section label or a "Niveau" cell names ("NIVEAU COLLEGE",
+ * "Primaire", "Lycées"), or CLASCONV_LEVEL_NONE. `folded` is the
+ * clasconv_text_fold() of the text.
+ */
+clasconv_level vocab_level_label(const char *folded);
+
+/** Kind of TOTAL row a folded first cell announces. */
+typedef enum vocab_total {
+    VOCAB_TOTAL_NONE = 0, /* not a total row */
+    VOCAB_TOTAL_LEVEL,    /* "TOTAL COLLEGE": level set */
+    VOCAB_TOTAL_BARE,     /* "TOTAL": level from context */
+    VOCAB_TOTAL_ALL       /* "TOTAL GENERAL" */
+} vocab_total;
+
+vocab_total vocab_total_label(const char *folded, clasconv_level *level);
+
+/** Non-zero when a folded text is a note or signature below the table. */
+int vocab_is_note(const char *folded);
+
+/** Non-zero when a folded word is noise in a file name ("tableau",
+ * "clas", "2026"...), for telling the commune from the file name. */
+int vocab_is_file_name_noise(const char *folded);
+
+#endif

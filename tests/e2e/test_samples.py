@@ -1,0 +1,160 @@
+"""Golden end-to-end test: every case of ../shared/samples converts to the
+rows, totals and anomalies of its expected.json, through the real
+executable (`convert --json`) and in the workbook it writes."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import (LEVELS, LEVEL_LABELS, SCHEMES, Checker, inputs_of, key,
+                    parse_args, read_xlsx, row_values, run, sha256, tempdir)
+
+SHEETS = ["Dispositifs", "Totaux", "Anomalies", "Source"]
+DISPOSITIFS_HEADER = [
+    "Niveau", "Établissement", "Étude", "École ouverte",
+    "Accompagnement éducatif", "Stage de réussite", "PRE", "PRE dont QPV",
+    "CLAS", "CLAS dont QPV", "Autre", "Autre (précision)", "Nom lu",
+    "Cellule source"]
+TOTAUX_HEADER = ["Niveau", "Établissements", "Étude", "École ouverte",
+                 "Accompagnement éducatif", "Stage de réussite", "PRE",
+                 "PRE dont QPV", "CLAS", "CLAS dont QPV", "Autre"]
+ANOMALIES_HEADER = ["Code", "Gravité", "Niveau", "Établissement",
+                    "Dispositif", "Cellule source", "Valeur lue",
+                    "Valeur retenue", "Message"]
+
+
+def french_cell(cell):
+    """expected.json writes CSV cells in English ('line 13, field 1')."""
+    if cell and cell.startswith("line "):
+        return cell.replace("line ", "ligne ").replace("field ", "champ ")
+    return cell
+
+
+def check_failure(t, case, exp, out, result, before):
+    t.equal(result.returncode, 2, f"{case}: exit status")
+    t.check(not os.path.exists(out), f"{case}: no workbook written")
+    t.check(result.stderr.strip() != b"", f"{case}: a message on stderr")
+    doc = json.loads(result.stdout)
+    codes = [a["code"] for a in doc["anomalies"]]
+    t.check(exp["expect_failure"] in codes,
+            f"{case}: {exp['expect_failure']} in {codes}")
+    msg = " ".join(a["message"] for a in doc["anomalies"])
+    t.check(len(msg) > 40, f"{case}: a French message: {msg!r}")
+
+
+def check_rows(t, case, exp, doc):
+    got, want = doc["rows"], exp["rows"]
+    t.equal(len(got), len(want), f"{case}: number of rows")
+    for i, (g, w) in enumerate(zip(got, want)):
+        where = f"{case} row {i + 1} ({w['school']})"
+        t.equal(g["level"], w["level"], f"{where}: level")
+        t.equal(key(g["school"]), key(w["school"]), f"{where}: school key")
+        t.equal(g["school"], w["school"], f"{where}: canonical name")
+        t.equal(g["read_name"], w["read_name"], f"{where}: read name")
+        t.equal(g["cell"], french_cell(w["cell"]), f"{where}: source cell")
+        t.equal(g["counts"], w["counts"], f"{where}: counts")
+
+
+def check_anomalies(t, case, exp, doc):
+    got = [(a["code"], a["severity"], a["level"], key(a["school"]),
+            a["scheme"]) for a in doc["anomalies"]]
+    remaining = list(got)
+    for w in exp.get("anomalies", []):
+        item = (w["code"], w["severity"], w["level"], key(w["school"]),
+                w["scheme"])
+        if t.check(item in remaining, f"{case}: anomaly {item} raised "
+                                      f"(got {got})"):
+            remaining.remove(item)
+    if exp.get("must_not_raise_errors"):
+        extra = [a for a in remaining if a[1] == "erreur"]
+        t.equal(extra, [], f"{case}: no other error")
+    for a in doc["anomalies"]:
+        t.check(a["message"] and len(a["message"]) > 20,
+                f"{case}: {a['code']} has a message")
+
+
+def check_workbook(t, case, exp, doc, path):
+    order, sheets, formulas = read_xlsx(path)
+    t.equal(order, SHEETS, f"{case}: sheet names and order")
+    disp, tot = sheets["Dispositifs"], sheets["Totaux"]
+    t.equal(row_values(disp, 1, 14), DISPOSITIFS_HEADER,
+            f"{case}: Dispositifs header")
+    t.equal(row_values(tot, 1, 11), TOTAUX_HEADER, f"{case}: Totaux header")
+    t.equal(row_values(sheets["Anomalies"], 1, 9), ANOMALIES_HEADER,
+            f"{case}: Anomalies header")
+    t.equal(row_values(sheets["Source"], 1, 2), ["Champ", "Valeur"],
+            f"{case}: Source header")
+    for i, w in enumerate(exp["rows"]):
+        r = i + 2
+        vals = row_values(disp, r, 11)
+        t.equal(vals[0], LEVEL_LABELS[w["level"]], f"{case} Dispositifs "
+                f"row {r}: level")
+        t.equal(key(vals[1]), key(w["school"]), f"{case} Dispositifs row {r}:"
+                " school")
+        t.equal(vals[2:11], [w["counts"][s] for s in SCHEMES],
+                f"{case} Dispositifs row {r}: counts")
+    labels = [LEVEL_LABELS[lv] for lv in LEVELS] + ["Total"]
+    for i, lv in enumerate(LEVELS + ["ALL"]):
+        r = i + 2
+        want = exp["totals"][lv]
+        vals = row_values(tot, r, 11)
+        t.equal(vals[0], labels[i], f"{case} Totaux row {r}: label")
+        t.equal(vals[1:], [want["schools"]] + [want[s] for s in SCHEMES],
+                f"{case} Totaux row {r} ({lv}): cached values")
+        t.check(all((r, c) in formulas["Totaux"] for c in range(2, 12)),
+                f"{case} Totaux row {r}: every value is a formula")
+    n_anom = len(doc["anomalies"])
+    t.check((n_anom + 1, 1) in sheets["Anomalies"] and
+            (n_anom + 2, 1) not in sheets["Anomalies"],
+            f"{case}: Anomalies sheet has {n_anom} rows")
+    source = {v: sheets["Source"].get((r, 2))
+              for (r, c), v in sheets["Source"].items() if c == 1}
+    t.equal(source.get("Commune"), exp["commune"], f"{case}: Source commune")
+    t.equal(source.get("Fichier"), exp["file"], f"{case}: Source file")
+
+
+def main():
+    args = parse_args()
+    t = Checker("samples")
+    cases = sorted(d for d in os.listdir(args.samples)
+                   if os.path.isdir(os.path.join(args.samples, d)))
+    t.check(len(cases) >= 9, f"found {len(cases)} sample cases")
+    with tempdir() as tmp:
+        for case in cases:
+            folder = os.path.join(args.samples, case)
+            with open(os.path.join(folder, "expected.json"),
+                      encoding="utf-8") as f:
+                exp = json.load(f)
+            inp = os.path.join(folder, exp["file"])
+            before = sha256(inp)
+            out = os.path.join(tmp, case + ".xlsx")
+            result = run(args.exe, "convert", inp, "-o", out, "--json")
+            t.equal(sha256(inp), before, f"{case}: input unchanged")
+            if "expect_failure" in exp:
+                check_failure(t, case, exp, out, result, before)
+                continue
+            if not t.equal(result.returncode, 0,
+                           f"{case}: exit status ({result.stderr!r})"):
+                continue
+            doc = json.loads(result.stdout)
+            t.equal(doc["format"], exp["format"], f"{case}: format")
+            t.equal(doc["commune"], exp["commune"], f"{case}: commune")
+            check_rows(t, case, exp, doc)
+            t.equal(doc["totals"], exp["totals"], f"{case}: totals")
+            check_anomalies(t, case, exp, doc)
+            check_workbook(t, case, exp, doc, out)
+            again = os.path.join(tmp, case + "-again.xlsx")
+            run(args.exe, "convert", inp, "-o", again)
+            with open(out, "rb") as a, open(again, "rb") as b:
+                t.check(a.read() == b.read(),
+                        f"{case}: converting twice gives the same bytes")
+            check = run(args.exe, "check", inp)
+            errors = sum(1 for a in doc["anomalies"]
+                         if a["severity"] == "erreur")
+            t.equal(check.returncode, 1 if errors else 0,
+                    f"{case}: check exit status")
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()
