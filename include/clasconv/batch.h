@@ -84,7 +84,7 @@ typedef clasconv_error (*clasconv_batch_convert_fn)(
     size_t size, clasconv_table **table, clasconv_diag *diag);
 
 /* Defaults of the per-file limits. */
-#define CLASCONV_BATCH_DEFAULT_MEMORY_MB 512u
+#define CLASCONV_BATCH_DEFAULT_MEMORY_MB 256u
 #define CLASCONV_BATCH_DEFAULT_CPU_S 60u
 #define CLASCONV_BATCH_DEFAULT_WALL_S 120u
 /* Hard bounds of a walk. */

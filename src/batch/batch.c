@@ -54,8 +54,9 @@ typedef struct slot {
     size_t entry;
     clasconv_buf buf;
     struct timespec start;
-    int killed_wall;  /* killed by us: wall-clock limit */
-    int killed_large; /* killed by us: summary too large */
+    int killed_wall;   /* killed by us: wall-clock limit */
+    int killed_large;  /* killed by us: summary too large */
+    int killed_memory; /* killed by us: resident memory over the limit */
 } slot;
 
 /* --- Small helpers ------------------------------------------------------- */
@@ -422,6 +423,24 @@ static int spawn(batch_state *s, slot *slots, unsigned nslots, slot *sl,
     return 0;
 }
 
+/* Resident memory of a process (bytes), 0 when unknown. */
+static unsigned long long resident_bytes(pid_t pid)
+{
+    char path[64];
+    unsigned long long size = 0, resident = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
+    f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return page > 0 ? resident * (unsigned long long)page : 0;
+}
+
 static const char *signal_words(int sig)
 {
     switch (sig) {
@@ -461,6 +480,13 @@ static void worker_failed(batch_state *s, slot *sl, int status)
                  "et a été arrêtée. Le fichier est peut-être abîmé ou "
                  "anormalement gros ; vérifiez-le.",
                  wall);
+    else if (sl->killed_memory)
+        snprintf(msg, sizeof msg,
+                 "La conversion a dépassé la limite de %u Mo de mémoire et "
+                 "a été arrêtée. Vérifiez le fichier (une cellule remplie "
+                 "très loin du tableau suffit), ou relancez avec --memoire "
+                 "pour relever la limite.",
+                 mb);
     else if (sl->killed_large)
         snprintf(msg, sizeof msg,
                  "Le résumé de ce fichier dépasse la taille "
@@ -503,8 +529,8 @@ static void reap(batch_state *s, slot *sl)
     while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR)
         ;
     f->path = NULL;
-    if (!sl->killed_wall && !sl->killed_large && WIFEXITED(status) &&
-        WEXITSTATUS(status) == 0 &&
+    if (!sl->killed_wall && !sl->killed_large && !sl->killed_memory &&
+        WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
         batch_wire_decode((const unsigned char *)sl->buf.data, sl->buf.len,
                           &decoded) == CLASCONV_OK) {
         *f = decoded;
@@ -571,6 +597,12 @@ static int run_workers(batch_state *s, unsigned jobs)
 {
     const clasconv_batch_options *o = s->options;
     double wall = o->wall_s ? o->wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
+    /* Second guard, also under sanitizers where RLIMIT_AS cannot be used:
+     * resident memory, checked at every turn of the loop. */
+    unsigned long long max_rss =
+        (unsigned long long)(o->memory_mb ? o->memory_mb
+                                          : CLASCONV_BATCH_DEFAULT_MEMORY_MB)
+        << 20;
     slot *slots = calloc(jobs, sizeof *slots);
     struct pollfd *pfds = calloc(jobs, sizeof *pfds);
     size_t next = 0;
@@ -632,9 +664,14 @@ static int run_workers(batch_state *s, unsigned jobs)
                 running--;
                 continue;
             }
-            if (!sl->killed_wall && seconds_since(&sl->start) > wall) {
+            if (sl->killed_wall || sl->killed_memory)
+                continue;
+            if (seconds_since(&sl->start) > wall) {
                 kill(sl->pid, SIGKILL);
                 sl->killed_wall = 1;
+            } else if (resident_bytes(sl->pid) > max_rss) {
+                kill(sl->pid, SIGKILL);
+                sl->killed_memory = 1;
             }
         }
     }

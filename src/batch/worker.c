@@ -91,6 +91,7 @@ void batch_sha256_file(const char *path, char out[65])
 
 /* --- Limits and hooks ---------------------------------------------------- */
 
+#ifndef BATCH_NO_AS_LIMIT
 /* Current size of the address space (bytes), 0 when unknown. */
 static unsigned long long vm_size(void)
 {
@@ -105,6 +106,7 @@ static unsigned long long vm_size(void)
     fclose(f);
     return page > 0 ? pages * (unsigned long long)page : 0;
 }
+#endif
 
 static void set_limits(const clasconv_batch_options *o)
 {
