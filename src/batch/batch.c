@@ -242,7 +242,8 @@ static clasconv_error check_folders(batch_state *s, struct stat *out_st,
                           s->outdir, strerror(err));
         return CLASCONV_ERR_WRITE;
     }
-    if (flock(s->outdir_fd, LOCK_EX | LOCK_NB) != 0) {
+    /* A file system without locks (some network shares) runs unlocked. */
+    if (flock(s->outdir_fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
         clasconv_diag_set(diag,
                           "Un autre « clasconv batch » écrit déjà dans "
                           "« %s » : attendez qu'il se termine, ou choisissez "

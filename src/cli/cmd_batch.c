@@ -139,6 +139,18 @@ static void on_progress(const clasconv_batch_event *ev, void *user)
     if (ps->tty) {
         if (ev->kind == CLASCONV_BATCH_EV_END)
             return;
+        /* Failures get their own line above the progress line. */
+        if (ev->kind == CLASCONV_BATCH_EV_FILE && ev->file != NULL &&
+            (ev->file->status == CLASCONV_BATCH_UNREADABLE ||
+             ev->file->status == CLASCONV_BATCH_WRITE_FAILED)) {
+            fputs("\r\033[K", stderr);
+            put_clean(stderr, clasconv_batch_status_label(ev->file->status));
+            fputs(" : ", stderr);
+            put_clean(stderr, ev->file->path);
+            fputs(" : ", stderr);
+            put_clean(stderr, ev->file->message);
+            fputc('\n', stderr);
+        }
         n = fprintf(stderr,
                     "\r%zu/%zu fichiers, %zu échec%s, %zu à vérifier, "
                     "%s fichiers/s%s\033[K",
