@@ -83,6 +83,11 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+static const char *plural(size_t n)
+{
+    return n > 1 ? "s" : "";
+}
+
 static int print_json(const clasconv_table *table)
 {
     clasconv_buf buf = {0};
@@ -146,14 +151,17 @@ int cmd_convert(int argc, char **argv)
         if (print_json(table))
             rc = CLI_EXIT_FAILED;
     } else {
-        fprintf(
-            stderr,
-            "Classeur écrit : %s (%zu établissements ; %zu erreurs, %zu "
-            "avertissements, %zu infos).\n",
-            output, table->nschools,
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR),
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING),
-            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO));
+        size_t e =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_ERROR);
+        size_t w =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_WARNING);
+        size_t i =
+            clasconv_anomalies_count(&table->anomalies, CLASCONV_SEV_INFO);
+        fprintf(stderr,
+                "Classeur écrit : %s (%zu établissement%s ; %zu erreur%s, "
+                "%zu avertissement%s, %zu info%s).\n",
+                output, table->nschools, plural(table->nschools), e, plural(e),
+                w, plural(w), i, plural(i));
     }
 done:
     clasconv_table_free(table);

@@ -382,24 +382,27 @@ static void explain_limit(const csv_ctx *ctx, clasconv_diag *diag)
                           (unsigned)ctx->err_line, (unsigned)ctx->err_field);
 }
 
-static void explain_syntax(uint32_t line, int unclosed, clasconv_diag *diag)
+static void explain_syntax(uint32_t line, uint32_t field, int unclosed,
+                           clasconv_diag *diag)
 {
     if (unclosed)
         clasconv_diag_set(diag,
                           "Le fichier CSV est mal formé : un guillemet ouvert "
-                          "ligne %u n'est jamais refermé. Ouvrez le fichier "
-                          "dans Excel ou LibreOffice, vérifiez cette ligne, "
-                          "puis enregistrez-le à nouveau au format CSV et "
-                          "recommencez.",
-                          (unsigned)line);
+                          "ligne %u, champ %u n'est jamais refermé. Ouvrez le "
+                          "fichier dans Excel ou LibreOffice, vérifiez cette "
+                          "ligne, puis enregistrez-le à nouveau au format CSV "
+                          "et recommencez.",
+                          (unsigned)line, (unsigned)field);
     else
         clasconv_diag_set(diag,
-                          "Le fichier CSV est mal formé ligne %u : un "
-                          "guillemet (\") est mal placé dans un champ. "
-                          "Ouvrez le fichier dans Excel ou LibreOffice, "
-                          "vérifiez cette ligne, puis enregistrez-le à "
-                          "nouveau au format CSV et recommencez.",
-                          (unsigned)line);
+                          "Le fichier CSV est mal formé ligne %u, champ %u : "
+                          "un guillemet (\") est mal placé (un champ entre "
+                          "guillemets doit commencer et finir par un "
+                          "guillemet). Ouvrez le fichier dans Excel ou "
+                          "LibreOffice, vérifiez cette ligne, puis "
+                          "enregistrez-le à nouveau au format CSV et "
+                          "recommencez.",
+                          (unsigned)line, (unsigned)field);
 }
 
 /* Maps a libcsv failure to an error and a message. */
@@ -409,7 +412,7 @@ static clasconv_error parse_failed(struct csv_parser *parser,
 {
     switch (csv_error(parser)) {
     case CSV_EPARSE:
-        explain_syntax(line, unclosed, diag);
+        explain_syntax(line, ctx->field_no + 1, unclosed, diag);
         return CLASCONV_ERR_FORMAT;
     case CSV_ENOMEM:
     case CSV_ETOOBIG:
@@ -429,7 +432,7 @@ static clasconv_error parse_failed(struct csv_parser *parser,
     default:
         break;
     }
-    explain_syntax(line, unclosed, diag);
+    explain_syntax(line, ctx->field_no + 1, unclosed, diag);
     return CLASCONV_ERR_FORMAT;
 }
 

@@ -83,6 +83,8 @@ typedef struct docx_parse {
     unsigned r_depth;
     int in_t;
     clasconv_text para;
+    int saw_root;    /* the main part's root element was seen */
+    int is_document; /* ... and it is <w:document> */
     /* meta */
     int territory_pending; /* paragraphs left to look at for the name */
 } docx_parse;
@@ -440,6 +442,10 @@ static clasconv_error docx_start(void *user, const char *name,
     docx_parse *p = user;
     const char *local;
 
+    if (!p->saw_root) {
+        p->saw_root = 1;
+        p->is_document = clasconv_xml_is(name, NS_W, "document");
+    }
     if (p->skip > 0 || skipped_element(name)) {
         p->skip++;
         return CLASCONV_OK;
@@ -579,6 +585,15 @@ static clasconv_error docx_text(void *user, const char *text, size_t len)
     return CLASCONV_OK;
 }
 
+static clasconv_error not_a_document(clasconv_diag *diag)
+{
+    clasconv_diag_set(diag, "Ce fichier n'est pas un document Word (.docx) "
+                            "lisible : son texte principal est absent. "
+                            "Ouvrez-le dans Word ou LibreOffice et "
+                            "enregistrez-le à nouveau au format .docx.");
+    return CLASCONV_ERR_FORMAT;
+}
+
 clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
                                   clasconv_diag *diag)
 {
@@ -620,6 +635,9 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
     handler.text = docx_text;
     handler.user = &p;
     err = clasconv_zip_parse_xml(zip, main_part, &handler, diag);
+    if (err == CLASCONV_OK && !p.is_document) {
+        err = not_a_document(diag);
+    }
     if (err == CLASCONV_OK) {
         err = clasconv_grid_finish(grid);
     }

@@ -12,11 +12,12 @@
  * Repeated rows and columns: empty repeats are never materialized (they only
  * move the position, on 64-bit counters); non-empty ones are copied, but
  * never beyond the grid's rows and columns, and never more than
- * ODS_MAX_COPIES extra cells and merges per file: past that the file is
- * refused as hostile (TOO_LARGE).
+ * ODS_MAX_COPIES extra cells and merges (ODS_MAX_COPIED_TEXT bytes of text)
+ * per file: past that the file is refused as hostile (TOO_LARGE).
  */
 #define ODS_MAX_COPIES 100000u
-#define ODS_COUNT_CAP ((uint64_t)1 << 40) /* saturate positions here */
+#define ODS_MAX_COPIED_TEXT ((uint64_t)8 << 20) /* bytes, in those copies */
+#define ODS_COUNT_CAP ((uint64_t)1 << 40)       /* saturate positions here */
 
 #define NS_TABLE "opendocument:xmlns:table:1.0"
 #define NS_TEXT "opendocument:xmlns:text:1.0"
@@ -43,13 +44,15 @@ typedef struct ods_parse {
     clasconv_sheet *sheet;
     char sheet_name[256];
     unsigned tables; /* sheets seen, for unnamed ones */
+    int spreadsheet; /* an office:spreadsheet body was seen */
     unsigned skip;   /* depth inside an ignored subtree */
     int in_table;
     uint64_t row; /* index of the current row */
     uint64_t row_repeat;
     int in_row;
     uint64_t col;
-    uint64_t copies; /* extra cells materialized from repeats */
+    uint64_t copies;      /* extra cells materialized from repeats */
+    uint64_t copied_text; /* their text bytes */
     /* the current cell */
     int in_cell;
     ods_cell cell;
@@ -200,7 +203,9 @@ static clasconv_error flush_row(ods_parse *p)
             const ods_cell *cell = &p->cells[i];
             for (c = 0; c < cell->repeat; c++) {
                 if (r > 0 || c > 0) {
-                    if (++p->copies > ODS_MAX_COPIES) {
+                    p->copied_text += cell->text_len;
+                    if (++p->copies > ODS_MAX_COPIES ||
+                        p->copied_text > ODS_MAX_COPIED_TEXT) {
                         return too_many_repeats(p);
                     }
                 }
@@ -353,6 +358,10 @@ static clasconv_error ods_start(void *user, const char *name,
         p->skip++;
         return CLASCONV_OK;
     }
+    if (clasconv_xml_is(name, NS_OFFICE, "spreadsheet")) {
+        p->spreadsheet = 1;
+        return CLASCONV_OK;
+    }
     if (clasconv_xml_is(name, NS_TABLE, "table")) {
         const char *sheet_name;
         if (p->in_table) {
@@ -467,6 +476,16 @@ static clasconv_error ods_text(void *user, const char *text, size_t len)
     return CLASCONV_OK;
 }
 
+static clasconv_error not_a_spreadsheet(clasconv_diag *diag)
+{
+    clasconv_diag_set(diag,
+                      "Ce fichier n'est pas un classeur OpenDocument (.ods) "
+                      "lisible : il ne contient pas de feuille de calcul. "
+                      "Ouvrez-le dans LibreOffice et enregistrez-le à "
+                      "nouveau au format .ods.");
+    return CLASCONV_ERR_FORMAT;
+}
+
 clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag)
 {
@@ -481,12 +500,7 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
     }
     if (!clasconv_zip_has(zip, "content.xml")) {
         clasconv_zip_free(zip);
-        clasconv_diag_set(diag,
-                          "Ce fichier n'est pas un classeur OpenDocument "
-                          "(.ods) lisible : sa partie « content.xml » est "
-                          "absente. Ouvrez-le dans LibreOffice et "
-                          "enregistrez-le à nouveau au format .ods.");
-        return CLASCONV_ERR_FORMAT;
+        return not_a_spreadsheet(diag);
     }
     memset(&p, 0, sizeof p);
     p.grid = grid;
@@ -498,6 +512,9 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
     handler.text = ods_text;
     handler.user = &p;
     err = clasconv_zip_parse_xml(zip, "content.xml", &handler, diag);
+    if (err == CLASCONV_OK && !p.spreadsheet) {
+        err = not_a_spreadsheet(diag);
+    }
     if (err == CLASCONV_OK) {
         err = clasconv_grid_finish(grid);
     }

@@ -9,6 +9,12 @@
 
 #define XLSX_PATH_MAX 1100u
 #define XLSX_MAX_RELS CLASCONV_ZIP_MAX_ENTRIES
+/*
+ * Shared strings amplify: a 30-byte cell can copy a 32 KB string. Bytes
+ * copied by second and later uses of a string are counted, and a file
+ * beyond this many is refused as hostile.
+ */
+#define XLSX_MAX_REUSED_TEXT ((size_t)16 << 20)
 
 typedef struct xlsx_rel {
     char *id;
@@ -29,6 +35,8 @@ typedef struct xlsx_strings {
     uint32_t *offsets;
     size_t count;
     size_t cap;
+    unsigned char *used; /* one bit per string */
+    size_t reused;       /* bytes copied by repeated uses */
 } xlsx_strings;
 
 typedef struct xlsx_book {
@@ -42,6 +50,8 @@ typedef struct xlsx_book {
     xlsx_sheet_ref *sheets;
     size_t nsheets;
     xlsx_strings strings;
+    int saw_root;    /* the workbook part's root element was seen */
+    int is_workbook; /* ... and it is <workbook> */
 } xlsx_book;
 
 /* --- Small helpers ----------------------------------------------------- */
@@ -247,6 +257,10 @@ static clasconv_error workbook_start(void *user, const char *name,
     const char *rel_id;
     xlsx_sheet_ref *sheet;
 
+    if (!book->saw_root) {
+        book->saw_root = 1;
+        book->is_workbook = clasconv_xml_is(name, NULL, "workbook");
+    }
     if (!clasconv_xml_is(name, NULL, "sheet")) {
         return CLASCONV_OK;
     }
@@ -501,9 +515,24 @@ static clasconv_error emit_cell(sheet_parse *p)
         }
         {
             const char *s = strings->pool + strings->offsets[index];
+            size_t len = strlen(s);
+            unsigned char bit = (unsigned char)(1u << (index & 7u));
+            if ((strings->used[index >> 3] & bit) != 0) {
+                strings->reused += len;
+                if (strings->reused > XLSX_MAX_REUSED_TEXT) {
+                    clasconv_diag_set(p->book->diag,
+                                      "%sla feuille « %.100s » répète des "
+                                      "textes partagés un nombre démesuré "
+                                      "de fois.%s",
+                                      CLASCONV_ZIP_DAMAGED, p->name,
+                                      CLASCONV_ZIP_RESAVE);
+                    return CLASCONV_ERR_TOO_LARGE;
+                }
+            }
+            strings->used[index >> 3] |= bit;
             err = clasconv_sheet_put_text(p->sheet, (uint32_t)p->cell_row,
-                                          (uint32_t)p->cell_col, s, strlen(s),
-                                          0, 0, flags);
+                                          (uint32_t)p->cell_col, s, len, 0, 0,
+                                          flags);
             if (err != CLASCONV_OK) {
                 return clasconv_zip_grid_failure(p->book->diag, err, p->name);
             }
@@ -712,6 +741,16 @@ static clasconv_error parse_part(xlsx_book *book, const char *part,
     return clasconv_zip_parse_xml(book->zip, part, &handler, book->diag);
 }
 
+static clasconv_error not_a_workbook(xlsx_book *book)
+{
+    clasconv_diag_set(book->diag,
+                      "Ce fichier n'est pas un classeur Excel (.xlsx) "
+                      "lisible : sa partie « classeur » est absente. "
+                      "Ouvrez-le dans Excel ou LibreOffice et "
+                      "enregistrez-le au format .xlsx.");
+    return CLASCONV_ERR_FORMAT;
+}
+
 static clasconv_error read_book(xlsx_book *book)
 {
     char rels[XLSX_PATH_MAX + 16];
@@ -731,12 +770,7 @@ static clasconv_error read_book(xlsx_book *book)
         strcpy(book->workbook, "xl/workbook.xml");
     }
     if (!clasconv_zip_has(book->zip, book->workbook)) {
-        clasconv_diag_set(book->diag,
-                          "Ce fichier n'est pas un classeur Excel (.xlsx) "
-                          "lisible : sa partie « classeur » est absente. "
-                          "Ouvrez-le dans Excel ou LibreOffice et "
-                          "enregistrez-le au format .xlsx.");
-        return CLASCONV_ERR_FORMAT;
+        return not_a_workbook(book);
     }
     /* xl/workbook.xml -> xl/_rels/workbook.xml.rels */
     slash = strrchr(book->workbook, '/');
@@ -754,6 +788,9 @@ static clasconv_error read_book(xlsx_book *book)
     if (err != CLASCONV_OK) {
         return err;
     }
+    if (!book->is_workbook) {
+        return not_a_workbook(book);
+    }
     if (book->strings_part[0] == '\0') {
         /* No relationship: the usual name, when present. */
         snprintf(book->strings_part, sizeof book->strings_part,
@@ -764,6 +801,10 @@ static clasconv_error read_book(xlsx_book *book)
         if (err != CLASCONV_OK) {
             return err;
         }
+    }
+    book->strings.used = calloc(book->strings.count / 8 + 1, 1);
+    if (book->strings.used == NULL) {
+        return CLASCONV_ERR_MEMORY;
     }
     for (i = 0; i < book->nsheets; i++) {
         int worksheet = 0;
@@ -810,6 +851,7 @@ clasconv_error clasconv_read_xlsx(const clasconv_input *in, clasconv_grid *grid,
     free(book.sheets);
     free(book.strings.pool);
     free(book.strings.offsets);
+    free(book.strings.used);
     clasconv_zip_free(book.zip);
     return err;
 }

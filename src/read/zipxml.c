@@ -904,7 +904,7 @@ int clasconv_zip_resolve(const char *base, const char *target, char *out,
     size_t i;
     const char *seg;
 
-    if (size == 0) {
+    if (size == 0 || target[0] == '\0') {
         return 0;
     }
     if (target[0] == '/' || target[0] == '\\') {

@@ -90,7 +90,13 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
     encoding = clasconv_grid_encoding(grid, &assumed);
     if (encoding && clasconv_table_set_string(&table->encoding, encoding))
         err = CLASCONV_ERR_MEMORY;
-    if (!err && encoding && assumed)
+    if (!err && encoding && assumed && !strcmp(encoding, "UTF-8"))
+        err = clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_ENCODING_ASSUMED, NULL,
+            "Le fichier CSV annonce l'UTF-8 mais contient des octets "
+            "invalides : ils ont été remplacés par « \xEF\xBF\xBD ». "
+            "Vérifiez les accents des noms.");
+    else if (!err && encoding && assumed)
         err = clasconv_anomalies_add(
             &table->anomalies, CLASCONV_A_ENCODING_ASSUMED, NULL,
             "Le fichier CSV n'est pas en UTF-8 : il a été lu comme du %s "

@@ -89,7 +89,7 @@ static int header_score(const clasconv_row *row)
         return 0; /* a data row that happens to hold a word */
     if (main_schemes >= 3)
         return main_schemes * 4 + qpv + name;
-    if (main_schemes >= 1 && (name || qpv) && main_schemes + qpv >= 2)
+    if (main_schemes >= 1 && (name || (qpv && main_schemes + qpv >= 2)))
         return main_schemes * 4 + qpv + name;
     return 0;
 }
@@ -411,6 +411,44 @@ static void guess_name_column(locator *loc)
     }
 }
 
+/* A column with no header just right of AUTRE that holds only text is
+ * where communes write which "other" scheme they mean. */
+static void guess_autre_detail(locator *loc)
+{
+    colmap *map = &loc->map;
+    uint32_t autre = map->scheme_col[CLASCONV_SCHEME_AUTRE], col;
+    size_t first, n, i, texts = 0, numbers = 0;
+    const clasconv_merge *m;
+
+    if (autre == NO_COL || map->detail_col != NO_COL)
+        return;
+    col = autre + 1;
+    if (is_scheme_col(map, col) || col == map->name_col ||
+        col == map->level_col)
+        return;
+    m = clasconv_sheet_merge_at(loc->sheet, loc->header_row, col);
+    if (clasconv_sheet_get(loc->sheet, loc->header_row, col) ||
+        (m && m->first_col != autre))
+        return;
+    if (loc->subheader_row != NO_COL &&
+        clasconv_sheet_get(loc->sheet, loc->subheader_row, col))
+        return;
+    first = clasconv_sheet_row_lower_bound(loc->sheet, loc->header_row + 1);
+    n = clasconv_sheet_row_count(loc->sheet);
+    for (i = first; i < n && i < first + 500; i++) {
+        const clasconv_cell *cell = clasconv_sheet_get(
+            loc->sheet, clasconv_sheet_row(loc->sheet, i).row, col);
+        if (!cell)
+            continue;
+        if (cell->type == CLASCONV_CELL_TEXT)
+            texts++;
+        else
+            numbers++;
+    }
+    if (texts && !numbers)
+        map->detail_col = col;
+}
+
 static clasconv_error report_columns(locator *loc)
 {
     colmap *map = &loc->map;
@@ -661,7 +699,9 @@ static clasconv_error check_qpv(locator *loc, clasconv_school *s, uint32_t row,
             s->name, clasconv_scheme_label(scheme), (long long)sub,
             (long long)count);
     }
-    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK) {
+    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK &&
+        !(count_col != NO_COL &&
+          clasconv_sheet_get(loc->sheet, row, count_col))) {
         snprintf(read, sizeof read, "%lld", (long long)sub);
         at.read = read;
         at.kept = read;
@@ -672,8 +712,8 @@ static clasconv_error check_qpv(locator *loc, clasconv_school *s, uint32_t row,
             s->name, clasconv_scheme_label(scheme), (long long)sub,
             clasconv_scheme_label(scheme));
     }
-    if (qpv_col != NO_COL && count != CLASCONV_BLANK && count > 0 &&
-        sub == CLASCONV_BLANK) {
+    if (qpv_col != NO_COL && !clasconv_sheet_get(loc->sheet, row, qpv_col) &&
+        count != CLASCONV_BLANK && count > 0 && sub == CLASCONV_BLANK) {
         at.read = "";
         at.kept = "";
         return clasconv_anomalies_add(
@@ -856,6 +896,33 @@ static int is_repeated_header(const clasconv_row *row)
     return header_score(row) > 0 || subheader_score(row) >= 2;
 }
 
+/* The level a section label names ("NIVEAU COLLEGE", "Lycées"), or NONE. */
+static clasconv_level section_label(const char *text)
+{
+    char folded[256];
+    clasconv_level level;
+
+    if (!fold(text, folded, sizeof folded))
+        return CLASCONV_LEVEL_NONE;
+    level = vocab_level_label(folded);
+    if (level == CLASCONV_LEVEL_NONE && !strncmp(folded, "niveau ", 7))
+        level = vocab_level_label(folded + 7);
+    return level;
+}
+
+/* Non-zero when a name carries no school type ("M. Dupont, adjoint"). */
+static int untyped_name(const char *name)
+{
+    clasconv_school_name parsed = {NULL, NULL, CLASCONV_LEVEL_NONE};
+    int untyped;
+
+    if (clasconv_school_name_normalize(name, &parsed))
+        return 0;
+    untyped = parsed.level == CLASCONV_LEVEL_NONE;
+    clasconv_school_name_free(&parsed);
+    return untyped;
+}
+
 static clasconv_error read_rows(locator *loc)
 {
     const clasconv_sheet *sheet = loc->sheet;
@@ -864,9 +931,10 @@ static clasconv_error read_rows(locator *loc)
     clasconv_level section = CLASCONV_LEVEL_NONE;
     clasconv_table *table = loc->table;
     clasconv_error err = CLASCONV_OK;
-    int ended = 0;
+    uint32_t prev_row = loc->header_row;
+    int ended = 0, seen_counts = 0, after_gap = 0;
 
-    for (; i < n && !err; i++) {
+    for (; i < n && !err; prev_row = clasconv_sheet_row(sheet, i).row, i++) {
         clasconv_row row = clasconv_sheet_row(sheet, i);
         const char *label = row_label(loc, &row);
         char folded[256];
@@ -874,6 +942,18 @@ static clasconv_error read_rows(locator *loc)
         clasconv_level level;
         vocab_total total;
 
+        if (seen_counts && row.row > prev_row + 1)
+            after_gap = 1; /* a blank row after the last counts */
+        /* A lone label naming a level is a section row, in any column. */
+        if (row.ncells == 1 && row.cells[0].type == CLASCONV_CELL_TEXT &&
+            strlen(row.cells[0].v.text) < 64) {
+            level = section_label(row.cells[0].v.text);
+            if (level != CLASCONV_LEVEL_NONE) {
+                section = level;
+                ended = after_gap = 0;
+                continue;
+            }
+        }
         fold(label, folded, sizeof folded);
         if (!scheme_digits(loc, &row) && is_repeated_header(&row))
             continue;
@@ -901,15 +981,11 @@ static clasconv_error read_rows(locator *loc)
             continue;
         }
         if (!values) {
-            char section_fold[256];
-            snprintf(section_fold, sizeof section_fold, "%s", folded);
-            level = vocab_level_label(section_fold);
-            if (level == CLASCONV_LEVEL_NONE &&
-                !strncmp(section_fold, "niveau ", 7))
-                level = vocab_level_label(section_fold + 7);
+            level = label && strlen(label) < 64 ? section_label(label)
+                                                : CLASCONV_LEVEL_NONE;
             if (level != CLASCONV_LEVEL_NONE) {
                 section = level;
-                ended = 0;
+                ended = after_gap = 0;
                 continue;
             }
             if (ended)
@@ -921,6 +997,11 @@ static clasconv_error read_rows(locator *loc)
             if (loc->map.name_col != NO_COL &&
                 !clasconv_sheet_get(sheet, row.row, loc->map.name_col))
                 continue; /* text only outside the table's columns */
+            if (after_gap && untyped_name(label))
+                continue; /* a note or a signature below the table */
+        } else {
+            seen_counts = 1;
+            after_gap = 0;
         }
         err = read_school(loc, row.row, section);
     }
@@ -1200,6 +1281,7 @@ clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,
     err = map_columns(&loc);
     if (!err) {
         guess_name_column(&loc);
+        guess_autre_detail(&loc);
         err = read_rows(&loc);
     }
     if (!err)

@@ -366,7 +366,7 @@ vocab_header vocab_classify_header(const char *text)
 
     memset(&h, 0, sizeof h);
     h.scheme = CLASCONV_SCHEME_NONE;
-    if (!clasconv_text_fold(text, folded, sizeof folded))
+    if (!text || !clasconv_text_fold(text, folded, sizeof folded))
         return h;
     if (has_word(folded, "qpv") || strstr(folded, "politique de la ville") ||
         strstr(folded, "quartier prioritaire")) {

@@ -118,6 +118,41 @@ static void put_right(report_out *out, const char *text, size_t width)
     put(out, text);
 }
 
+/* French puts a space before `:` `;` `!` `?` `»` and after `«`: a line
+ * must not break there. */
+static int glued_after(const char *word, const char *word_end)
+{
+    return word_end - word >= 2 && word_end[-2] == '\xC2' &&
+           word_end[-1] == '\xAB'; /* « */
+}
+
+static int glued_before(const char *word)
+{
+    return word[0] == ':' || word[0] == ';' || word[0] == '!' ||
+           word[0] == '?' || (word[0] == '\xC2' && word[1] == '\xBB'); /* » */
+}
+
+/* End of the unit that starts at `p` (not a space): a word, with the
+ * words that French spacing glues to it. */
+static const char *unit_end(const char *p)
+{
+    const char *word = p, *end = strchr(p, ' ');
+
+    for (;;) {
+        const char *next;
+
+        if (end == NULL)
+            return p + strlen(p);
+        next = end;
+        while (*next == ' ')
+            next++;
+        if (*next == '\0' || (!glued_after(word, end) && !glued_before(next)))
+            return end;
+        word = next;
+        end = strchr(next, ' ');
+    }
+}
+
 /* Appends `text` word-wrapped to REPORT_WIDTH, each line indented. */
 static void put_wrapped(report_out *out, const char *text, size_t indent)
 {
@@ -142,9 +177,7 @@ static void put_wrapped(report_out *out, const char *text, size_t indent)
             p++;
         if (*p == '\0')
             break;
-        end = strchr(p, ' ');
-        if (end == NULL)
-            end = p + strlen(p);
+        end = unit_end(p);
         word_len = (size_t)(end - p);
         word = strndup(p, word_len);
         if (word == NULL) {
@@ -220,6 +253,7 @@ static void put_summary(report_out *out, const clasconv_table *table)
         "PRE",   "dont QPV", "CLAS",    "dont QPV", "Autre"};
     static const size_t widths[1 + CLASCONV_SCHEME_COUNT] = {8, 8, 8, 8, 8,
                                                              8, 9, 8, 9, 8};
+    clasconv_totals unknown;
     char number[32];
     int l, c;
 
@@ -229,10 +263,31 @@ static void put_summary(report_out *out, const clasconv_table *table)
     for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++)
         put_right(out, headings[c], widths[c]);
     put(out, "\n");
-    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
-        const clasconv_totals *t = &table->totals[l];
+    /* Schools of unknown level count in the Total only: their row shows
+     * the difference, so that the rows add up. */
+    memset(&unknown, 0, sizeof unknown);
+    unknown.schools = table->totals[CLASCONV_LEVEL_COUNT].schools;
+    for (c = 0; c < CLASCONV_SCHEME_COUNT; c++)
+        unknown.counts[c] = table->totals[CLASCONV_LEVEL_COUNT].counts[c];
+    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
+        unknown.schools -= table->totals[l].schools;
+        for (c = 0; c < CLASCONV_SCHEME_COUNT; c++)
+            unknown.counts[c] -= table->totals[l].counts[c];
+    }
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT + 1; l++) {
+        const clasconv_totals *t = &table->totals[CLASCONV_LEVEL_COUNT];
+        const char *label = clasconv_level_label(CLASCONV_LEVEL_COUNT);
 
-        put_left(out, clasconv_level_label((clasconv_level)l), LEVEL_COL_WIDTH);
+        if (l < CLASCONV_LEVEL_COUNT) {
+            t = &table->totals[l];
+            label = clasconv_level_label((clasconv_level)l);
+        } else if (l == CLASCONV_LEVEL_COUNT) {
+            if (unknown.schools <= 0)
+                continue;
+            t = &unknown;
+            label = "Inconnu";
+        }
+        put_left(out, label, LEVEL_COL_WIDTH);
         for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++) {
             int64_t v = c == 0 ? t->schools : t->counts[c - 1];
 

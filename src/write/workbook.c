@@ -34,6 +34,22 @@ static int valid_level(clasconv_level level)
     return level >= 0 && level < CLASCONV_LEVEL_COUNT;
 }
 
+/* The Niveau of a Dispositifs row: a school whose level is unknown (a
+ * LEVEL_UNKNOWN error) says so, and every row has a label for the Total
+ * row's COUNTA. */
+static const char *row_level(clasconv_level level)
+{
+    return valid_level(level) ? clasconv_level_label(level) : "Inconnu";
+}
+
+/* Room for two-line header labels (before the row is written: constant
+ * memory mode flushes rows). */
+static void tall_header(clasconv_xlsx *x, lxw_worksheet *ws)
+{
+    if (ws != NULL && x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
+}
+
 /* Widths of the nine scheme columns (ranges must not overlap). */
 static void scheme_widths(clasconv_xlsx *x, lxw_worksheet *ws)
 {
@@ -60,15 +76,15 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     labels[COL_AUTRE_DETAIL] = "Autre (précision)";
     labels[COL_READ_NAME] = "Nom lu";
     labels[COL_CELL] = "Cellule source";
+    tall_header(x, ws);
     clasconv_xlsx_header_row(x, ws, labels, DISPOSITIFS_COLS);
 
     for (i = 0; i < table->nschools && x->lerr == LXW_NO_ERROR; i++) {
         const clasconv_school *school = &table->schools[i];
         size_t row = i + 1;
 
-        if (valid_level(school->level))
-            clasconv_xlsx_string(x, ws, row, COL_LEVEL,
-                                 clasconv_level_label(school->level), x->text);
+        clasconv_xlsx_string(x, ws, row, COL_LEVEL, row_level(school->level),
+                             x->text);
         clasconv_xlsx_string(x, ws, row, COL_SCHOOL, school->name, x->text);
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
             int64_t count = school->counts[s];
@@ -90,38 +106,37 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     clasconv_xlsx_width(x, ws, COL_AUTRE_DETAIL, COL_AUTRE_DETAIL, 26);
     clasconv_xlsx_width(x, ws, COL_READ_NAME, COL_READ_NAME, 36);
     clasconv_xlsx_width(x, ws, COL_CELL, COL_CELL, 22);
-    if (ws != NULL && x->lerr == LXW_NO_ERROR)
-        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
     clasconv_xlsx_page_setup(x, ws);
 }
 
 /* What the Totaux formulas compute, from the rows themselves: the number
- * of schools of each level and the sum of each scheme (blanks as 0);
- * the Total row sums the three levels. */
+ * of schools of each level and the sum of each scheme (blanks as 0); the
+ * Total row covers every row, a school of unknown level included (as
+ * table->totals[CLASCONV_LEVEL_COUNT] does). */
 static void compute_totals(
     const clasconv_table *table,
     double values[CLASCONV_LEVEL_COUNT + 1][1 + CLASCONV_SCHEME_COUNT])
 {
     size_t i;
-    int l, s;
+    int s;
 
     memset(values, 0,
            sizeof(double) * (CLASCONV_LEVEL_COUNT + 1) *
                (1 + CLASCONV_SCHEME_COUNT));
     for (i = 0; i < table->nschools; i++) {
         const clasconv_school *school = &table->schools[i];
+        int level = valid_level(school->level) ? (int)school->level : -1;
 
-        if (!valid_level(school->level))
-            continue;
-        values[school->level][0] += 1;
+        values[CLASCONV_LEVEL_COUNT][0] += 1;
+        if (level >= 0)
+            values[level][0] += 1;
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
-            if (school->counts[s] > 0)
-                values[school->level][1 + s] += (double)school->counts[s];
+            if (school->counts[s] <= 0)
+                continue;
+            values[CLASCONV_LEVEL_COUNT][1 + s] += (double)school->counts[s];
+            if (level >= 0)
+                values[level][1 + s] += (double)school->counts[s];
         }
-    }
-    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
-        for (s = 0; s <= CLASCONV_SCHEME_COUNT; s++)
-            values[CLASCONV_LEVEL_COUNT][s] += values[l][s];
     }
 }
 
@@ -143,6 +158,7 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
         labels[COL_FIRST_SCHEME + s] =
             clasconv_scheme_label((clasconv_scheme)s);
+    tall_header(x, ws);
     clasconv_xlsx_header_row(x, ws, labels, TOTAUX_COLS);
 
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
@@ -153,8 +169,8 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
 
         clasconv_xlsx_string(x, ws, row, 0, label, total ? x->bold : x->text);
         if (total)
-            snprintf(formula, sizeof formula, "=SUM(B2:B%d)",
-                     CLASCONV_LEVEL_COUNT + 1);
+            snprintf(formula, sizeof formula,
+                     "=COUNTA(Dispositifs!$A$2:$A$%zu)", last);
         else
             snprintf(formula, sizeof formula,
                      "=COUNTIF(Dispositifs!$A$2:$A$%zu,\"%s\")", last, label);
@@ -164,8 +180,8 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
             char c = col_letter(COL_FIRST_SCHEME + s);
 
             if (total)
-                snprintf(formula, sizeof formula, "=SUM(%c2:%c%d)", c, c,
-                         CLASCONV_LEVEL_COUNT + 1);
+                snprintf(formula, sizeof formula,
+                         "=SUM(Dispositifs!%c$2:%c$%zu)", c, c, last);
             else
                 snprintf(formula, sizeof formula,
                          "=SUMIF(Dispositifs!$A$2:$A$%zu,\"%s\","
@@ -179,8 +195,6 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
     clasconv_xlsx_width(x, ws, 0, 0, 13);
     clasconv_xlsx_width(x, ws, TOT_COL_SCHOOLS, TOT_COL_SCHOOLS, 15);
     scheme_widths(x, ws);
-    if (ws != NULL && x->lerr == LXW_NO_ERROR)
-        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
     clasconv_xlsx_page_setup(x, ws);
 }
 
@@ -283,7 +297,9 @@ clasconv_error clasconv_write_workbook(const clasconv_table *table,
                                 "tableau à écrire.");
         return CLASCONV_ERR_WRITE;
     }
-    if (clasconv_xlsx_open(&x, path, "Dispositifs CLAS", diag) != CLASCONV_OK)
+    /* Constant memory: a hostile input can bring a million anomalies. */
+    if (clasconv_xlsx_open_opt(&x, path, "Dispositifs CLAS", 1, diag) !=
+        CLASCONV_OK)
         return CLASCONV_ERR_WRITE;
     write_dispositifs(&x, table);
     write_totaux(&x, table);

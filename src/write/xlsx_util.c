@@ -274,6 +274,13 @@ static void create_formats(clasconv_xlsx *x)
 clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
                                   const char *title, clasconv_diag *diag)
 {
+    return clasconv_xlsx_open_opt(x, path, title, 0, diag);
+}
+
+clasconv_error clasconv_xlsx_open_opt(clasconv_xlsx *x, const char *path,
+                                      const char *title, int constant_memory,
+                                      clasconv_diag *diag)
+{
     const char *slash, *base;
     size_t dir_len, base_len;
     struct stat st;
@@ -342,7 +349,14 @@ clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
     x->fd = mkstemp(x->tmp_path);
     if (x->fd < 0) {
         err = errno;
-        fail_errno(diag, path, err);
+        if (err == ENOENT || err == EINVAL)
+            clasconv_diag_set(diag,
+                              "Impossible d'écrire « %s » : le dossier "
+                              "« %s » n'accepte pas de nouveau fichier. "
+                              "Choisissez un autre emplacement.",
+                              path, x->dir);
+        else
+            fail_errno(diag, path, err);
         free(x->tmp_path);
         x->tmp_path = NULL;
         release(x);
@@ -363,6 +377,7 @@ clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
 
     memset(&options, 0, sizeof options);
     options.tmpdir = x->dir;
+    options.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
     x->wb = workbook_new_opt(x->tmp_path, &options);
     if (x->wb == NULL) {
         fail_errno(diag, path, ENOMEM);

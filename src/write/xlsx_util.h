@@ -62,6 +62,19 @@ typedef struct clasconv_xlsx {
 clasconv_error clasconv_xlsx_open(clasconv_xlsx *x, const char *path,
                                   const char *title, clasconv_diag *diag);
 
+/**
+ * Same as clasconv_xlsx_open(), in libxlsxwriter's constant-memory mode
+ * when `constant_memory` is not 0: each row is flushed to a temporary file
+ * (next to the target) as soon as a later row is written, and strings are
+ * stored inline. Rows of a sheet must then be written in increasing order,
+ * and worksheet_set_row() called before a row's cells; a write to an
+ * earlier row fails (sticky error). Use it for sheets whose size follows
+ * the input (up to a million anomalies).
+ */
+clasconv_error clasconv_xlsx_open_opt(clasconv_xlsx *x, const char *path,
+                                      const char *title, int constant_memory,
+                                      clasconv_diag *diag);
+
 /** Adds a worksheet (name must be a valid, static sheet name). */
 lxw_worksheet *clasconv_xlsx_add_sheet(clasconv_xlsx *x, const char *name);
 

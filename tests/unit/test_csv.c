@@ -377,11 +377,12 @@ Test(csv_errors, stray_quote)
     csv_result r = READ("h,i,j\r\na,\"b\"x,c\r\n");
     cr_expect_eq(r.err, CLASCONV_ERR_FORMAT);
     cr_expect_str_eq(r.diag.message,
-                     "Le fichier CSV est mal formé ligne 2 : un guillemet "
-                     "(\") est mal placé dans un champ. Ouvrez le fichier "
-                     "dans Excel ou LibreOffice, vérifiez cette ligne, puis "
-                     "enregistrez-le à nouveau au format CSV et "
-                     "recommencez.");
+                     "Le fichier CSV est mal formé ligne 2, champ 2 : un "
+                     "guillemet (\") est mal placé (un champ entre "
+                     "guillemets doit commencer et finir par un guillemet). "
+                     "Ouvrez le fichier dans Excel ou LibreOffice, vérifiez "
+                     "cette ligne, puis enregistrez-le à nouveau au format "
+                     "CSV et recommencez.");
     clasconv_grid_free(r.grid);
 }
 
@@ -389,8 +390,8 @@ Test(csv_errors, stray_quote_after_quoted_newline)
 {
     csv_result r = READ("h;i\n\"a\nb\";c\n\nd;e\"f\n");
     cr_expect_eq(r.err, CLASCONV_ERR_FORMAT);
-    cr_expect_not_null(strstr(r.diag.message, "mal formé ligne 5 :"), "%s",
-                       r.diag.message);
+    cr_expect_not_null(strstr(r.diag.message, "mal formé ligne 5, champ 2 :"),
+                       "%s", r.diag.message);
     clasconv_grid_free(r.grid);
 }
 
@@ -398,12 +399,13 @@ Test(csv_errors, unclosed_quote_at_end)
 {
     csv_result r = READ("h;i\r\nj;\"k\r\nl\r\n");
     cr_expect_eq(r.err, CLASCONV_ERR_FORMAT);
-    cr_expect_str_eq(r.diag.message,
-                     "Le fichier CSV est mal formé : un guillemet ouvert "
-                     "ligne 2 n'est jamais refermé. Ouvrez le fichier dans "
-                     "Excel ou LibreOffice, vérifiez cette ligne, puis "
-                     "enregistrez-le à nouveau au format CSV et "
-                     "recommencez.");
+    cr_expect_str_eq(
+        r.diag.message,
+        "Le fichier CSV est mal formé : un guillemet ouvert "
+        "ligne 2, champ 2 n'est jamais refermé. Ouvrez le fichier dans "
+        "Excel ou LibreOffice, vérifiez cette ligne, puis "
+        "enregistrez-le à nouveau au format CSV et "
+        "recommencez.");
     clasconv_grid_free(r.grid);
 }
 
@@ -414,7 +416,7 @@ Test(csv_errors, fixture_bad_quote)
     snprintf(path, sizeof path, "%s/csv/bad-quote.csv", CLASCONV_FIXTURES);
     r = read_path(path);
     cr_expect_eq(r.err, CLASCONV_ERR_FORMAT);
-    cr_expect_not_null(strstr(r.diag.message, "ligne 3 :"));
+    cr_expect_not_null(strstr(r.diag.message, "ligne 3, champ 2 :"));
     clasconv_grid_free(r.grid);
 }
 

@@ -182,3 +182,55 @@ Test(report, long_messages_wrap_and_controls_are_neutralized)
     free(text);
     clasconv_table_free(t);
 }
+
+Test(report, unknown_level_row_makes_rows_add_up)
+{
+    clasconv_table *t = fixture_table();
+    static const int64_t counts[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    char *text;
+
+    fixture_school(t, CLASCONV_LEVEL_NONE, "Centre social", NULL,
+                   "ligne 30, champ 1", counts);
+    fixture_totals(t);
+    text = render(t);
+    assert_contains(text, "Lycée              0       0       0       0       0"
+                          "       0        0       0        0       0\n"
+                          "Inconnu            1       1       2       3       4"
+                          "       5        6       7        8       9\n"
+                          "Total              4      13      32       8       8"
+                          "      24       16      41       22      11\n");
+    free(text);
+    clasconv_table_free(t);
+}
+
+Test(report, no_line_starts_with_french_punctuation)
+{
+    clasconv_table *t = clasconv_table_new();
+    char *text;
+    const char *p;
+
+    cr_assert_eq(clasconv_anomalies_add(
+                     &t->anomalies, CLASCONV_A_QPV_MISSING, NULL,
+                     "Pour « Collège Jean Moulin », PRE compte 6 enfants "
+                     "mais « dont issus QPV » n'est pas rempli : indiquez "
+                     "combien habitent un quartier ; prioritaire ! (0 si "
+                     "aucun) ? « un long texte cité qui ne se coupe pas » "
+                     ": fin."),
+                 0);
+    text = render(t);
+    for (p = strchr(text, '\n'); p != NULL; p = strchr(p + 1, '\n')) {
+        const char *q = p + 1;
+
+        while (*q == ' ')
+            q++;
+        cr_assert(*q != ':' && *q != ';' && *q != '!' && *q != '?' &&
+                      strncmp(q, "»", strlen("»")) != 0,
+                  "%s", text);
+        cr_assert(p - text < 3 || strncmp(p - 2, "«", 2) != 0, "%s", text);
+    }
+    assert_contains(text, "    Pour « Collège Jean Moulin », PRE compte 6 "
+                          "enfants mais « dont issus QPV » n'est pas\n"
+                          "    rempli : indiquez");
+    free(text);
+    clasconv_table_free(t);
+}

@@ -518,3 +518,38 @@ Test(load, input_unchanged)
     unlink(path);
     free(path);
 }
+
+/* --- Dispatch ----------------------------------------------------------- */
+
+Test(read, dispatch)
+{
+    static const char csv[] = "Nom;CLAS\r\nEcole A;3\r\n";
+    static const char html[] = "<html><table></table></html>";
+    clasconv_input in = {"/in/Export.xls", (const unsigned char *)html,
+                         sizeof html - 1};
+    clasconv_diag diag;
+    clasconv_grid *grid = clasconv_grid_new();
+    cr_assert_not_null(grid);
+    cr_expect_eq(
+        clasconv_read(clasconv_sniff(in.data, in.size), &in, grid, &diag),
+        CLASCONV_ERR_FORMAT);
+    cr_expect_not_null(strstr(diag.message, "l'extension .xls"));
+    cr_expect_eq(clasconv_grid_sheet_count(grid), 0);
+    in.data = (const unsigned char *)"";
+    in.size = 0;
+    cr_expect_eq(
+        clasconv_read(clasconv_sniff(in.data, in.size), &in, grid, &diag),
+        CLASCONV_ERR_FORMAT);
+    cr_expect_not_null(strstr(diag.message, "Ce fichier est vide"));
+    in.path = "/in/clas.csv";
+    in.data = (const unsigned char *)csv;
+    in.size = sizeof csv - 1;
+    cr_assert_eq(
+        clasconv_read(clasconv_sniff(in.data, in.size), &in, grid, &diag),
+        CLASCONV_OK, "%s", diag.message);
+    cr_assert_eq(clasconv_grid_sheet_count(grid), 1);
+    cr_expect_str_eq(clasconv_sheet_name(clasconv_grid_sheet(grid, 0)), "clas");
+    cr_expect_eq(clasconv_read(CLASCONV_FORMAT_CSV, NULL, grid, &diag),
+                 CLASCONV_ERR_USAGE);
+    clasconv_grid_free(grid);
+}

@@ -2,6 +2,7 @@
  * write and the safe strings of xlsx_util. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,7 @@ Test(workbook, dispositifs_rows)
     clasconv_table *t = fixture_table();
     char *dir, *path = write_fixture(t, &dir);
     char *sheet = read_part(path, "xl/worksheets/sheet1.xml");
-    char *sst = read_part(path, "xl/sharedStrings.xml");
+    char *sst = read_part(path, "xl/worksheets/sheet1.xml");
     static const char *const labels[] = {"Niveau",
                                          "Établissement",
                                          "Étude",
@@ -222,10 +223,13 @@ Test(workbook, dispositifs_rows)
         snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
         assert_contains(sst, want);
     }
-    /* Header labels in column order: A1 is Niveau (string 0), N1 the
-     * 14th string. */
-    assert_cell(sheet, "A1", "<v>0</v>");
-    assert_cell(sheet, "N1", "<v>13</v>");
+    /* Header labels in column order, strings stored inline. */
+    assert_cell(sheet, "A1", "<is><t>Niveau</t></is>");
+    assert_cell(sheet, "C1", "<is><t>Étude</t></is>");
+    assert_cell(sheet, "K1", "<is><t>Autre</t></is>");
+    assert_cell(sheet, "N1", "<is><t>Cellule source</t></is>");
+    assert_cell(sheet, "A4", "<is><t>Collège</t></is>");
+    assert_cell(sheet, "L3", "<is><t>Coup de pouce</t></is>");
     /* Row 2: Étude 12, Accompagnement 5, CLAS 14, blanks absent. */
     assert_cell(sheet, "C2", "<v>12</v>");
     cr_assert_null(strstr(sheet, "r=\"D2\""));
@@ -276,10 +280,11 @@ Test(workbook, totaux_formulas_carry_values)
     assert_cell(sheet, "K4",
                 "<f>SUMIF(Dispositifs!$A$2:$A$4,\"Lycée\","
                 "Dispositifs!K$2:K$4)</f><v>0</v>");
-    /* The Total row sums the levels. */
-    assert_cell(sheet, "B5", "<f>SUM(B2:B4)</f><v>3</v>");
-    assert_cell(sheet, "G5", "<f>SUM(G2:G4)</f><v>19</v>");
-    assert_cell(sheet, "K5", "<f>SUM(K2:K4)</f><v>2</v>");
+    /* The Total row covers every row of Dispositifs. */
+    assert_cell(sheet, "A5", "<is><t>Total</t></is>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$4)</f><v>3</v>");
+    assert_cell(sheet, "G5", "<f>SUM(Dispositifs!G$2:G$4)</f><v>19</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$4)</f><v>2</v>");
     cr_assert_null(cell_of(sheet, "L2"));
     cr_assert_null(strstr(sheet, "<row r=\"6\""));
     /* The cached values are the table's totals. */
@@ -307,6 +312,8 @@ Test(workbook, zero_schools_keeps_valid_ranges)
                            "<v>0</v>");
     assert_contains(sheet, "<f>SUMIF(Dispositifs!$A$2:$A$2,\"Collège\","
                            "Dispositifs!K$2:K$2)</f><v>0</v>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$2)</f><v>0</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$2)</f><v>0</v>");
     free(sheet);
     sheet = read_part(path, "xl/worksheets/sheet1.xml");
     cr_assert_null(strstr(sheet, "<row r=\"2\""));
@@ -321,7 +328,7 @@ Test(workbook, anomalies_sheet)
     clasconv_table *t = fixture_table();
     char *dir, *path = write_fixture(t, &dir);
     char *sheet = read_part(path, "xl/worksheets/sheet3.xml");
-    char *sst = read_part(path, "xl/sharedStrings.xml");
+    char *sst = read_part(path, "xl/worksheets/sheet3.xml");
     static const char *const labels[] = {"Code",
                                          "Gravité",
                                          "Dispositif",
@@ -364,7 +371,7 @@ Test(workbook, source_sheet)
     clasconv_table *t = fixture_table();
     char *dir, *path = write_fixture(t, &dir);
     char *sheet = read_part(path, "xl/worksheets/sheet4.xml");
-    char *sst = read_part(path, "xl/sharedStrings.xml");
+    char *sst = read_part(path, "xl/worksheets/sheet4.xml");
     static const char *const labels[] = {
         "Champ",          "Valeur",
         "Fichier",        "bron.csv",
@@ -403,7 +410,7 @@ Test(workbook, no_encoding_row_without_encoding)
 
     cr_assert_eq(clasconv_table_set_string(&t->encoding, NULL), 0);
     path = write_fixture(t, &dir);
-    sst = read_part(path, "xl/sharedStrings.xml");
+    sst = read_part(path, "xl/worksheets/sheet4.xml");
     cr_assert_null(strstr(sst, "<t>Encodage</t>"));
     free(sst);
     free(path);
@@ -648,7 +655,7 @@ Test(workbook, verify_rejects_damaged_files)
             checked++;
         }
         unzClose(zip);
-        cr_assert_eq(checked, 13);
+        cr_assert_eq(checked, 12);
     }
     free(data);
     free(bad);
@@ -725,11 +732,15 @@ Test(workbook, hostile_strings_do_not_corrupt_the_file)
     cr_assert_eq(clasconv_table_set_string(&t->commune, "Bro\xffn"), 0);
     path = write_fixture(t, &dir);
     cr_assert_eq(clasconv_xlsx_verify(path, 4, &why), 0, "%s", why);
-    sst = read_part(path, "xl/sharedStrings.xml");
+    sst = read_part(path, "xl/worksheets/sheet1.xml");
     assert_contains(sst, "<t>Lyc\xEF\xBF\xBD"
                          "e \xEF\xBF\xBD &lt;&amp;&gt; "
                          "_x005F_x0041_</t>");
+    free(sst);
+    sst = read_part(path, "xl/worksheets/sheet4.xml");
     assert_contains(sst, "<t>Bro\xEF\xBF\xBDn</t>");
+    free(sst);
+    sst = read_part(path, "xl/worksheets/sheet1.xml");
     assert_contains(sst, "<t>ctrl_x0001__x001B_[31m</t>");
     /* The long name is cut before the é, at 32,767 characters. */
     {
@@ -742,6 +753,96 @@ Test(workbook, hostile_strings_do_not_corrupt_the_file)
         cr_assert_eq(end[-1], 'g');
     }
     free(sst);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(workbook, many_anomalies)
+{
+    clasconv_table *t = fixture_table();
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+    char cell[32], *dir, *path, *sheet;
+    int i;
+
+    at.cell = cell;
+    for (i = 0; i < 20000; i++) {
+        snprintf(cell, sizeof cell, "ligne %d, champ 4", i + 1);
+        cr_assert_eq(clasconv_anomalies_add(&t->anomalies,
+                                            CLASCONV_A_VALUE_READ_AS_ZERO, &at,
+                                            "« - » lu comme 0 (%s).", cell),
+                     0);
+    }
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet3.xml");
+    assert_contains(sheet, "<autoFilter ref=\"A1:I20004\"/>");
+    assert_cell(sheet, "F20004", "<is><t>ligne 20000, champ 4</t></is>");
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
+Test(xlsx_util, row_beyond_excel_fails_cleanly)
+{
+    char *dir = make_dir();
+    char *path = join(dir, "big.xlsx");
+    clasconv_xlsx x;
+    clasconv_diag diag;
+    lxw_worksheet *ws;
+
+    cr_assert_eq(clasconv_xlsx_open_opt(&x, path, "t", 1, &diag), CLASCONV_OK);
+    ws = clasconv_xlsx_add_sheet(&x, "A");
+    cr_assert_not_null(ws);
+    clasconv_xlsx_string(&x, ws, 0, 0, "ok", x.text);
+    clasconv_xlsx_number(&x, ws, 1048576, 0, 1, x.count);
+    cr_assert_eq(clasconv_xlsx_commit(&x, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "dépasse 1 048 576 lignes");
+    cr_assert_eq(count_entries(dir), 0);
+    free(path);
+    remove_dir(dir);
+}
+
+Test(xlsx_util, non_finite_number_is_refused)
+{
+    char *dir = make_dir();
+    char *path = join(dir, "nan.xlsx");
+    clasconv_xlsx x;
+    clasconv_diag diag;
+    lxw_worksheet *ws;
+
+    cr_assert_eq(clasconv_xlsx_open(&x, path, "t", &diag), CLASCONV_OK);
+    ws = clasconv_xlsx_add_sheet(&x, "A");
+    clasconv_xlsx_number(&x, ws, 0, 0, NAN, x.count);
+    cr_assert_eq(clasconv_xlsx_commit(&x, &diag), CLASCONV_ERR_WRITE);
+    assert_contains(diag.message, "Impossible d'écrire");
+    cr_assert_eq(count_entries(dir), 0);
+    free(path);
+    remove_dir(dir);
+}
+
+/* A school of unknown level: "Inconnu" in Dispositifs, counted in the Total
+ * row only, as reconcile counts it in totals[ALL]. */
+Test(workbook, unknown_level_counts_in_total_only)
+{
+    clasconv_table *t = fixture_table();
+    static const int64_t counts[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    char *dir, *path, *sheet;
+
+    fixture_school(t, CLASCONV_LEVEL_NONE, "Centre social", "Centre social",
+                   "ligne 30, champ 1", counts);
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    assert_cell(sheet, "A5", "<is><t>Inconnu</t></is>");
+    free(sheet);
+    sheet = read_part(path, "xl/worksheets/sheet2.xml");
+    assert_cell(sheet, "B2",
+                "<f>COUNTIF(Dispositifs!$A$2:$A$5,\"Élémentaire\")</f>"
+                "<v>2</v>");
+    assert_cell(sheet, "B5", "<f>COUNTA(Dispositifs!$A$2:$A$5)</f><v>4</v>");
+    assert_cell(sheet, "C5", "<f>SUM(Dispositifs!C$2:C$5)</f><v>13</v>");
+    assert_cell(sheet, "K5", "<f>SUM(Dispositifs!K$2:K$5)</f><v>11</v>");
+    free(sheet);
     free(path);
     remove_dir(dir);
     clasconv_table_free(t);

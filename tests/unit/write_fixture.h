@@ -32,11 +32,15 @@ static void fixture_totals(clasconv_table *t)
     memset(t->totals, 0, sizeof t->totals);
     for (i = 0; i < t->nschools; i++) {
         const clasconv_school *row = &t->schools[i];
-        t->totals[row->level].schools++;
+        int known = row->level >= 0 && row->level < CLASCONV_LEVEL_COUNT;
+
+        if (known)
+            t->totals[row->level].schools++;
         t->totals[CLASCONV_LEVEL_COUNT].schools++;
         for (s = 0; s < 9; s++) {
             if (row->counts[s] > 0) {
-                t->totals[row->level].counts[s] += row->counts[s];
+                if (known)
+                    t->totals[row->level].counts[s] += row->counts[s];
                 t->totals[CLASCONV_LEVEL_COUNT].counts[s] += row->counts[s];
             }
         }

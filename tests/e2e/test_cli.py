@@ -1,0 +1,149 @@
+"""End-to-end tests of the command line: refused inputs exit 2 and write
+nothing, outputs are atomic, usage errors exit 64, inputs stay unchanged."""
+import glob
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import Checker, parse_args, run, sha256, tempdir
+
+
+def sample(samples, case):
+    folder = os.path.join(samples, case)
+    with open(os.path.join(folder, "expected.json"), encoding="utf-8") as f:
+        return os.path.join(folder, json.load(f)["file"])
+
+
+def refused(t, exe, path, tmp, code, what):
+    out = os.path.join(tmp, "refused.xlsx")
+    before = sha256(path)
+    r = run(exe, "convert", path, "-o", out, "--json")
+    t.equal(r.returncode, 2, f"{what}: exit status")
+    t.check(not os.path.exists(out), f"{what}: no workbook written")
+    t.check(not [f for f in os.listdir(tmp) if f.startswith(".")],
+            f"{what}: no temporary file left")
+    doc = json.loads(r.stdout)
+    t.equal([a["code"] for a in doc["anomalies"]], [code], f"{what}: code")
+    msg = r.stderr.decode("utf-8")
+    t.check("clasconv:" in msg and len(msg) > 60,
+            f"{what}: a French message on stderr: {msg!r}")
+    t.equal(sha256(path), before, f"{what}: input unchanged")
+    return msg
+
+
+def main():
+    args = parse_args()
+    exe = args.exe
+    t = Checker("cli")
+    demo = glob.glob(os.path.join(args.fixtures, "demo", "*.csv"))[0]
+    xls = sample(args.samples, "p01-form-xls-villeurbanne")
+    with tempdir() as tmp:
+        # Refused inputs: empty, HTML named .xls, truncated .xls, a folder.
+        empty = os.path.join(tmp, "vide.xls")
+        open(empty, "wb").close()
+        msg = refused(t, exe, empty, tmp, "FILE_UNREADABLE", "empty file")
+        t.check("vide" in msg, f"empty file: message says so: {msg!r}")
+        html = sample(args.samples, "p07-bad-html-as-xls-decines")
+        msg = refused(t, exe, html, tmp, "FILE_UNREADABLE", "HTML as .xls")
+        t.check("HTML" in msg and "enregistrez" in msg,
+                f"HTML: says what it is and what to do: {msg!r}")
+        truncated = os.path.join(tmp, "tronque.xls")
+        with open(xls, "rb") as f:
+            data = f.read()
+        with open(truncated, "wb") as f:
+            f.write(data[:len(data) // 3])
+        refused(t, exe, truncated, tmp, "FILE_UNREADABLE", "truncated .xls")
+        pdf = os.path.join(tmp, "tableau.xlsx")
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+        msg = refused(t, exe, pdf, tmp, "FILE_UNREADABLE", "PDF as .xlsx")
+        t.check("PDF" in msg, f"PDF: named in message: {msg!r}")
+        budget = sample(args.samples, "p08-bad-budget-sheet-meyzieu")
+        refused(t, exe, budget, tmp, "TABLE_NOT_FOUND", "budget sheet")
+        r = run(exe, "convert", os.path.join(tmp, "absent.csv"))
+        t.equal(r.returncode, 2, "missing input: exit status")
+        t.check("introuvable" in r.stderr.decode(), "missing input: message")
+
+        # A CSV named .xls is read as CSV (format told by content).
+        csv_as_xls = os.path.join(tmp, "Tableau CLAS - Exemple.xls")
+        shutil.copy(demo, csv_as_xls)
+        out = os.path.join(tmp, "csv-as-xls.xlsx")
+        r = run(exe, "convert", csv_as_xls, "-o", out, "--json")
+        t.equal(r.returncode, 0, "CSV named .xls: converted")
+        t.equal(json.loads(r.stdout)["format"], "csv", "CSV named .xls")
+
+        # Default output name; never the input itself.
+        local = os.path.join(tmp, "Exemple.csv")
+        shutil.copy(demo, local)
+        r = run(exe, "convert", local)
+        t.equal(r.returncode, 0, "default output: exit status")
+        t.check(os.path.exists(os.path.join(tmp, "Exemple.xlsx")),
+                "default output: Exemple.xlsx written")
+        t.check("Exemple.xlsx" in r.stderr.decode(), "says where it wrote")
+        r = run(exe, "convert", local, "-o", local)
+        t.equal(r.returncode, 64, "output = input: refused as usage")
+        t.equal(sha256(local), sha256(demo), "output = input: input intact")
+        # The standardized workbook reads back with the same totals, and an
+        # .xlsx input is never overwritten by its default output.
+        own = os.path.join(tmp, "Exemple.xlsx")
+        before = sha256(own)
+        first = json.loads(run(exe, "check", "--json", demo).stdout)
+        r = run(exe, "convert", own, "--json")
+        t.equal(r.returncode, 0, "own workbook: converted back")
+        t.equal(sha256(own), before, "an .xlsx input is never overwritten")
+        t.check(os.path.exists(os.path.join(tmp, "Exemple-clasconv.xlsx")),
+                "own workbook: default output gets another name")
+        back = json.loads(r.stdout)
+        t.equal(back["totals"], first["totals"], "round trip: same totals")
+        t.equal([(x["level"], x["school"], x["counts"]) for x in back["rows"]],
+                [(x["level"], x["school"], x["counts"])
+                 for x in first["rows"]], "round trip: same rows")
+
+        # A failed conversion leaves an existing output untouched.
+        keep = os.path.join(tmp, "garde.xlsx")
+        with open(keep, "wb") as f:
+            f.write(b"ancien contenu")
+        r = run(exe, "convert", empty, "-o", keep)
+        t.equal(r.returncode, 2, "failed run over existing output: status")
+        with open(keep, "rb") as f:
+            t.equal(f.read(), b"ancien contenu", "existing output untouched")
+        # An output path that is a folder, or in a missing folder.
+        r = run(exe, "convert", demo, "-o", tmp)
+        t.equal(r.returncode, 2, "output is a folder: exit 2")
+        r = run(exe, "convert", demo, "-o", os.path.join(tmp, "no", "x.xlsx"))
+        t.equal(r.returncode, 2, "output in a missing folder: exit 2")
+        t.check(not os.path.exists(os.path.join(tmp, "no")),
+                "missing folder not created")
+
+        # check: exit 1 with errors, readable report, JSON.
+        r = run(exe, "check", demo)
+        t.equal(r.returncode, 1, "check with errors: exit 1")
+        report = r.stdout.decode("utf-8")
+        for want in ("Exemple-sur-Saône", "2 erreurs", "QPV_EXCEEDS_TOTAL",
+                     "ligne 12, champ 2", "Élémentaire"):
+            t.check(want in report, f"check report mentions {want!r}")
+        r = run(exe, "check", "--json", sample(args.samples,
+                                               "p01-form-xls-villeurbanne"))
+        t.equal(r.returncode, 0, "check without errors: exit 0")
+        t.equal(json.loads(r.stdout)["totals"]["ALL"]["schools"], 10,
+                "check --json totals")
+
+        # Usage.
+        for argv, what in ((["convert"], "no input"),
+                           (["convert", demo, "--frobnicate"], "bad option"),
+                           (["frobnicate"], "unknown command"),
+                           ([], "no command")):
+            r = run(exe, *argv)
+            t.equal(r.returncode, 64, f"usage: {what}")
+        r = run(exe, "--version")
+        t.check(r.returncode == 0 and r.stdout.startswith(b"clasconv "),
+                "--version")
+        r = run(exe, "--help")
+        t.check(r.returncode == 0 and b"convert" in r.stdout, "--help")
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()

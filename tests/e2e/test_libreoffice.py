@@ -1,0 +1,68 @@
+"""Opens every standardized workbook in LibreOffice (headless) when it is
+installed: each must load without error, and the Totaux that LibreOffice
+recalculates from the formulas must equal the cached values clasconv
+wrote. Skipped, and said so, when soffice is absent (`scripts/setup bench`
+installs it)."""
+import csv
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import Checker, parse_args, read_xlsx, run, tempdir
+
+FILTER = ("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,"
+          "false,false,-1")
+
+
+def main():
+    args = parse_args()
+    t = Checker("libreoffice")
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("soffice absent: LibreOffice check skipped "
+              "(install it with scripts/setup bench)")
+        t.finish()
+    with tempdir() as tmp:
+        outs = []
+        for exp_path in sorted(glob.glob(os.path.join(args.samples, "*",
+                                                      "expected.json"))):
+            with open(exp_path, encoding="utf-8") as f:
+                exp = json.load(f)
+            if "expect_failure" in exp:
+                continue
+            inp = os.path.join(os.path.dirname(exp_path), exp["file"])
+            out = os.path.join(tmp, f"w{len(outs)}.xlsx")
+            r = run(args.exe, "convert", inp, "-o", out)
+            if t.equal(r.returncode, 0, f"{exp['case']}: converted"):
+                outs.append((exp["case"], out))
+        profile = "file://" + os.path.join(tmp, "profile")
+        r = subprocess.run([soffice, "--headless",
+                            f"-env:UserInstallation={profile}",
+                            "--convert-to", FILTER, "--outdir",
+                            os.path.join(tmp, "csv")] +
+                           [o for _, o in outs], capture_output=True,
+                           timeout=300)
+        t.equal(r.returncode, 0, f"soffice exit status ({r.stderr[-300:]!r})")
+        for case, out in outs:
+            stem = os.path.splitext(os.path.basename(out))[0]
+            path = os.path.join(tmp, "csv", f"{stem}-Totaux.csv")
+            if not t.check(os.path.exists(path), f"{case}: LibreOffice read "
+                                                 "the workbook"):
+                continue
+            with open(path, encoding="utf-8") as f:
+                recalculated = list(csv.reader(f))
+            _, sheets, _ = read_xlsx(out)
+            tot = sheets["Totaux"]
+            for r_i, row in enumerate(recalculated[1:], start=2):
+                cached = [str(tot.get((r_i, c), "")) for c in range(2, 12)]
+                t.equal(row[1:], cached,
+                        f"{case}: Totaux row {r_i} recalculated = cached")
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()
