@@ -864,3 +864,38 @@ Test(run, real_samples_match_single_conversions)
     free(out);
     free(single);
 }
+
+Test(run, an_output_never_replaces_an_input)
+{
+    char *out = make_dir();
+    char *in = join(out, "in");
+    char *inner = join(in, "in");
+    char *victim = join(in, "a.xlsx");
+    clasconv_batch_options o;
+    clasconv_batch_result *r = NULL;
+    clasconv_diag diag;
+    size_t n = 0;
+    unsigned char *data;
+
+    cr_assert_eq(mkdir(in, 0755), 0);
+    cr_assert_eq(mkdir(inner, 0755), 0);
+    put_file(in, "a.xlsx", "Albigny;0");
+    put_file(inner, "a.csv", "Bron;0"); /* would become OUTDIR/in/a.xlsx */
+    memset(&o, 0, sizeof o);
+    o.recursive = 1;
+    o.convert = fake_convert;
+    cr_assert_eq(clasconv_batch_run(in, out, &o, &r, &diag), CLASCONV_OK);
+    cr_assert_eq(find(r, "in/a.csv")->status, CLASCONV_BATCH_WRITE_FAILED);
+    cr_assert_null(find(r, "in/a.csv")->output);
+    cr_assert_eq(find(r, "a.xlsx")->status, CLASCONV_BATCH_OK);
+    data = slurp(victim, &n);
+    cr_assert_eq(n, 9);
+    cr_assert_eq(memcmp(data, "Albigny;0", 9), 0);
+    free(data);
+    clasconv_batch_result_free(r);
+    remove_tree(out);
+    free(out);
+    free(in);
+    free(inner);
+    free(victim);
+}
