@@ -631,6 +631,8 @@ static int run_workers(batch_state *s, unsigned jobs)
                 break;
             if (spawn(s, slots, jobs, &slots[k], next) != 0) {
                 clasconv_batch_file *f = &s->files[next];
+                if (running > 0)
+                    break; /* out of processes: wait for a worker */
                 f->status = CLASCONV_BATCH_UNREADABLE;
                 f->message = strdup("Impossible de lancer un "
                                     "processus de conversion (ressources "

@@ -168,16 +168,23 @@ static void set_message(clasconv_batch_file *f, const char *fmt, ...)
 
 static void set_message(clasconv_batch_file *f, const char *fmt, ...)
 {
-    clasconv_buf b = {0};
     va_list ap;
-    char tmp[2048];
+    char *text;
+    int n;
 
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    clasconv_buf_puts(&b, tmp);
+    if (n < 0)
+        return;
+    text = malloc((size_t)n + 1);
+    if (text == NULL)
+        return; /* the previous message (or none) stays */
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     free(f->message);
-    f->message = clasconv_buf_detach(&b);
+    f->message = text;
 }
 
 /* Creates the folders of `rel` (a path relative to outdir) under outdir. */

@@ -228,6 +228,8 @@ int cmd_batch(int argc, char **argv)
     a.options.progress = on_progress;
     a.options.progress_user = &ps;
     a.options.test_hook = getenv("CLASCONV_BATCH_TEST_HOOK");
+    /* A closed log pipe must not stop the batch halfway. */
+    signal(SIGPIPE, SIG_IGN);
 
     err = clasconv_batch_run(a.indir, a.outdir, &a.options, &r, &diag);
     if (ps.tty && ps.width > 0)
