@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "clasconv/clasconv.h"
+#include "clasconv/coord.h"
 #include "cli.h"
 
 typedef struct file_args {
@@ -178,12 +179,28 @@ int cmd_check(int argc, char **argv)
     clasconv_buf buf = {0};
     int rc;
 
-    if (parse_args(argc, argv, &args, 0, 0))
+    if (parse_args(argc, argv, &args, 0, 1))
         return CLI_EXIT_USAGE;
+    if (args.html &&
+        (!strcmp(args.html, args.input) || same_file(args.html, args.input))) {
+        cli_error("le rapport « %s » est le fichier lu : choisissez un autre "
+                  "nom (le fichier reçu n'est jamais modifié).",
+                  args.html);
+        return CLI_EXIT_USAGE;
+    }
     err = clasconv_convert(args.input, &table, &diag);
     if (!table) {
         cli_error("mémoire insuffisante.");
         return CLI_EXIT_FAILED;
+    }
+    if (args.html) {
+        clasconv_diag html_diag;
+        clasconv_diag_clear(&html_diag);
+        if (clasconv_write_html(table, args.html, &html_diag) != CLASCONV_OK) {
+            cli_error("%s", html_diag.message);
+            clasconv_table_free(table);
+            return CLI_EXIT_FAILED;
+        }
     }
     if (args.json) {
         rc = print_json(table) ? CLI_EXIT_FAILED : CLI_EXIT_OK;

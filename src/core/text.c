@@ -110,72 +110,192 @@ char *clasconv_utf8_sanitize(const char *text, size_t len)
     return out;
 }
 
-/* Appends the key of one folded code point to out (space for others). */
-static size_t key_put(utf8proc_int32_t cp, char *out, size_t pos, size_t size,
-                      int *pending_space)
-{
-    utf8proc_uint8_t enc[4];
-    utf8proc_ssize_t n;
-    const char *alt = NULL;
-    size_t k;
-    utf8proc_category_t cat = utf8proc_category(cp);
-    int word = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL ||
-               cat == UTF8PROC_CATEGORY_LT || cat == UTF8PROC_CATEGORY_LM ||
-               cat == UTF8PROC_CATEGORY_LO || cat == UTF8PROC_CATEGORY_ND ||
-               cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+/* Latin letters U+0080..U+024F folded to lower-case ASCII without
+ * accents, as utf8proc's decompose + stripmark + casefold gives them:
+ * the common case, without a call into utf8proc. Generated with Python's
+ * unicodedata (NFD, combining marks dropped, casefold, ASCII results). */
+static const char *const latin_fold[0x250 - 0x80] = {
+    [0x040] = "a", [0x041] = "a",  [0x042] = "a", [0x043] = "a", [0x044] = "a",
+    [0x045] = "a", [0x047] = "c",  [0x048] = "e", [0x049] = "e", [0x04A] = "e",
+    [0x04B] = "e", [0x04C] = "i",  [0x04D] = "i", [0x04E] = "i", [0x04F] = "i",
+    [0x051] = "n", [0x052] = "o",  [0x053] = "o", [0x054] = "o", [0x055] = "o",
+    [0x056] = "o", [0x059] = "u",  [0x05A] = "u", [0x05B] = "u", [0x05C] = "u",
+    [0x05D] = "y", [0x05F] = "ss", [0x060] = "a", [0x061] = "a", [0x062] = "a",
+    [0x063] = "a", [0x064] = "a",  [0x065] = "a", [0x067] = "c", [0x068] = "e",
+    [0x069] = "e", [0x06A] = "e",  [0x06B] = "e", [0x06C] = "i", [0x06D] = "i",
+    [0x06E] = "i", [0x06F] = "i",  [0x071] = "n", [0x072] = "o", [0x073] = "o",
+    [0x074] = "o", [0x075] = "o",  [0x076] = "o", [0x079] = "u", [0x07A] = "u",
+    [0x07B] = "u", [0x07C] = "u",  [0x07D] = "y", [0x07F] = "y", [0x080] = "a",
+    [0x081] = "a", [0x082] = "a",  [0x083] = "a", [0x084] = "a", [0x085] = "a",
+    [0x086] = "c", [0x087] = "c",  [0x088] = "c", [0x089] = "c", [0x08A] = "c",
+    [0x08B] = "c", [0x08C] = "c",  [0x08D] = "c", [0x08E] = "d", [0x08F] = "d",
+    [0x092] = "e", [0x093] = "e",  [0x094] = "e", [0x095] = "e", [0x096] = "e",
+    [0x097] = "e", [0x098] = "e",  [0x099] = "e", [0x09A] = "e", [0x09B] = "e",
+    [0x09C] = "g", [0x09D] = "g",  [0x09E] = "g", [0x09F] = "g", [0x0A0] = "g",
+    [0x0A1] = "g", [0x0A2] = "g",  [0x0A3] = "g", [0x0A4] = "h", [0x0A5] = "h",
+    [0x0A8] = "i", [0x0A9] = "i",  [0x0AA] = "i", [0x0AB] = "i", [0x0AC] = "i",
+    [0x0AD] = "i", [0x0AE] = "i",  [0x0AF] = "i", [0x0B0] = "i", [0x0B4] = "j",
+    [0x0B5] = "j", [0x0B6] = "k",  [0x0B7] = "k", [0x0B9] = "l", [0x0BA] = "l",
+    [0x0BB] = "l", [0x0BC] = "l",  [0x0BD] = "l", [0x0BE] = "l", [0x0C3] = "n",
+    [0x0C4] = "n", [0x0C5] = "n",  [0x0C6] = "n", [0x0C7] = "n", [0x0C8] = "n",
+    [0x0CC] = "o", [0x0CD] = "o",  [0x0CE] = "o", [0x0CF] = "o", [0x0D0] = "o",
+    [0x0D1] = "o", [0x0D4] = "r",  [0x0D5] = "r", [0x0D6] = "r", [0x0D7] = "r",
+    [0x0D8] = "r", [0x0D9] = "r",  [0x0DA] = "s", [0x0DB] = "s", [0x0DC] = "s",
+    [0x0DD] = "s", [0x0DE] = "s",  [0x0DF] = "s", [0x0E0] = "s", [0x0E1] = "s",
+    [0x0E2] = "t", [0x0E3] = "t",  [0x0E4] = "t", [0x0E5] = "t", [0x0E8] = "u",
+    [0x0E9] = "u", [0x0EA] = "u",  [0x0EB] = "u", [0x0EC] = "u", [0x0ED] = "u",
+    [0x0EE] = "u", [0x0EF] = "u",  [0x0F0] = "u", [0x0F1] = "u", [0x0F2] = "u",
+    [0x0F3] = "u", [0x0F4] = "w",  [0x0F5] = "w", [0x0F6] = "y", [0x0F7] = "y",
+    [0x0F8] = "y", [0x0F9] = "z",  [0x0FA] = "z", [0x0FB] = "z", [0x0FC] = "z",
+    [0x0FD] = "z", [0x0FE] = "z",  [0x0FF] = "s", [0x120] = "o", [0x121] = "o",
+    [0x12F] = "u", [0x130] = "u",  [0x14D] = "a", [0x14E] = "a", [0x14F] = "i",
+    [0x150] = "i", [0x151] = "o",  [0x152] = "o", [0x153] = "u", [0x154] = "u",
+    [0x155] = "u", [0x156] = "u",  [0x157] = "u", [0x158] = "u", [0x159] = "u",
+    [0x15A] = "u", [0x15B] = "u",  [0x15C] = "u", [0x15E] = "a", [0x15F] = "a",
+    [0x160] = "a", [0x161] = "a",  [0x166] = "g", [0x167] = "g", [0x168] = "k",
+    [0x169] = "k", [0x16A] = "o",  [0x16B] = "o", [0x16C] = "o", [0x16D] = "o",
+    [0x170] = "j", [0x174] = "g",  [0x175] = "g", [0x178] = "n", [0x179] = "n",
+    [0x17A] = "a", [0x17B] = "a",  [0x180] = "a", [0x181] = "a", [0x182] = "a",
+    [0x183] = "a", [0x184] = "e",  [0x185] = "e", [0x186] = "e", [0x187] = "e",
+    [0x188] = "i", [0x189] = "i",  [0x18A] = "i", [0x18B] = "i", [0x18C] = "o",
+    [0x18D] = "o", [0x18E] = "o",  [0x18F] = "o", [0x190] = "r", [0x191] = "r",
+    [0x192] = "r", [0x193] = "r",  [0x194] = "u", [0x195] = "u", [0x196] = "u",
+    [0x197] = "u", [0x198] = "s",  [0x199] = "s", [0x19A] = "t", [0x19B] = "t",
+    [0x19E] = "h", [0x19F] = "h",  [0x1A6] = "a", [0x1A7] = "a", [0x1A8] = "e",
+    [0x1A9] = "e", [0x1AA] = "o",  [0x1AB] = "o", [0x1AC] = "o", [0x1AD] = "o",
+    [0x1AE] = "o", [0x1AF] = "o",  [0x1B0] = "o", [0x1B1] = "o", [0x1B2] = "y",
+    [0x1B3] = "y",
+};
 
-    if (cp == 0x0153 || cp == 0x0152)
-        alt = "oe";
-    else if (cp == 0x00E6 || cp == 0x00C6)
-        alt = "ae";
-    if (!word && !alt) {
-        *pending_space = pos > 0;
-        return pos;
+const char *clasconv_latin_fold(int32_t cp)
+{
+    if (cp < 0x80 || cp >= 0x250)
+        return NULL;
+    return latin_fold[cp - 0x80];
+}
+
+typedef struct fold_out {
+    char *out;
+    size_t pos, size;
+    int pending_space;
+} fold_out;
+
+static void fold_emit(fold_out *f, const char *bytes, size_t n)
+{
+    if (f->pending_space) {
+        if (f->pos + 1 < f->size)
+            f->out[f->pos++] = ' ';
+        f->pending_space = 0;
     }
-    if (*pending_space) {
-        if (pos + 1 < size)
-            out[pos++] = ' ';
-        *pending_space = 0;
+    if (f->pos + n >= f->size)
+        return;
+    memcpy(f->out + f->pos, bytes, n);
+    f->pos += n;
+}
+
+static void fold_separator(fold_out *f)
+{
+    f->pending_space = f->pos > 0;
+}
+
+/* Folds one code point that the Latin table does not cover. */
+static void fold_other(fold_out *f, utf8proc_int32_t cp)
+{
+    utf8proc_int32_t parts[16];
+    utf8proc_ssize_t n, k;
+    int boundclass = 0;
+
+    n = utf8proc_decompose_char(cp, parts, 16,
+                                UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+                                    UTF8PROC_CASEFOLD | UTF8PROC_LUMP,
+                                &boundclass);
+    if (n < 0 || n > 16)
+        return;
+    for (k = 0; k < n; k++) {
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t len;
+        utf8proc_category_t cat;
+        const char *latin = clasconv_latin_fold(parts[k]);
+
+        if (parts[k] < 0x80) {
+            char c = (char)parts[k];
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                fold_emit(f, &c, 1);
+            else if (c >= 'A' && c <= 'Z') {
+                c = (char)(c - 'A' + 'a');
+                fold_emit(f, &c, 1);
+            } else
+                fold_separator(f);
+            continue;
+        }
+        if (latin) {
+            fold_emit(f, latin, strlen(latin));
+            continue;
+        }
+        if (parts[k] == 0x0153 || parts[k] == 0x0152) {
+            fold_emit(f, "oe", 2);
+            continue;
+        }
+        if (parts[k] == 0x00E6 || parts[k] == 0x00C6) {
+            fold_emit(f, "ae", 2);
+            continue;
+        }
+        cat = utf8proc_category(parts[k]);
+        if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+            cat == UTF8PROC_CATEGORY_ME)
+            continue; /* a mark the table kept: never a separator */
+        if (cat != UTF8PROC_CATEGORY_LU && cat != UTF8PROC_CATEGORY_LL &&
+            cat != UTF8PROC_CATEGORY_LT && cat != UTF8PROC_CATEGORY_LM &&
+            cat != UTF8PROC_CATEGORY_LO && cat != UTF8PROC_CATEGORY_ND &&
+            cat != UTF8PROC_CATEGORY_NL && cat != UTF8PROC_CATEGORY_NO) {
+            fold_separator(f);
+            continue;
+        }
+        len = utf8proc_encode_char(parts[k], enc);
+        if (len > 0)
+            fold_emit(f, (const char *)enc, (size_t)len);
     }
-    if (alt) {
-        for (k = 0; alt[k] && pos + 1 < size; k++)
-            out[pos++] = alt[k];
-        return pos;
-    }
-    n = utf8proc_encode_char(cp, enc);
-    if (n <= 0 || pos + (size_t)n >= size)
-        return pos;
-    memcpy(out + pos, enc, (size_t)n);
-    return pos + (size_t)n;
 }
 
 size_t clasconv_text_fold(const char *text, char *out, size_t size)
 {
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t len, i = 0;
-    size_t pos = 0;
-    int pending_space = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    fold_out f;
 
     if (!size)
         return 0;
     out[0] = '\0';
-    len = utf8proc_map((const utf8proc_uint8_t *)text, 0, &folded,
-                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                           UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
-                           UTF8PROC_LUMP);
-    if (len < 0)
-        return 0;
-    while (i < len) {
+    f.out = out;
+    f.pos = 0;
+    f.size = size;
+    f.pending_space = 0;
+    while (*p) {
+        unsigned char c = *p;
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(folded + i, len - i, &cp);
+        utf8proc_ssize_t n;
+        const char *latin;
+
+        if (c < 0x80) {
+            char lower = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            if ((lower >= 'a' && lower <= 'z') || (c >= '0' && c <= '9'))
+                fold_emit(&f, &lower, 1);
+            else
+                fold_separator(&f);
+            p++;
+            continue;
+        }
+        n = utf8proc_iterate(p, -1, &cp);
         if (n <= 0)
-            break;
-        i += n;
-        pos = key_put(cp, out, pos, size, &pending_space);
+            return 0; /* invalid UTF-8: the caller sanitizes */
+        p += n;
+        latin = clasconv_latin_fold(cp);
+        if (latin)
+            fold_emit(&f, latin, strlen(latin));
+        else
+            fold_other(&f, cp);
     }
-    out[pos] = '\0';
-    free(folded);
-    return pos;
+    out[f.pos] = '\0';
+    return f.pos;
 }
 
 char *clasconv_text_key(const char *text)

@@ -3,6 +3,7 @@
 #define CLASCONV_CORE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** Non-zero when `text[0..len)` is valid UTF-8 (no overlongs, no
  * surrogates). */
@@ -25,5 +26,11 @@ char *clasconv_utf8_sanitize(const char *text, size_t len);
  * to `size`), or 0 on failure.
  */
 size_t clasconv_text_fold(const char *text, char *out, size_t size);
+
+/**
+ * The folded form of a Latin letter U+0080..U+024F ("é" -> "e",
+ * "ß" -> "ss"), or NULL when it has no plain ASCII folding.
+ */
+const char *clasconv_latin_fold(int32_t cp);
 
 #endif

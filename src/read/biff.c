@@ -33,6 +33,9 @@
 #define BOF_GLOBALS 0x0005u
 #define MAX_DEPTH 16        /* nested BOF (embedded charts) */
 #define MAX_MERGES 1000000u /* per book */
+#define MAX_RECORD 8224u    /* BIFF8 record body limit (FreeXL's buffer) */
+#define REC_SST 0x00FCu
+#define REC_FORMAT 0x041Eu
 
 /* One record: type, body and where it starts in the stream. */
 typedef struct biff_rec {
@@ -66,6 +69,9 @@ static clasconv_biff_status next_record(const unsigned char *data, size_t size,
     rec->len = get16(data + *pos + 2);
     if (size - *pos - 4 < rec->len) {
         return CLASCONV_BIFF_CORRUPT;
+    }
+    if (rec->len > MAX_RECORD) {
+        return CLASCONV_BIFF_CORRUPT; /* FreeXL would stop there silently */
     }
     rec->body = data + *pos + 4;
     *pos += 4 + (size_t)rec->len;
@@ -315,6 +321,7 @@ typedef struct walk_state {
     clasconv_biff_book *book;
     size_t total_values;
     size_t total_merges;
+    size_t sst_count;
 } walk_state;
 
 static clasconv_biff_status add_value(walk_state *ws,
@@ -356,6 +363,220 @@ const char *clasconv_biff_error_text(uint8_t code)
     default:
         return "#N/A";
     }
+}
+
+/* --- What FreeXL trusts ------------------------------------------------
+ *
+ * FreeXL 1.0.6 copies strings out of its record buffer with the lengths
+ * the file gives, without checking them against the record: a crafted
+ * LABEL, FORMAT or SST reads past its buffer (seen under ASan). FreeXL
+ * also takes a record of type 0 and length 0, or a record longer than
+ * 8224 bytes, as the end of the stream and silently drops what follows.
+ * The walker refuses all of these before FreeXL sees the file.
+ */
+
+/* Unicode string header (flags byte + optional fields) at `p`: its size
+ * and the width of a character, or 0 when it does not fit in `avail`. */
+static size_t unicode_header(const unsigned char *p, size_t avail,
+                             size_t *width, uint64_t *extra)
+{
+    if (avail < 1) {
+        return 0;
+    }
+    unsigned flags = p[0];
+    size_t head = 1;
+    uint64_t skip = 0;
+    if (flags & 0x08) {
+        if (avail < head + 2) {
+            return 0;
+        }
+        skip += (uint64_t)get16(p + head) * 4;
+        head += 2;
+    }
+    if (flags & 0x04) {
+        if (avail < head + 4) {
+            return 0;
+        }
+        skip += get32(p + head);
+        head += 4;
+    }
+    *width = (flags & 0x01) ? 2 : 1;
+    *extra = skip;
+    return head;
+}
+
+/* LABEL and FORMAT: the characters must lie inside the record. */
+static clasconv_biff_status check_label_format(const clasconv_biff_book *book,
+                                               const biff_rec *rec)
+{
+    size_t count_at = rec->type == REC_LABEL ? 6 : 2;
+    size_t len = rec->len;
+    if (book->version == 5) {
+        if (rec->type == REC_FORMAT) {
+            return CLASCONV_BIFF_OK; /* 8-bit count: stays in the buffer */
+        }
+        if (len < 8 || 8 + (size_t)get16(rec->body + 6) > len) {
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        return CLASCONV_BIFF_OK;
+    }
+    if (len < count_at + 2) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    size_t chars = get16(rec->body + count_at);
+    size_t width;
+    uint64_t extra;
+    size_t at = count_at + 2;
+    size_t head = unicode_header(rec->body + at, len - at, &width, &extra);
+    if (head == 0 || chars * width > len - at - head) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    return CLASCONV_BIFF_OK;
+}
+
+/* BOUNDSHEET as FreeXL reads it: any non-zero flags byte means UTF-16. */
+static clasconv_biff_status check_boundsheet(const clasconv_biff_book *book,
+                                             const biff_rec *rec)
+{
+    size_t chars = rec->len > 6 ? rec->body[6] : 0;
+    if (book->version == 5) {
+        return rec->len >= 7 && 7 + chars <= rec->len ? CLASCONV_BIFF_OK
+                                                      : CLASCONV_BIFF_CORRUPT;
+    }
+    if (rec->len < 8) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    size_t width = rec->body[7] == 0 ? 1 : 2;
+    return 8 + chars * width <= rec->len ? CLASCONV_BIFF_OK
+                                         : CLASCONV_BIFF_CORRUPT;
+}
+
+/*
+ * SST and its CONTINUE records, followed the way FreeXL's parse_SST reads
+ * them: every read it makes must fall inside its record. A string header
+ * may not straddle two records, and the characters of a string may
+ * continue into the next record only (FreeXL reads no further).
+ */
+static clasconv_biff_status check_sst(const biff_rec *recs, size_t nrecs)
+{
+    if (recs[0].len < 8) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    uint32_t count = get32(recs[0].body + 4);
+    if (count > 1024u * 1024u) {
+        return CLASCONV_BIFF_CORRUPT; /* FreeXL refuses it as "no memory" */
+    }
+    uint32_t index = 0;
+    uint64_t pending_extra = 0;
+    uint64_t next_skip = 0; /* tail bytes spilling into next record */
+    size_t pending = 0;     /* characters of a split string left */
+    for (size_t r = 0; r < nrecs; r++) {
+        const unsigned char *body = recs[r].body;
+        uint64_t len = recs[r].len;
+        uint64_t p = r == 0 ? 8 : 0;
+        if (pending > 0) {
+            /* FreeXL copies the rest of the split string from here. */
+            if (len < 1) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            size_t width = (body[0] & 0x01) ? 2 : 1;
+            if (1 + (uint64_t)pending * width > len) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            /* FreeXL skips the split string's tail in this record only: a
+             * tail spilling further is forgotten (and the rest misread, but
+             * every read is still checked below). */
+            p = 1 + (uint64_t)pending * width + pending_extra;
+            pending = 0;
+            pending_extra = 0;
+            index++;
+            next_skip = 0;
+        }
+        while (index < count) {
+            if (p >= len) {
+                break;
+            }
+            p += next_skip;
+            next_skip = 0;
+            if (p + 2 > len) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            size_t chars = get16(body + p);
+            p += 2;
+            size_t width;
+            uint64_t extra;
+            size_t head =
+                unicode_header(body + p, (size_t)(len - p), &width, &extra);
+            if (head == 0) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            p += head;
+            uint64_t need = (uint64_t)chars * width;
+            if (need > len - p) {
+                if (r + 1 >= nrecs) {
+                    return CLASCONV_BIFF_CORRUPT; /* no CONTINUE follows */
+                }
+                /* FreeXL keeps whole characters only. */
+                uint64_t done = width == 2 ? (len - p) / 2 : len - p;
+                pending = chars - (size_t)done;
+                pending_extra = extra;
+                break;
+            }
+            if (chars == 0) {
+                return CLASCONV_BIFF_CORRUPT; /* FreeXL: "crafted file" */
+            }
+            p += need + extra;
+            index++;
+            if (p > len) {
+                next_skip = p - len;
+                if (r + 1 < nrecs && next_skip > recs[r + 1].len) {
+                    return CLASCONV_BIFF_CORRUPT;
+                }
+            }
+        }
+    }
+    if (pending > 0) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    return CLASCONV_BIFF_OK;
+}
+
+/* Checks one record (and, for SST, the CONTINUE records after it) that
+ * FreeXL will read, wherever it stands in the stream. */
+static clasconv_biff_status check_for_freexl(walk_state *ws,
+                                             const unsigned char *data,
+                                             size_t size, size_t pos,
+                                             const biff_rec *rec)
+{
+    switch (rec->type) {
+    case 0x0000:
+        return rec->len == 0 ? CLASCONV_BIFF_CORRUPT : CLASCONV_BIFF_OK;
+    case REC_LABEL:
+    case REC_FORMAT:
+        return check_label_format(ws->book, rec);
+    case REC_BOUNDSHEET:
+        return check_boundsheet(ws->book, rec);
+    case REC_SST:
+        break;
+    default:
+        return CLASCONV_BIFF_OK;
+    }
+    if (ws->book->version != 8 || ++ws->sst_count > 1) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    biff_rec recs[256];
+    size_t nrecs = 0;
+    recs[nrecs++] = *rec;
+    size_t look = pos;
+    biff_rec next;
+    while (next_record(data, size, &look, &next) == CLASCONV_BIFF_OK &&
+           next.type == REC_CONTINUE) {
+        if (nrecs >= sizeof recs / sizeof recs[0]) {
+            return CLASCONV_BIFF_TOO_LARGE; /* over 2 MB of strings */
+        }
+        recs[nrecs++] = next;
+    }
+    return check_sst(recs, nrecs);
 }
 
 /* --- Globals substream --------------------------------------------------
@@ -403,6 +624,10 @@ static clasconv_biff_status read_globals(walk_state *ws,
         clasconv_biff_status st = next_record(data, size, pos, &rec);
         if (st != CLASCONV_BIFF_OK) {
             return st; /* no EOF: truncated */
+        }
+        st = check_for_freexl(ws, data, size, *pos, &rec);
+        if (st != CLASCONV_BIFF_OK) {
+            return st;
         }
         switch (rec.type) {
         case REC_EOF:
@@ -611,6 +836,10 @@ static clasconv_biff_status read_sheet(walk_state *ws,
         if (st != CLASCONV_BIFF_OK) {
             return st;
         }
+        st = check_for_freexl(ws, data, size, *pos, &rec);
+        if (st != CLASCONV_BIFF_OK) {
+            return st;
+        }
         if (rec.type == REC_BOF) {
             if (++depth > MAX_DEPTH) {
                 return CLASCONV_BIFF_CORRUPT;
@@ -719,7 +948,7 @@ static clasconv_biff_sheet *sheet_at(clasconv_biff_book *book, size_t pos)
 clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
                                         clasconv_biff_book *book)
 {
-    walk_state ws = {book, 0, 0};
+    walk_state ws = {book, 0, 0, 0};
     codepage_1252(book);
     size_t pos = 0;
     biff_rec rec;
@@ -748,6 +977,7 @@ clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
     if (st != CLASCONV_BIFF_OK) {
         return st;
     }
+    book->end = pos;
     /* Sheet substreams follow, each from its BOF to its EOF. Anything else
      * at this level is the zero padding some writers leave: stop there. */
     while (size - pos >= 4) {
@@ -764,6 +994,7 @@ clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
         if (st != CLASCONV_BIFF_OK) {
             return st;
         }
+        book->end = pos;
     }
     for (size_t i = 0; i < book->nsheets; i++) {
         if (book->sheets[i].type == CLASCONV_BIFF_SHEET_WORKSHEET &&

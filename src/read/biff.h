@@ -65,6 +65,7 @@ typedef struct clasconv_biff_book {
     int version;       /* 5 or 8 */
     uint16_t codepage; /* CODEPAGE record (0 when absent) */
     int encrypted;     /* a FILEPASS record was seen */
+    size_t end;        /* stream offset after the last substream walked */
     /* Rows x columns of every DIMENSIONS record anywhere in the stream
      * (FreeXL allocates that many cells for each): sum and largest. */
     uint64_t dim_cells_total;
@@ -85,7 +86,9 @@ typedef struct clasconv_biff_book {
  * Walks the workbook stream `data` (a `Workbook` or `Book` stream): the
  * globals substream, then every sheet substream. Fills `book` (zero it
  * first; free it with clasconv_biff_free whatever the result). Stops at
- * FILEPASS with CLASCONV_BIFF_ENCRYPTED.
+ * FILEPASS with CLASCONV_BIFF_ENCRYPTED. Also refuses (CORRUPT) the
+ * records FreeXL would read past its buffer or take as an early end, so
+ * that FreeXL only ever sees `data[0, book->end)` once it passed here.
  */
 clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
                                         clasconv_biff_book *book);

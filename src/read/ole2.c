@@ -1,8 +1,10 @@
 /* ole2.c: a small, bounded reader of OLE2 compound files (.xls, .doc). */
 #include "read/ole2.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HEADER_SIZE 512u
 #define DIFAT_IN_HEADER 109u
@@ -516,4 +518,140 @@ clasconv_ole2_status clasconv_ole2_read(const clasconv_ole2 *ole, size_t index,
         return st;
     }
     return read_chain(ole, e->start, e->size, data, size);
+}
+
+/* --- Writing ------------------------------------------------------------
+ */
+
+static void put16(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            if (w == 0) {
+                errno = ENOSPC;
+            }
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static void dir_entry(unsigned char *e, const char *name, uint8_t type,
+                      uint32_t child, uint32_t start, uint32_t size)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < len && i < 31; i++) {
+        put16(e + 2 * i, (unsigned char)name[i]);
+    }
+    put16(e + 0x40, (uint32_t)((len < 31 ? len : 31) + 1) * 2);
+    e[0x42] = type;
+    e[0x43] = 1; /* black */
+    put32(e + 0x44, NO_STREAM);
+    put32(e + 0x48, NO_STREAM);
+    put32(e + 0x4C, child);
+    put32(e + 0x74, start);
+    put32(e + 0x78, size);
+}
+
+int clasconv_ole2_write_single(int fd, const char *name,
+                               const unsigned char *data, size_t size)
+{
+    enum { SS = 4096, PER = SS / 4 };
+    if (size > CLASCONV_OLE2_STREAM_MAX) {
+        errno = EFBIG;
+        return -1;
+    }
+    /* Over 4096 bytes: FreeXL reads smaller streams from the mini stream. */
+    size_t padded = size < 4100 ? 4100 : size;
+    uint32_t nstream = (uint32_t)((padded + SS - 1) / SS);
+    uint32_t nfat = 1;
+    while ((uint64_t)nfat * PER < (uint64_t)nfat + 1 + nstream) {
+        nfat++;
+    }
+    if (nfat > DIFAT_IN_HEADER) {
+        errno = EFBIG;
+        return -1;
+    }
+    unsigned char *buf = calloc(1, SS);
+    if (buf == NULL) {
+        return -1;
+    }
+    /* Header. */
+    memcpy(buf, ole2_signature, sizeof ole2_signature);
+    put16(buf + 0x18, 0x3E);
+    put16(buf + 0x1A, 4);
+    put16(buf + 0x1C, 0xFFFE);
+    put16(buf + 0x1E, 12);
+    put16(buf + 0x20, 6);
+    put32(buf + 0x28, 1);
+    put32(buf + 0x2C, nfat);
+    put32(buf + 0x30, nfat); /* the directory follows the FAT */
+    put32(buf + 0x38, 4096);
+    put32(buf + 0x3C, SECT_END);
+    put32(buf + 0x44, SECT_END);
+    for (uint32_t i = 0; i < DIFAT_IN_HEADER; i++) {
+        put32(buf + 0x4C + 4 * i, i < nfat ? i : SECT_FREE);
+    }
+    int rc = write_all(fd, buf, SS);
+    /* FAT: its own sectors, the directory, then one chain for the stream. */
+    uint32_t dir = nfat;
+    uint32_t first = nfat + 1;
+    for (uint32_t f = 0; rc == 0 && f < nfat; f++) {
+        for (uint32_t j = 0; j < PER; j++) {
+            uint32_t sect = f * PER + j;
+            uint32_t v = SECT_FREE;
+            if (sect < nfat) {
+                v = SECT_FAT;
+            } else if (sect == dir) {
+                v = SECT_END;
+            } else if (sect >= first && sect < first + nstream) {
+                v = sect + 1 < first + nstream ? sect + 1 : SECT_END;
+            }
+            put32(buf + 4 * j, v);
+        }
+        rc = write_all(fd, buf, SS);
+    }
+    if (rc == 0) {
+        memset(buf, 0, SS);
+        for (uint32_t i = 0; i < SS / DIR_ENTRY_SIZE; i++) {
+            unsigned char *e = buf + i * DIR_ENTRY_SIZE;
+            put32(e + 0x44, NO_STREAM);
+            put32(e + 0x48, NO_STREAM);
+            put32(e + 0x4C, NO_STREAM);
+        }
+        dir_entry(buf, "Root Entry", CLASCONV_OLE2_ROOT, 1, SECT_END, 0);
+        dir_entry(buf + DIR_ENTRY_SIZE, name, CLASCONV_OLE2_STREAM, NO_STREAM,
+                  first, (uint32_t)padded);
+        rc = write_all(fd, buf, SS);
+    }
+    if (rc == 0 && size > 0) {
+        rc = write_all(fd, data, size);
+    }
+    memset(buf, 0, SS);
+    size_t pad = (size_t)nstream * SS - size;
+    while (rc == 0 && pad > 0) {
+        size_t chunk = pad < SS ? pad : SS;
+        rc = write_all(fd, buf, chunk);
+        pad -= chunk;
+    }
+    free(buf);
+    return rc;
 }

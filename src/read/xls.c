@@ -92,6 +92,7 @@ static clasconv_error not_a_workbook(const clasconv_ole2 *ole,
 /* Extracts the `Workbook` (BIFF8) or `Book` (BIFF5) stream. */
 static clasconv_error read_workbook_stream(const clasconv_input *in,
                                            unsigned char **stream, size_t *size,
+                                           const char **name,
                                            clasconv_diag *diag)
 {
     clasconv_ole2 *ole = NULL;
@@ -113,11 +114,14 @@ static clasconv_error read_workbook_stream(const clasconv_input *in,
         return damaged(diag, "structure du fichier composé invalide");
     }
     size_t index;
-    if (clasconv_ole2_find(ole, "Workbook", &index) != CLASCONV_OLE2_OK &&
-        clasconv_ole2_find(ole, "Book", &index) != CLASCONV_OLE2_OK) {
-        clasconv_error err = not_a_workbook(ole, diag);
-        clasconv_ole2_free(ole);
-        return err;
+    *name = "Workbook";
+    if (clasconv_ole2_find(ole, *name, &index) != CLASCONV_OLE2_OK) {
+        *name = "Book";
+        if (clasconv_ole2_find(ole, *name, &index) != CLASCONV_OLE2_OK) {
+            clasconv_error err = not_a_workbook(ole, diag);
+            clasconv_ole2_free(ole);
+            return err;
+        }
     }
     st = clasconv_ole2_read(ole, index, stream, size);
     clasconv_ole2_free(ole);
@@ -226,10 +230,17 @@ static clasconv_error check_size(const clasconv_biff_book *book,
     return CLASCONV_ERR_TOO_LARGE;
 }
 
-/* Writes `data` to a private temporary file for FreeXL, which needs a
- * path. `path` receives the name (to unlink). */
-static clasconv_error write_temp(const clasconv_input *in, char *path,
-                                 size_t path_size, clasconv_diag *diag)
+/*
+ * FreeXL needs a path. It is never given the input file itself but a
+ * private temporary compound file holding only the workbook stream the
+ * walker checked, cut after its last substream: FreeXL's own OLE2 code
+ * (directory names, mini stream, DIFAT) then never sees hostile
+ * structures, and it reads exactly the records the walker accepted.
+ * `path` receives the name (to unlink).
+ */
+static clasconv_error write_temp(const char *name, const unsigned char *stream,
+                                 size_t size, char *path, size_t path_size,
+                                 clasconv_diag *diag)
 {
     const char *dir = getenv("TMPDIR");
     if (dir == NULL || dir[0] == '\0') {
@@ -254,25 +265,15 @@ static clasconv_error write_temp(const clasconv_input *in, char *path,
                           dir, strerror(e));
         return CLASCONV_ERR_IO;
     }
-    const unsigned char *p = in->data;
-    size_t left = in->size;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            int e = w < 0 ? errno : ENOSPC;
-            close(fd);
-            clasconv_diag_set(diag,
-                              "Impossible d'écrire le fichier temporaire "
-                              "« %s » (%s) : vérifiez l'espace libre du "
-                              "dossier temporaire (variable TMPDIR).",
-                              path, strerror(e));
-            return CLASCONV_ERR_IO;
-        }
-        p += w;
-        left -= (size_t)w;
+    if (clasconv_ole2_write_single(fd, name, stream, size) != 0) {
+        int e = errno;
+        close(fd);
+        clasconv_diag_set(diag,
+                          "Impossible d'écrire le fichier temporaire « %s » "
+                          "(%s) : vérifiez l'espace libre du dossier "
+                          "temporaire (variable TMPDIR).",
+                          path, strerror(e));
+        return CLASCONV_ERR_IO;
     }
     if (close(fd) != 0) {
         clasconv_diag_set(diag,
@@ -520,23 +521,25 @@ clasconv_error clasconv_read_xls(const clasconv_input *in, clasconv_grid *grid,
     }
     unsigned char *stream = NULL;
     size_t stream_size = 0;
+    const char *stream_name = "Workbook";
     clasconv_biff_book book;
     memset(&book, 0, sizeof book);
     char temp[4096] = "";
-    clasconv_error err = read_workbook_stream(in, &stream, &stream_size, diag);
+    clasconv_error err =
+        read_workbook_stream(in, &stream, &stream_size, &stream_name, diag);
     if (err == CLASCONV_OK) {
         err = walk_workbook(stream, stream_size, &book, diag);
     }
-    free(stream);
     if (err == CLASCONV_OK) {
         err = check_size(&book, diag);
     }
-    if (err == CLASCONV_OK && in->path == NULL) {
-        err = write_temp(in, temp, sizeof temp, diag);
-    }
     if (err == CLASCONV_OK) {
-        err = read_with_freexl(in->path != NULL ? in->path : temp, &book, grid,
-                               diag);
+        err =
+            write_temp(stream_name, stream, book.end, temp, sizeof temp, diag);
+    }
+    free(stream);
+    if (err == CLASCONV_OK) {
+        err = read_with_freexl(temp, &book, grid, diag);
     }
     if (temp[0] != '\0') {
         unlink(temp);

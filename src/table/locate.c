@@ -580,6 +580,8 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
     clasconv_anomalies *list = &loc->table->anomalies;
     char text[256], ref[96];
 
+    if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_BLANK)
+        return CLASCONV_OK;
     clasconv_value_cell_text(cell, text, sizeof text);
     set_ref(loc->sheet, row, col, ref, sizeof ref);
     at.level = school->level;
@@ -683,6 +685,9 @@ static clasconv_error check_qpv(locator *loc, clasconv_school *s, uint32_t row,
     at.level = s->level;
     at.school = s->name;
     at.scheme = qpv;
+    if ((sub == CLASCONV_BLANK && (count == CLASCONV_BLANK || count == 0)) ||
+        (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub <= count))
+        return CLASCONV_OK; /* nothing to report: the common cases */
     set_ref(loc->sheet, row, qpv_col != NO_COL ? qpv_col : count_col, ref,
             sizeof ref);
     at.cell = ref;

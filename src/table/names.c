@@ -26,6 +26,7 @@
 #include <utf8proc.h>
 
 #include "clasconv/table.h"
+#include "core/text.h"
 #include "table/names_vocab.h"
 
 #define MAX_TYPE_WORDS 8 /* longest type pattern, in words */
@@ -120,12 +121,28 @@ static int32_t *clean_code_points(const char *text, size_t *out_len)
     }
     valid[vlen] = '\0';
 
+    /* Text below U+0300 without combining marks is already in NFC: skip
+     * utf8proc's normalization, the costliest step, in the common case. */
+    int composed = 1;
+    for (size_t k = 0; k < vlen; k++) {
+        if (valid[k] >= 0xCC) {
+            composed = 0;
+            break;
+        }
+    }
     uint8_t *nfc = NULL;
-    utf8proc_ssize_t nlen = utf8proc_map(
-        valid, 0, &nfc, UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-    free(valid);
-    if (nlen < 0) {
-        return NULL;
+    utf8proc_ssize_t nlen;
+    if (composed) {
+        nfc = valid;
+        nlen = (utf8proc_ssize_t)vlen;
+    } else {
+        nlen = utf8proc_map(valid, 0, &nfc,
+                            UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+                                UTF8PROC_COMPOSE);
+        free(valid);
+        if (nlen < 0) {
+            return NULL;
+        }
     }
 
     int32_t *cps = calloc((size_t)nlen + 1, sizeof *cps);
@@ -207,6 +224,20 @@ static int fold_range(const int32_t *cps, size_t start, size_t end, char *out)
     for (size_t i = start; i < end; i++) {
         utf8proc_int32_t parts[8];
         int boundclass = 0;
+        const char *latin = cps[i] < 0x80 ? NULL : clasconv_latin_fold(cps[i]);
+        if (cps[i] < 0x80 || latin) {
+            /* the common case, without a call into utf8proc */
+            char ascii[2] = {(char)cps[i], '\0'};
+            const char *piece = latin ? latin : ascii;
+            size_t plen = strlen(piece);
+            if (!latin && ascii[0] >= 'A' && ascii[0] <= 'Z')
+                ascii[0] = (char)(ascii[0] - 'A' + 'a');
+            if (used + plen + 1 > MAX_FOLDED)
+                return 0;
+            memcpy(out + used, piece, plen);
+            used += plen;
+            continue;
+        }
         utf8proc_ssize_t n = utf8proc_decompose_char(
             cps[i], parts, 8,
             UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD,

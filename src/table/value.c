@@ -179,7 +179,8 @@ clasconv_value_status clasconv_value_parse_text(const char *text,
     if (len > MAX_VALUE_TEXT) {
         return CLASCONV_VALUE_NOT_A_NUMBER;
     }
-    if (is_zero_word(start, len)) {
+    /* A text starting with a digit is never a zero word: skip folding. */
+    if (!is_digit(start[0]) && is_zero_word(start, len)) {
         *value = 0;
         return CLASCONV_VALUE_ZERO_WORD;
     }

@@ -33,6 +33,9 @@ static const header_entry header_words[] = {
     S("etudes surveillees", ETUDE),
     S("etudes dirigees", ETUDE),
     S("etude dirigee", ETUDE),
+    S("etudes surveillees dirigees", ETUDE),
+    S("etude surveillee dirigee", ETUDE),
+    S("etudes accompagnees", ETUDE),
     S("ecole ouverte", ECOLE_OUVERTE),
     S("ecoles ouvertes", ECOLE_OUVERTE),
     S("operation ecole ouverte", ECOLE_OUVERTE),
@@ -175,6 +178,10 @@ static const level_entry level_words[] = {
     L("niveau lycees", LYCEE),
     L("lycee", LYCEE),
     L("lycees", LYCEE),
+    L("lycee professionnel", LYCEE),
+    L("lycees professionnels", LYCEE),
+    L("lycee general et technologique", LYCEE),
+    L("lycee polyvalent", LYCEE),
     L("second degre lycee", LYCEE),
     L("2nd degre lycee", LYCEE),
 };
@@ -390,6 +397,13 @@ vocab_header vocab_classify_header(const char *text)
     for (i = 0; !e && i < sizeof count_noise / sizeof count_noise[0]; i++)
         if (strip_phrase(folded, count_noise[i]))
             e = lookup_header(folded);
+    if (!e && strchr(text, '(') && text[0] != '(') {
+        /* "Ecole ouverte (EO)", "Stage de réussite (vacances)" */
+        char head[512];
+        snprintf(head, sizeof head, "%.*s", (int)strcspn(text, "("), text);
+        if (clasconv_text_fold(head, folded, sizeof folded))
+            e = lookup_header(folded);
+    }
     if (e) {
         h.kind = e->kind;
         h.scheme = e->scheme;

@@ -7,28 +7,12 @@
 
 #include "clasconv/read.h"
 
-static unsigned char *load(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *data;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = malloc((size_t)n + 1);
-    cr_assert_not_null(data);
-    cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return data;
-}
+#include "test_util.h"
 
 static clasconv_grid *read_file(const char *path)
 {
     size_t size;
-    unsigned char *data = load(path, &size);
+    unsigned char *data = test_load(path, &size);
     clasconv_input in = {path, data, size};
     clasconv_grid *grid = clasconv_grid_new();
     clasconv_diag diag;

@@ -18,6 +18,8 @@
 #include "write/xlsx_util.h"
 #include "write_fixture.h"
 
+#include "test_util.h"
+
 /* --- Helpers ------------------------------------------------------------ */
 
 static char *make_dir(void)
@@ -52,24 +54,6 @@ static int count_entries(const char *dir)
     }
     closedir(d);
     return n;
-}
-
-static unsigned char *slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *data;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = malloc((size_t)n + 1);
-    cr_assert_not_null(data);
-    cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return data;
 }
 
 /* The text of one part of an xlsx file (caller frees). */
@@ -432,8 +416,8 @@ Test(workbook, same_table_same_bytes)
     sleep(1); /* a clock in the file would show */
     setenv("TZ", "America/New_York", 1);
     p2 = write_fixture(t, &dir2);
-    b1 = slurp(p1, &n1);
-    b2 = slurp(p2, &n2);
+    b1 = test_load(p1, &n1);
+    b2 = test_load(p2, &n2);
     cr_assert_eq(n1, n2);
     cr_assert(memcmp(b1, b2, n1) == 0, "the two workbooks differ");
     free(b1);
@@ -538,7 +522,7 @@ Test(workbook, full_disk_keeps_existing_target)
     cr_assert_eq(clasconv_write_workbook(t, path, &diag), CLASCONV_ERR_WRITE);
     assert_contains(diag.message, "Impossible d'écrire « ");
     assert_contains(diag.message, "disque plein");
-    data = slurp(path, &size);
+    data = test_load(path, &size);
     cr_assert_eq(size, strlen(old));
     cr_assert(memcmp(data, old, size) == 0);
     cr_assert_eq(count_entries(dir), 1);
@@ -620,7 +604,7 @@ Test(workbook, verify_rejects_damaged_files)
 
     cr_assert_eq(clasconv_xlsx_verify(path, 4, &why), 0, "%s", why);
     cr_assert_neq(clasconv_xlsx_verify(path, 5, &why), 0); /* sheet5? */
-    data = slurp(path, &size);
+    data = test_load(path, &size);
     /* Truncated. */
     f = fopen(bad, "wb");
     fwrite(data, 1, size / 2, f);

@@ -289,6 +289,16 @@ Test(xls, biff5_codepage_and_mini_stream)
     clasconv_grid_free(r.grid);
 }
 
+Test(xls, dates_come_as_text_flagged_date)
+{
+    read_result r = read_file(FIX("dates.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+    assert_text(s, "A1", "2025-12-31", CLASCONV_CELL_DATE);
+    assert_number(s, "B1", 12, 0);
+    clasconv_grid_free(r.grid);
+}
+
 Test(xls, encrypted_is_refused)
 {
     read_result r = read_file(FIX("encrypted.xls"), 1);
@@ -335,8 +345,9 @@ Test(xls, far_cell_beyond_the_cap)
 
 Test(xls, damaged_files)
 {
-    const char *files[] = {FIX("bad-fat-cycle.xls"), FIX("bad-sector.xls"),
-                           FIX("bad-record.xls"), FIX("bad-no-eof.xls")};
+    const char *files[] = {FIX("bad-fat-cycle.xls"),    FIX("bad-sector.xls"),
+                           FIX("bad-record.xls"),       FIX("bad-no-eof.xls"),
+                           FIX("bad-label-length.xls"), FIX("bad-sst.xls")};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         read_result r = read_file(files[i], 1);
         cr_assert_eq(r.err, CLASCONV_ERR_FORMAT, "%s", files[i]);
@@ -345,6 +356,13 @@ Test(xls, damaged_files)
             "%s: %s", files[i], r.diag.message);
         clasconv_grid_free(r.grid);
     }
+}
+
+/* FreeXL would read this entry's name 16 KB past its buffer: it gets a
+ * clean copy of the workbook stream instead, and the book reads. */
+Test(xls, hostile_directory_name_never_reaches_freexl)
+{
+    check_formulas(FIX("bad-dir-name.xls"), 1);
 }
 
 Test(xls, not_an_ole2_file)
@@ -866,4 +884,162 @@ Test(biff, error_texts)
     cr_assert_str_eq(clasconv_biff_error_text(0x2A), "#N/A");
     cr_assert_str_eq(clasconv_biff_error_text(0x17), "#REF!");
     cr_assert_str_eq(clasconv_biff_error_text(0x99), "#N/A");
+}
+
+/* --- FreeXL-facing checks and the clean copy --------------------------- */
+
+static void body16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+Test(biff, records_freexl_would_misread)
+{
+    clasconv_biff_book book;
+    /* A LABEL whose characters run past the record. */
+    bstream b = {{0}, 0};
+    book_start(&b, NULL, 0, 0);
+    unsigned char label[16] = {0, 0, 0, 0, 0, 0, 200, 0, 0, 'a', 'b'};
+    brec(&b, 0x0204, label, 16);
+    brec(&b, 0x000A, NULL, 0);
+    cr_assert_eq(walk(&b, &book), CLASCONV_BIFF_CORRUPT);
+    clasconv_biff_free(&book);
+    /* The same LABEL with a fitting count is fine. */
+    b.len = 0;
+    book_start(&b, NULL, 0, 0);
+    label[6] = 7;
+    brec(&b, 0x0204, label, 16);
+    brec(&b, 0x000A, NULL, 0);
+    cr_assert_eq(walk(&b, &book), CLASCONV_BIFF_OK);
+    clasconv_biff_free(&book);
+    /* A FORMAT (BIFF8) announcing more characters than it holds. */
+    unsigned char format[8] = {0xA4, 0, 50, 0, 0, 'd', 'd', 'd'};
+    b.len = 0;
+    book_start(&b, format, 0x041E, 8);
+    brec(&b, 0x000A, NULL, 0);
+    cr_assert_eq(walk(&b, &book), CLASCONV_BIFF_CORRUPT);
+    clasconv_biff_free(&book);
+    /* A record of type 0 and length 0 inside a sheet: FreeXL stops there. */
+    b.len = 0;
+    book_start(&b, NULL, 0, 0);
+    brec(&b, 0x0000, NULL, 0);
+    brec(&b, 0x000A, NULL, 0);
+    cr_assert_eq(walk(&b, &book), CLASCONV_BIFF_CORRUPT);
+    clasconv_biff_free(&book);
+}
+
+Test(biff, record_over_8224_bytes)
+{
+    size_t len = 20 + 20 + 4 + 9000 + 4 + 200;
+    unsigned char *data = calloc(1, len);
+    /* BOF globals, EOF, then a BOF-less giant record at top level is
+     * trailing data; inside globals it is refused. */
+    unsigned char bof[20] = {0x09, 0x08, 16, 0, 0x00, 0x06, 0x05, 0x00};
+    memcpy(data, bof, 20);
+    data[20] = 0x99;
+    body16(data + 22, 9000);
+    clasconv_biff_book book;
+    memset(&book, 0, sizeof book);
+    cr_assert_eq(clasconv_biff_read(data, len, &book), CLASCONV_BIFF_CORRUPT);
+    clasconv_biff_free(&book);
+    free(data);
+}
+
+/* Globals with an SST made of `parts` (SST body, then CONTINUE bodies). */
+static clasconv_biff_status walk_sst(const unsigned char *const *parts,
+                                     const uint16_t *lens, size_t nparts)
+{
+    bstream b = {{0}, 0};
+    const unsigned char bof_globals[16] = {0x00, 0x06, 0x05, 0x00};
+    brec(&b, 0x0809, bof_globals, 16);
+    for (size_t i = 0; i < nparts; i++) {
+        brec(&b, i == 0 ? 0x00FC : 0x003C, parts[i], lens[i]);
+    }
+    brec(&b, 0x000A, NULL, 0);
+    clasconv_biff_book book;
+    memset(&book, 0, sizeof book);
+    clasconv_biff_status st = clasconv_biff_read(b.data, b.len, &book);
+    clasconv_biff_free(&book);
+    return st;
+}
+
+Test(biff, sst_as_freexl_reads_it)
+{
+    /* Two strings; the second is split: 2 chars here, 3 (UTF-16) in the
+     * CONTINUE. */
+    const unsigned char sst[] = {2, 0, 0,   0,   2, 0, 0, 0,   2,
+                                 0, 0, 'o', 'k', 5, 0, 0, 'a', 'b'};
+    const unsigned char cont[] = {1, 'c', 0, 'd', 0, 'e', 0};
+    const unsigned char *parts[] = {sst, cont};
+    uint16_t lens[] = {sizeof sst, sizeof cont};
+    cr_assert_eq(walk_sst(parts, lens, 2), CLASCONV_BIFF_OK);
+    /* The rest does not fit in the CONTINUE. */
+    lens[1] = 5;
+    cr_assert_eq(walk_sst(parts, lens, 2), CLASCONV_BIFF_CORRUPT);
+    /* No CONTINUE at all. */
+    cr_assert_eq(walk_sst(parts, lens, 1), CLASCONV_BIFF_CORRUPT);
+    /* A string header cut by the end of the record. */
+    const unsigned char cut[] = {2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 'o', 'k', 5};
+    const unsigned char *cut_parts[] = {cut, cont};
+    uint16_t cut_lens[] = {sizeof cut, sizeof cont};
+    cr_assert_eq(walk_sst(cut_parts, cut_lens, 2), CLASCONV_BIFF_CORRUPT);
+    /* Rich-text runs (flag 0x08) whose 4-byte runs spill past the next
+     * record entirely. */
+    const unsigned char rich[] = {1, 0, 0,    0,    1,    0,   0,  0,
+                                  2, 0, 0x08, 0xFF, 0x7F, 'o', 'k'};
+    const unsigned char small[] = {0, 0, 0, 0};
+    const unsigned char *rich_parts[] = {rich, small};
+    uint16_t rich_lens[] = {sizeof rich, sizeof small};
+    cr_assert_eq(walk_sst(rich_parts, rich_lens, 2), CLASCONV_BIFF_CORRUPT);
+    /* An empty string (FreeXL: crafted file) and an absurd count. */
+    const unsigned char empty[] = {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    const unsigned char *empty_parts[] = {empty};
+    uint16_t empty_lens[] = {sizeof empty};
+    cr_assert_eq(walk_sst(empty_parts, empty_lens, 1), CLASCONV_BIFF_CORRUPT);
+    const unsigned char huge[] = {0, 0, 0, 0, 0, 0, 0x20, 0};
+    const unsigned char *huge_parts[] = {huge};
+    uint16_t huge_lens[] = {sizeof huge};
+    cr_assert_eq(walk_sst(huge_parts, huge_lens, 1), CLASCONV_BIFF_CORRUPT);
+}
+
+Test(ole2, write_single_reads_back)
+{
+    size_t size;
+    unsigned char *stream = workbook_stream(P01, "Workbook", &size);
+    char path[] = "/tmp/clasconv-test-ole2-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(clasconv_ole2_write_single(fd, "Workbook", stream, size), 0);
+    cr_assert_eq(close(fd), 0);
+    size_t file_size;
+    unsigned char *file = slurp(path, &file_size);
+    unlink(path);
+    cr_assert_eq(file_size % 4096, 0);
+    unsigned char *back;
+    size_t back_size;
+    cr_assert_eq(
+        ole2_read_named(file, file_size, "Workbook", &back, &back_size),
+        CLASCONV_OLE2_OK);
+    cr_assert_eq(back_size, size); /* 7363 bytes: no padding needed */
+    cr_assert_eq(memcmp(back, stream, size), 0);
+    free(back);
+    free(file);
+    /* A small stream is padded past the mini-stream cutoff. */
+    strcpy(path, "/tmp/clasconv-test-ole2-XXXXXX");
+    fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(clasconv_ole2_write_single(fd, "Book", stream, 100), 0);
+    cr_assert_eq(close(fd), 0);
+    file = slurp(path, &file_size);
+    unlink(path);
+    cr_assert_eq(ole2_read_named(file, file_size, "Book", &back, &back_size),
+                 CLASCONV_OLE2_OK);
+    cr_assert_eq(back_size, 4100);
+    cr_assert_eq(memcmp(back, stream, 100), 0);
+    cr_assert_eq(back[100], 0);
+    cr_assert_eq(back[4099], 0);
+    free(back);
+    free(file);
+    free(stream);
 }

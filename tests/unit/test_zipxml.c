@@ -16,25 +16,9 @@
 #include "clasconv/read.h"
 #include "read/zipxml.h"
 
+#include "test_util.h"
+
 #define FIXTURE(name) CLASCONV_FIXTURES "/zip/" name
-
-static unsigned char *load(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *data;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = malloc((size_t)n + 1);
-    cr_assert_not_null(data);
-    cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return data;
-}
 
 static int starts_with(const char *s, const char *prefix)
 {
@@ -53,7 +37,7 @@ static clasconv_error run_reader(int reader, const char *path,
                                  clasconv_diag *diag)
 {
     size_t size;
-    unsigned char *data = load(path, &size);
+    unsigned char *data = test_load(path, &size);
     clasconv_input in = {path, data, size};
     clasconv_grid *grid = clasconv_grid_new();
     clasconv_error err;
@@ -160,7 +144,7 @@ ParameterizedTest(const hostile_case *c, hostile, refused_fast_and_small)
 Test(zip, open_list_read)
 {
     size_t size;
-    unsigned char *data = load(FIXTURE("good.xlsx"), &size);
+    unsigned char *data = test_load(FIXTURE("good.xlsx"), &size);
     clasconv_zip *zip = NULL;
     clasconv_diag diag;
     char *part = NULL;
@@ -213,7 +197,7 @@ Test(zip, empty_and_tiny_inputs)
 Test(zip, other_zip_is_not_a_workbook)
 {
     size_t size;
-    unsigned char *data = load(FIXTURE("docx-spans.docx"), &size);
+    unsigned char *data = test_load(FIXTURE("docx-spans.docx"), &size);
     clasconv_input in = {NULL, data, size};
     clasconv_grid *grid = clasconv_grid_new();
     clasconv_diag diag;
@@ -228,7 +212,7 @@ Test(zip, other_zip_is_not_a_workbook)
               "%s", diag.message);
     clasconv_grid_free(grid);
     free(data);
-    data = load(FIXTURE("good.xlsx"), &size);
+    data = test_load(FIXTURE("good.xlsx"), &size);
     in.data = data;
     in.size = size;
     grid = clasconv_grid_new();
@@ -284,7 +268,7 @@ static clasconv_error stop_at_c(void *user, const char *name,
 Test(xml, streams_elements_and_text)
 {
     size_t size;
-    unsigned char *data = load(FIXTURE("good.xlsx"), &size);
+    unsigned char *data = test_load(FIXTURE("good.xlsx"), &size);
     clasconv_zip *zip = NULL;
     clasconv_diag diag;
     xml_log log;
@@ -309,7 +293,7 @@ Test(xml, streams_elements_and_text)
 Test(xml, doctype_refused_before_any_entity)
 {
     size_t size;
-    unsigned char *data = load(FIXTURE("hostile-laughs.xlsx"), &size);
+    unsigned char *data = test_load(FIXTURE("hostile-laughs.xlsx"), &size);
     clasconv_zip *zip = NULL;
     clasconv_diag diag;
     xml_log log;

@@ -1,0 +1,835 @@
+/* html.c: the self-contained HTML check report (check --html). */
+#include "clasconv/coord.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clasconv/write.h"
+#include "core/text.h"
+#include "write/coord_io.h"
+
+#define NO_ANOMALY SIZE_MAX
+/* Columns of a level table: the name, then the nine schemes. */
+#define HTML_COLS (1 + CLASCONV_SCHEME_COUNT)
+
+/* Where each anomaly is drawn, and per-cell chains of anomalies. */
+typedef struct html_map {
+    size_t *next;        /* per anomaly: next anomaly of the same cell */
+    size_t *school_head; /* per school and column: first anomaly */
+    size_t total_head[CLASCONV_LEVEL_COUNT][CLASCONV_SCHEME_COUNT];
+    unsigned char *placed; /* per anomaly: drawn in a cell */
+    size_t nfile;          /* anomalies listed at the top */
+    size_t *file_items;
+} html_map;
+
+static const char css[] =
+    ":root{color-scheme:light}"
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,"
+    "sans-serif;margin:0 auto;max-width:1200px;padding:12px;color:#1a1a1a;"
+    "background:#fff;line-height:1.4}"
+    "h1{font-size:1.3em;margin:.4em 0}"
+    "h2{font-size:1.1em;margin:1.2em 0 .4em}"
+    ".verdict{font-size:1.2em;font-weight:bold;padding:10px 14px;"
+    "border-radius:6px;margin:0 0 10px}"
+    ".v-err{background:#fde2e1;border-left:6px solid #c62828}"
+    ".v-warn{background:#fff4d6;border-left:6px solid #b58100}"
+    ".v-ok{background:#e3f4e1;border-left:6px solid #2e7d32}"
+    ".meta{color:#444;font-size:.9em;margin:.2em 0}"
+    ".legend span{display:inline-block;margin:2px 8px 2px 0;padding:0 6px}"
+    ".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}"
+    "table{border-collapse:collapse;width:100%;min-width:760px;"
+    "table-layout:fixed;font-size:.9em}"
+    "th.name-col{width:26%}"
+    "th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top}"
+    "thead th{background:#e8eef7;font-size:.85em;text-align:center;"
+    "overflow-wrap:break-word;hyphens:manual}"
+    "td.num{text-align:right;white-space:nowrap;"
+    "font-variant-numeric:tabular-nums}"
+    "td.name{min-width:12em;text-align:left}"
+    "tfoot td{font-weight:bold;background:#f2f2f2}"
+    "td.empty{color:#666;font-style:italic}"
+    ".pb{cursor:help}"
+    ".pb-erreur{background:#f8c9c7;box-shadow:inset 0 0 0 2px #c62828}"
+    ".pb-avertissement{background:#ffe9a8;box-shadow:inset 0 0 0 2px #b58100}"
+    ".pb-info{background:#d6e8fb;box-shadow:inset 0 0 0 2px #1e63b5}"
+    "a.ref{font-size:.75em;vertical-align:super;text-decoration:none;"
+    "margin-left:2px;color:#333}"
+    ".lu{text-decoration:line-through;color:#7a1c1c}"
+    "ol.anomalies{padding-left:2.2em}"
+    "ol.anomalies li{margin:.35em 0}"
+    "li:target{background:#ffffb3}"
+    ".badge{display:inline-block;padding:0 .4em;border-radius:3px;"
+    "font-size:.8em;font-weight:bold;color:#fff}"
+    ".b-erreur{background:#c62828}.b-avertissement{background:#8a6200}"
+    ".b-info{background:#1e63b5}"
+    ".where{color:#444}"
+    "code{font-size:.85em}"
+    "footer{margin-top:2em;color:#666;font-size:.8em}"
+    "@media (max-width:600px){body{padding:6px}th,td{padding:3px 4px}"
+    "table{font-size:.85em}.verdict{font-size:1.05em}}"
+    "@media print{body{max-width:none;padding:0;font-size:9pt}"
+    "table{min-width:0}"
+    ".scroll{overflow:visible}a.ref{color:#000}thead{display:"
+    "table-header-group}tr,li{break-inside:avoid}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+/* Appends `text` escaped for HTML text or a quoted attribute: & < > " '
+ * become entities, invalid UTF-8 becomes U+FFFD, control characters become
+ * spaces (newlines become &#10; when `keep_newlines`). */
+static clasconv_error put_escaped(clasconv_buf *out, const char *text,
+                                  int keep_newlines)
+{
+    char *clean;
+    const char *p, *run;
+    clasconv_error err = CLASCONV_OK;
+
+    if (!text)
+        return CLASCONV_OK;
+    clean = clasconv_utf8_sanitize(text, strlen(text));
+    if (!clean)
+        return CLASCONV_ERR_MEMORY;
+    for (p = run = clean; !err && *p; p++) {
+        const char *entity = NULL;
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
+        case '&':
+            entity = "&amp;";
+            break;
+        case '<':
+            entity = "&lt;";
+            break;
+        case '>':
+            entity = "&gt;";
+            break;
+        case '"':
+            entity = "&quot;";
+            break;
+        case '\'':
+            entity = "&#39;";
+            break;
+        case '\n':
+            entity = keep_newlines ? "&#10;" : " ";
+            break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                entity = " ";
+            break;
+        }
+        if (!entity)
+            continue;
+        err = clasconv_buf_append(out, run, (size_t)(p - run));
+        if (!err)
+            err = clasconv_buf_puts(out, entity);
+        run = p + 1;
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, run);
+    free(clean);
+    return err;
+}
+
+static size_t count_sev(const clasconv_table *t, clasconv_severity sev)
+{
+    return clasconv_anomalies_count(&t->anomalies, sev);
+}
+
+void clasconv_html_verdict(const clasconv_table *table, char *buf, size_t size)
+{
+    size_t errors = count_sev(table, CLASCONV_SEV_ERROR);
+    size_t warnings = count_sev(table, CLASCONV_SEV_WARNING);
+
+    if (!buf || !size)
+        return;
+    if (errors && warnings)
+        snprintf(buf, size,
+                 "%zu erreur%s à corriger avant l'envoi (et %zu "
+                 "avertissement%s à vérifier)",
+                 errors, errors > 1 ? "s" : "", warnings,
+                 warnings > 1 ? "s" : "");
+    else if (errors)
+        snprintf(buf, size, "%zu erreur%s à corriger avant l'envoi", errors,
+                 errors > 1 ? "s" : "");
+    else if (warnings)
+        snprintf(buf, size,
+                 "Aucune erreur : %zu avertissement%s à vérifier avant "
+                 "l'envoi",
+                 warnings, warnings > 1 ? "s" : "");
+    else
+        snprintf(buf, size, "Aucune erreur : le tableau peut être envoyé");
+}
+
+/* Codes that concern the file or a column, never one school row. */
+static int is_file_level(clasconv_anomaly_code code)
+{
+    switch (code) {
+    case CLASCONV_A_FILE_UNREADABLE:
+    case CLASCONV_A_TABLE_NOT_FOUND:
+    case CLASCONV_A_COLUMN_MISSING:
+    case CLASCONV_A_COLUMN_UNKNOWN:
+    case CLASCONV_A_COLUMN_DUPLICATE:
+    case CLASCONV_A_ENCODING_ASSUMED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The part of a source reference that names its row, malloc'd:
+ * "Feuil1!$C$7" -> "Feuil1!7", "ligne 12, champ 4" -> "ligne 12",
+ * "tableau 2, ligne 5, colonne 1" -> "tableau 2, ligne 5"; anything else is
+ * copied. NULL when out of memory. */
+static char *row_key(const char *ref)
+{
+    const char *cut = strstr(ref, ", champ");
+    const char *bang, *digits;
+    size_t prefix;
+    char *key;
+
+    if (!cut)
+        cut = strstr(ref, ", colonne");
+    if (cut)
+        return strndup(ref, (size_t)(cut - ref));
+    bang = strrchr(ref, '!');
+    if (!bang)
+        return strdup(ref);
+    prefix = (size_t)(bang + 1 - ref);
+    digits = bang + 1;
+    while (*digits == '$' || (*digits >= 'A' && *digits <= 'Z') ||
+           (*digits >= 'a' && *digits <= 'z'))
+        digits++;
+    key = malloc(prefix + strlen(digits) + 1);
+    if (!key)
+        return NULL;
+    memcpy(key, ref, prefix);
+    strcpy(key + prefix, digits);
+    return key;
+}
+
+/* Schools sorted by a key (then by table order), for lookups in log time
+ * whatever the number of schools and anomalies. */
+typedef struct school_entry {
+    const char *key;
+    size_t index;
+} school_entry;
+
+typedef struct school_index {
+    school_entry *by_row;  /* key: row of the name cell (owned below) */
+    school_entry *by_name; /* key: canonical name (borrowed) */
+    char **row_keys;
+    size_t count;
+} school_index;
+
+/* At most this many schools sharing one key are looked at. */
+#define SAME_KEY_MAX 64
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const school_entry *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+
+    if (c)
+        return c;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+/* First entry whose key is >= `key`. */
+static size_t lower_bound(const school_entry *e, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(e[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void index_free(school_index *ix)
+{
+    size_t i;
+
+    for (i = 0; ix->row_keys && i < ix->count; i++)
+        free(ix->row_keys[i]);
+    free(ix->row_keys);
+    free(ix->by_row);
+    free(ix->by_name);
+    memset(ix, 0, sizeof *ix);
+}
+
+static clasconv_error index_build(const clasconv_table *t, school_index *ix)
+{
+    size_t n = t->nschools, i;
+
+    memset(ix, 0, sizeof *ix);
+    ix->by_row = malloc((n ? n : 1) * sizeof *ix->by_row);
+    ix->by_name = malloc((n ? n : 1) * sizeof *ix->by_name);
+    ix->row_keys = calloc(n ? n : 1, sizeof *ix->row_keys);
+    if (!ix->by_row || !ix->by_name || !ix->row_keys) {
+        index_free(ix);
+        return CLASCONV_ERR_MEMORY;
+    }
+    ix->count = n;
+    for (i = 0; i < n; i++) {
+        const clasconv_school *s = &t->schools[i];
+        ix->row_keys[i] = row_key(s->cell ? s->cell : "");
+        if (!ix->row_keys[i]) {
+            index_free(ix);
+            return CLASCONV_ERR_MEMORY;
+        }
+        ix->by_row[i].key = ix->row_keys[i];
+        ix->by_row[i].index = i;
+        ix->by_name[i].key = s->name ? s->name : "";
+        ix->by_name[i].index = i;
+    }
+    qsort(ix->by_row, n, sizeof *ix->by_row, entry_cmp);
+    qsort(ix->by_name, n, sizeof *ix->by_name, entry_cmp);
+    return CLASCONV_OK;
+}
+
+static int level_matches(const clasconv_anomaly *a, const clasconv_school *s)
+{
+    return a->level == CLASCONV_LEVEL_NONE || a->level == s->level;
+}
+
+/* The school row an anomaly belongs to, or SIZE_MAX: the school of that
+ * name on the anomaly's row, else the first of that name (same level),
+ * else the first school on that row. */
+static size_t find_school(const clasconv_table *t, const school_index *ix,
+                          const clasconv_anomaly *a)
+{
+    int named = a->school && *a->school;
+    size_t on_row = SIZE_MAX, p, k;
+    char *key = NULL;
+
+    if (a->cell && *a->cell)
+        key = row_key(a->cell);
+    if (key && *key) {
+        p = lower_bound(ix->by_row, ix->count, key);
+        for (k = 0; p < ix->count && k < SAME_KEY_MAX &&
+                    !strcmp(ix->by_row[p].key, key);
+             p++, k++) {
+            const clasconv_school *s = &t->schools[ix->by_row[p].index];
+            if (!level_matches(a, s))
+                continue;
+            if (named && s->name && !strcmp(s->name, a->school)) {
+                free(key);
+                return ix->by_row[p].index;
+            }
+            if (on_row == SIZE_MAX)
+                on_row = ix->by_row[p].index;
+        }
+    }
+    free(key);
+    if (named) {
+        p = lower_bound(ix->by_name, ix->count, a->school);
+        for (k = 0; p < ix->count && k < SAME_KEY_MAX &&
+                    !strcmp(ix->by_name[p].key, a->school);
+             p++, k++)
+            if (level_matches(a, &t->schools[ix->by_name[p].index]))
+                return ix->by_name[p].index;
+    }
+    return on_row;
+}
+
+static void map_free(html_map *m)
+{
+    free(m->next);
+    free(m->school_head);
+    free(m->file_items);
+    free(m->placed);
+}
+
+/* Places every anomaly: a school cell, a level total cell, or the file. */
+static clasconv_error map_build(const clasconv_table *t, html_map *m)
+{
+    size_t n = t->anomalies.count, cells, i;
+    school_index ix;
+    int l, s;
+
+    memset(m, 0, sizeof *m);
+    if (t->nschools > SIZE_MAX / HTML_COLS / sizeof(size_t))
+        return CLASCONV_ERR_TOO_LARGE;
+    cells = t->nschools * HTML_COLS;
+    m->next = malloc((n ? n : 1) * sizeof *m->next);
+    m->file_items = malloc((n ? n : 1) * sizeof *m->file_items);
+    m->placed = malloc(n ? n : 1);
+    m->school_head = malloc((cells ? cells : 1) * sizeof *m->school_head);
+    if (!m->next || !m->file_items || !m->school_head || !m->placed) {
+        map_free(m);
+        return CLASCONV_ERR_MEMORY;
+    }
+    if (index_build(t, &ix) != CLASCONV_OK) {
+        map_free(m);
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (i = 0; i < cells; i++)
+        m->school_head[i] = NO_ANOMALY;
+    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++)
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+            m->total_head[l][s] = NO_ANOMALY;
+    /* Walk backwards so that each chain keeps the list's order. */
+    for (i = n; i-- > 0;) {
+        const clasconv_anomaly *a = &t->anomalies.items[i];
+        int scheme_ok = a->scheme >= 0 && a->scheme < CLASCONV_SCHEME_COUNT;
+        int level_ok = a->level >= 0 && a->level < CLASCONV_LEVEL_COUNT;
+        size_t school = SIZE_MAX, *head = NULL;
+
+        m->next[i] = NO_ANOMALY;
+        if (!is_file_level(a->code)) {
+            if ((!a->school || !*a->school) && level_ok && scheme_ok &&
+                a->code == CLASCONV_A_TOTAL_MISMATCH)
+                head = &m->total_head[a->level][a->scheme];
+            else if ((school = find_school(t, &ix, a)) != SIZE_MAX)
+                head = &m->school_head[school * HTML_COLS +
+                                       (scheme_ok ? 1 + (size_t)a->scheme : 0)];
+            else if (level_ok && scheme_ok && (!a->school || !*a->school))
+                head = &m->total_head[a->level][a->scheme];
+        }
+        m->placed[i] = head != NULL;
+        if (head) {
+            m->next[i] = *head;
+            *head = i;
+        }
+    }
+    index_free(&ix);
+    for (i = 0; i < n; i++)
+        if (!m->placed[i])
+            m->file_items[m->nfile++] = i;
+    return CLASCONV_OK;
+}
+
+/* Opens a table cell with its problem class, tooltip and the read value of
+ * a value that was not kept; then the value and the reference links. */
+static clasconv_error put_cell(clasconv_buf *out, const clasconv_table *t,
+                               const html_map *m, size_t head, const char *cls,
+                               const char *value)
+{
+    const clasconv_anomalies *list = &t->anomalies;
+    clasconv_error err = CLASCONV_OK;
+    clasconv_severity worst = CLASCONV_SEV_INFO;
+    const char *lost = NULL;
+    size_t j;
+    int first = 1;
+
+    for (j = head; j != NO_ANOMALY; j = m->next[j]) {
+        if (list->items[j].severity < worst)
+            worst = list->items[j].severity;
+        if (!lost && list->items[j].read && *list->items[j].read &&
+            (!list->items[j].kept || !*list->items[j].kept))
+            lost = list->items[j].read;
+    }
+    if (head == NO_ANOMALY)
+        return clasconv_buf_printf(out, "<td class=\"%s\">%s</td>", cls, value);
+    err = clasconv_buf_printf(out, "<td class=\"%s pb pb-%s\" title=\"", cls,
+                              clasconv_severity_name(worst));
+    for (j = head; !err && j != NO_ANOMALY; j = m->next[j]) {
+        const clasconv_anomaly *a = &list->items[j];
+        if (!first)
+            err = clasconv_buf_puts(out, "&#10;");
+        first = 0;
+        if (!err)
+            err = clasconv_buf_printf(out, "%zu. %s : ", j + 1,
+                                      clasconv_severity_name(a->severity));
+        if (!err)
+            err = put_escaped(out, a->message, 0);
+    }
+    if (!err)
+        err = clasconv_buf_printf(out, "\">%s", value);
+    if (!err && !*value && lost) {
+        err = clasconv_buf_puts(out, "<span class=\"lu\">");
+        if (!err)
+            err = put_escaped(out, lost, 0);
+        if (!err)
+            err = clasconv_buf_puts(out, "</span>");
+    }
+    for (j = head; !err && j != NO_ANOMALY; j = m->next[j])
+        err = clasconv_buf_printf(
+            out, "<a class=\"ref\" href=\"#a%zu\">%zu</a>", j + 1, j + 1);
+    if (!err)
+        err = clasconv_buf_puts(out, "</td>");
+    return err;
+}
+
+static void count_text(char *buf, size_t size, int64_t v)
+{
+    if (v < 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%" PRId64, v);
+}
+
+/* A column header: the scheme label, with a soft hyphen in the long word
+ * so that narrow columns (phones, print) break it cleanly. */
+static const char *scheme_head(int scheme)
+{
+    if (scheme == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF)
+        return "Accompa&shy;gnement éducatif";
+    return clasconv_scheme_label((clasconv_scheme)scheme);
+}
+
+static clasconv_error put_level_head(clasconv_buf *out)
+{
+    clasconv_error err = clasconv_buf_puts(
+        out, "<thead><tr><th scope=\"col\" class=\"name-col\">Établissement"
+             "</th>");
+    int s;
+
+    for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
+        err = clasconv_buf_printf(out, "<th scope=\"col\">%s</th>",
+                                  scheme_head(s));
+    if (!err)
+        err = clasconv_buf_puts(out, "</tr></thead>");
+    return err;
+}
+
+static int in_level(const clasconv_school *school, int level)
+{
+    if (level == CLASCONV_LEVEL_NONE)
+        return school->level < 0 || school->level >= CLASCONV_LEVEL_COUNT;
+    return (int)school->level == level;
+}
+
+/* One level's table; CLASCONV_LEVEL_NONE shows the schools whose level is
+ * unknown (only when there are some), with totals summed here. */
+static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
+                                const html_map *m, int level)
+{
+    clasconv_totals unknown;
+    const clasconv_totals *tot = &unknown;
+    const char *id = "INCONNU", *label = "Niveau inconnu";
+    clasconv_error err;
+    size_t i;
+    int s;
+    char num[32];
+
+    memset(&unknown, 0, sizeof unknown);
+    for (i = 0; level == CLASCONV_LEVEL_NONE && i < t->nschools; i++) {
+        if (!in_level(&t->schools[i], level))
+            continue;
+        unknown.schools++;
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+            if (t->schools[i].counts[s] > 0)
+                unknown.counts[s] += t->schools[i].counts[s];
+    }
+    if (level == CLASCONV_LEVEL_NONE && !unknown.schools)
+        return CLASCONV_OK;
+    if (level != CLASCONV_LEVEL_NONE) {
+        tot = &t->totals[level];
+        id = clasconv_level_id((clasconv_level)level);
+        label = clasconv_level_label((clasconv_level)level);
+    }
+    err = clasconv_buf_printf(
+        out,
+        "<section class=\"level\" id=\"niveau-%s\"><h2>%s <span "
+        "class=\"meta\">(%" PRId64 " établissement%s)</span></h2>"
+        "<div class=\"scroll\"><table>",
+        id, label, tot->schools, tot->schools > 1 ? "s" : "");
+    if (!err)
+        err = put_level_head(out);
+    if (!err)
+        err = clasconv_buf_puts(out, "<tbody>");
+    for (i = 0; !err && i < t->nschools; i++) {
+        const clasconv_school *school = &t->schools[i];
+        const size_t *heads = &m->school_head[i * HTML_COLS];
+        clasconv_buf name = {0};
+        if (!in_level(school, level))
+            continue;
+        err = put_escaped(&name, school->name ? school->name : "", 0);
+        if (!err)
+            err = clasconv_buf_puts(out, "<tr>");
+        if (!err)
+            err = put_cell(out, t, m, heads[0], "name",
+                           name.data ? name.data : "");
+        clasconv_buf_free(&name);
+        for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
+            count_text(num, sizeof num, school->counts[s]);
+            err = put_cell(out, t, m, heads[1 + s], "num", num);
+        }
+        if (!err)
+            err = clasconv_buf_puts(out, "</tr>");
+    }
+    if (!err && !tot->schools)
+        err = clasconv_buf_printf(out,
+                                  "<tr><td class=\"empty\" colspan=\"%d\">"
+                                  "Aucun établissement à ce niveau.</td></tr>",
+                                  HTML_COLS);
+    if (!err)
+        err = clasconv_buf_printf(
+            out, "</tbody><tfoot><tr><td class=\"name\">Total %s</td>",
+            level == CLASCONV_LEVEL_NONE ? "niveau inconnu" : label);
+    for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
+        count_text(num, sizeof num, tot->counts[s]);
+        err = put_cell(out, t, m,
+                       level == CLASCONV_LEVEL_NONE ? NO_ANOMALY
+                                                    : m->total_head[level][s],
+                       "num", num);
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, "</tr></tfoot></table></div></section>");
+    return err;
+}
+
+static clasconv_error put_totals(clasconv_buf *out, const clasconv_table *t)
+{
+    clasconv_error err = clasconv_buf_puts(
+        out, "<section id=\"totaux\"><h2>Totaux</h2><div class=\"scroll\">"
+             "<table><thead><tr><th scope=\"col\" class=\"name-col\">Niveau"
+             "</th>"
+             "<th scope=\"col\">Établis&shy;sements</th>");
+    int s, l;
+
+    for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
+        err = clasconv_buf_printf(out, "<th scope=\"col\">%s</th>",
+                                  scheme_head(s));
+    if (!err)
+        err = clasconv_buf_puts(out, "</tr></thead><tbody>");
+    for (l = 0; !err && l <= CLASCONV_LEVEL_COUNT; l++) {
+        const clasconv_totals *tot = &t->totals[l];
+        err = clasconv_buf_printf(
+            out,
+            "<tr%s><td class=\"name\">%s</td><td class=\"num\">%" PRId64
+            "</td>",
+            l == CLASCONV_LEVEL_COUNT ? " class=\"all\"" : "",
+            clasconv_level_label((clasconv_level)l), tot->schools);
+        for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++)
+            err = clasconv_buf_printf(out, "<td class=\"num\">%" PRId64 "</td>",
+                                      tot->counts[s]);
+        if (!err)
+            err = clasconv_buf_puts(out, "</tr>");
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, "</tbody></table></div></section>");
+    return err;
+}
+
+/* One anomaly of the list: badge, code, where, message, read and kept. */
+static clasconv_error put_item(clasconv_buf *out, const clasconv_anomaly *a,
+                               const char *id_prefix, size_t number)
+{
+    const char *sev = clasconv_severity_name(a->severity);
+    const char *code = clasconv_anomaly_code_name(a->code);
+    const char *parts[4];
+    size_t nparts = 0, i;
+    clasconv_error err;
+
+    err = clasconv_buf_printf(out,
+                              "<li id=\"%s%zu\" class=\"sev-%s\"><span "
+                              "class=\"badge b-%s\">%s</span> <code>%s</code>",
+                              id_prefix, number, sev, sev, sev,
+                              code ? code : "?");
+    if (a->level >= 0 && a->level < CLASCONV_LEVEL_COUNT)
+        parts[nparts++] = clasconv_level_label(a->level);
+    if (a->school && *a->school)
+        parts[nparts++] = a->school;
+    if (a->scheme >= 0 && a->scheme < CLASCONV_SCHEME_COUNT)
+        parts[nparts++] = clasconv_scheme_label(a->scheme);
+    if (a->cell && *a->cell)
+        parts[nparts++] = a->cell;
+    if (!err && nparts)
+        err = clasconv_buf_puts(out, " <span class=\"where\">");
+    for (i = 0; !err && i < nparts; i++) {
+        if (i)
+            err = clasconv_buf_puts(out, " · ");
+        if (!err)
+            err = put_escaped(out, parts[i], 0);
+    }
+    if (!err && nparts)
+        err = clasconv_buf_puts(out, "</span>");
+    if (!err)
+        err = clasconv_buf_puts(out, " — ");
+    if (!err)
+        err = put_escaped(out, a->message, 0);
+    if (!err && a->read && *a->read) {
+        err = clasconv_buf_puts(out, " <span class=\"where\">(lu « ");
+        if (!err)
+            err = put_escaped(out, a->read, 0);
+        if (!err)
+            err = clasconv_buf_puts(out, " », retenu « ");
+        if (!err)
+            err = put_escaped(out, a->kept && *a->kept ? a->kept : "vide", 0);
+        if (!err)
+            err = clasconv_buf_puts(out, " »)</span>");
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, "</li>");
+    return err;
+}
+
+static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t)
+{
+    size_t errors = count_sev(t, CLASCONV_SEV_ERROR);
+    size_t warnings = count_sev(t, CLASCONV_SEV_WARNING);
+    char verdict[256];
+    clasconv_error err;
+
+    clasconv_html_verdict(t, verdict, sizeof verdict);
+    err = clasconv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fr\"><head>"
+                                 "<meta charset=\"utf-8\">"
+                                 "<meta name=\"viewport\" content=\"width="
+                                 "device-width, initial-scale=1\">"
+                                 "<title>Vérification du tableau CLAS – ");
+    if (!err)
+        err = put_escaped(out, t->file_name ? t->file_name : "fichier", 0);
+    if (!err)
+        err = clasconv_buf_printf(out,
+                                  "</title><style>%s</style></head>\n"
+                                  "<body><header>",
+                                  css);
+    if (!err)
+        err =
+            clasconv_buf_printf(out, "<p id=\"verdict\" class=\"verdict %s\">",
+                                errors     ? "v-err"
+                                : warnings ? "v-warn"
+                                           : "v-ok");
+    if (!err)
+        err = put_escaped(out, verdict, 0);
+    if (!err)
+        err = clasconv_buf_puts(out, "</p><h1>Tableau des dispositifs CLAS");
+    if (!err && t->commune && *t->commune) {
+        err = clasconv_buf_puts(out, " — ");
+        if (!err)
+            err = put_escaped(out, t->commune, 0);
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, "</h1><p class=\"meta\">Fichier : ");
+    if (!err)
+        err = put_escaped(out, t->file_name ? t->file_name : "?", 0);
+    if (!err && t->format && *t->format) {
+        err = clasconv_buf_puts(out, " · format ");
+        if (!err)
+            err = put_escaped(out, t->format, 0);
+    }
+    if (!err && t->sheet && *t->sheet) {
+        err = clasconv_buf_puts(out, " · tableau lu dans « ");
+        if (!err)
+            err = put_escaped(out, t->sheet, 0);
+        if (!err)
+            err = clasconv_buf_puts(out, " »");
+    }
+    if (!err)
+        err = clasconv_buf_printf(
+            out,
+            "</p><p class=\"meta legend\">%zu erreur%s, %zu avertissement%s, "
+            "%zu info%s. Cellules signalées : "
+            "<span class=\"pb-erreur\">erreur</span>"
+            "<span class=\"pb-avertissement\">avertissement</span>"
+            "<span class=\"pb-info\">info</span> (survolez une cellule pour "
+            "lire le message ; le numéro renvoie à la liste).</p></header>\n",
+            errors, errors > 1 ? "s" : "", warnings, warnings > 1 ? "s" : "",
+            count_sev(t, CLASCONV_SEV_INFO),
+            count_sev(t, CLASCONV_SEV_INFO) > 1 ? "s" : "");
+    return err;
+}
+
+/* Non-zero when the file gave no table at all. */
+static int table_missing(const clasconv_table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->anomalies.count; i++)
+        if (t->anomalies.items[i].code == CLASCONV_A_FILE_UNREADABLE ||
+            t->anomalies.items[i].code == CLASCONV_A_TABLE_NOT_FOUND)
+            return 1;
+    return 0;
+}
+
+static clasconv_error render(const clasconv_table *t, const html_map *m,
+                             clasconv_buf *out)
+{
+    clasconv_error err = put_header(out, t);
+    size_t i;
+    int l;
+
+    if (!err && m->nfile) {
+        err = clasconv_buf_puts(out, "<section id=\"fichier\"><h2>Problèmes "
+                                     "concernant tout le fichier</h2>"
+                                     "<ul class=\"anomalies\">");
+        for (i = 0; !err && i < m->nfile; i++)
+            err = put_item(out, &t->anomalies.items[m->file_items[i]], "f",
+                           m->file_items[i] + 1);
+        if (!err)
+            err = clasconv_buf_puts(out, "</ul></section>\n");
+    }
+    if (!table_missing(t)) {
+        for (l = 0; !err && l < CLASCONV_LEVEL_COUNT; l++)
+            err = put_level(out, t, m, l);
+        if (!err)
+            err = put_level(out, t, m, CLASCONV_LEVEL_NONE);
+        if (!err)
+            err = put_totals(out, t);
+    }
+    if (!err)
+        err = clasconv_buf_printf(out,
+                                  "\n<section id=\"anomalies\"><h2>Anomalies "
+                                  "(%zu)</h2>",
+                                  t->anomalies.count);
+    if (!err && !t->anomalies.count)
+        err = clasconv_buf_puts(out, "<p>Aucune anomalie.</p>");
+    if (!err && t->anomalies.count)
+        err = clasconv_buf_puts(out, "<ol class=\"anomalies\">");
+    for (i = 0; !err && i < t->anomalies.count; i++)
+        err = put_item(out, &t->anomalies.items[i], "a", i + 1);
+    if (!err && t->anomalies.count)
+        err = clasconv_buf_puts(out, "</ol>");
+    if (!err)
+        err = clasconv_buf_printf(out,
+                                  "</section>\n<footer>Rapport produit par "
+                                  "clasconv %s.</footer></body></html>\n",
+                                  CLASCONV_VERSION);
+    return err;
+}
+
+clasconv_error clasconv_render_html(const clasconv_table *table,
+                                    clasconv_buf *out)
+{
+    html_map map;
+    clasconv_error err;
+
+    if (!table || !out)
+        return CLASCONV_ERR_USAGE;
+    err = map_build(table, &map);
+    if (err)
+        return err;
+    err = render(table, &map, out);
+    map_free(&map);
+    if (!err && out->failed)
+        err = CLASCONV_ERR_MEMORY;
+    return err;
+}
+
+clasconv_error clasconv_write_html(const clasconv_table *table,
+                                   const char *path, clasconv_diag *diag)
+{
+    clasconv_buf out = {0};
+    coord_tmp tmp;
+    clasconv_error err;
+
+    if (!path || !*path) {
+        clasconv_diag_set(diag, "Indiquez le fichier du rapport (--html "
+                                "RAPPORT.html).");
+        return CLASCONV_ERR_USAGE;
+    }
+    err = clasconv_render_html(table, &out);
+    if (err) {
+        clasconv_buf_free(&out);
+        clasconv_diag_set(diag, "Impossible de produire le rapport HTML : %s.",
+                          clasconv_strerror(err));
+        return err;
+    }
+    err = coord_tmp_open(&tmp, path, diag);
+    if (!err) {
+        err = coord_tmp_write(&tmp, out.data ? out.data : "", out.len, diag);
+        if (err)
+            coord_tmp_abort(&tmp);
+        else
+            err = coord_tmp_commit(&tmp, diag);
+    }
+    clasconv_buf_free(&out);
+    return err;
+}
