@@ -1,6 +1,7 @@
 /* batch.c: runs a batch: checks the folders, walks INDIR, runs one worker
  * process per file (N at a time), collects their summaries, then writes the
  * synthesis and the report, all under temporary names first. */
+#define _GNU_SOURCE /* syncfs */
 #include "batch/batch_internal.h"
 
 #include <errno.h>
@@ -726,6 +727,17 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
     if (tmp_csv == NULL || tmp_xlsx == NULL || final_csv == NULL ||
         final_xlsx == NULL) {
         clasconv_diag_set(diag, "Mémoire insuffisante.");
+        goto done;
+    }
+    /* Workers rename their workbooks without fsync: flush them all at once
+     * before the synthesis that points to them. */
+    if (syncfs(s->outdir_fd) != 0) {
+        err = errno;
+        clasconv_diag_set(diag,
+                          "Impossible d'enregistrer les classeurs sur le "
+                          "disque dans « %s » : %s.",
+                          s->outdir, strerror(err));
+        rc = CLASCONV_ERR_WRITE;
         goto done;
     }
     rc = clasconv_write_synthesis(r->files, r->nfiles, tmp_xlsx, diag);

@@ -2,6 +2,7 @@
  * converts, writes the workbook under a temporary name, renames it, and
  * sends a compact summary to its parent. */
 #include "batch/batch_internal.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,6 @@
 #include <sys/prctl.h>
 #endif
 
-#include <openssl/evp.h>
-
 #include "clasconv/clasconv.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -32,33 +31,15 @@
 
 /* --- SHA-256 ------------------------------------------------------------- */
 
-static void hex(const unsigned char *md, unsigned len, char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned i;
-
-    for (i = 0; i < len && i < 32; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 0xF];
-    }
-    out[2 * i] = '\0';
-}
-
 void batch_sha256_hex(const unsigned char *data, size_t size, char out[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-
-    out[0] = '\0';
-    if (EVP_Digest(data, size, md, &len, EVP_sha256(), NULL) == 1)
-        hex(md, len, out);
+    clasconv_sha256_hex(data, size, out);
 }
 
 void batch_sha256_file(const char *path, char out[65])
 {
-    unsigned char md[EVP_MAX_MD_SIZE], chunk[65536];
-    unsigned len = 0;
-    EVP_MD_CTX *ctx;
+    unsigned char chunk[65536];
+    clasconv_sha256 ctx;
     struct stat st;
     ssize_t n;
     int fd, ok = 1;
@@ -71,21 +52,18 @@ void batch_sha256_file(const char *path, char out[65])
         close(fd);
         return;
     }
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-        ok = 0;
-    while (ok && (n = read(fd, chunk, sizeof chunk)) != 0) {
+    clasconv_sha256_init(&ctx);
+    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             ok = 0;
             break;
         }
-        ok = EVP_DigestUpdate(ctx, chunk, (size_t)n) == 1;
+        clasconv_sha256_update(&ctx, chunk, (size_t)n);
     }
-    if (ok && EVP_DigestFinal_ex(ctx, md, &len) == 1)
-        hex(md, len, out);
-    EVP_MD_CTX_free(ctx);
+    if (ok)
+        clasconv_sha256_final_hex(&ctx, out);
     close(fd);
 }
 
@@ -322,6 +300,7 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
              job->index);
     snprintf(final, len, "%s/%s", job->outdir, job->output_rel);
     clasconv_diag_clear(&diag);
+    clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
     rc = clasconv_write_workbook(f->table, tmp, &diag);
     if (rc != CLASCONV_OK) {
         f->status = CLASCONV_BATCH_WRITE_FAILED;

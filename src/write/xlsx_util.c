@@ -2,6 +2,8 @@
  * libxlsxwriter, shared by every workbook clasconv writes. */
 #include "write/xlsx_util.h"
 
+#include "clasconv/write.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -702,6 +704,13 @@ void clasconv_xlsx_abort(clasconv_xlsx *x)
     release(x);
 }
 
+static int durable_writes = 1;
+
+void clasconv_write_set_durable(int durable)
+{
+    durable_writes = durable;
+}
+
 /* The disk holding `dir` has no free block left. */
 static int disk_full(const char *dir)
 {
@@ -780,7 +789,8 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
     }
-    if (sync_path(x->tmp_path, 0) != 0 || rename(x->tmp_path, x->path) != 0) {
+    if ((durable_writes && sync_path(x->tmp_path, 0) != 0) ||
+        rename(x->tmp_path, x->path) != 0) {
         err = errno;
         fail_errno(diag, x->path, err);
         clasconv_xlsx_abort(x);
@@ -788,7 +798,8 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
     }
     /* The rename is done: the folder sync is best effort, the target is
      * already the new file and must not be removed. */
-    (void)sync_path(x->dir, O_DIRECTORY);
+    if (durable_writes)
+        (void)sync_path(x->dir, O_DIRECTORY);
     release(x);
     return CLASCONV_OK;
 }
