@@ -99,7 +99,7 @@ static void *grow(void *items, size_t *cap, size_t count, size_t size)
 
     if (count < *cap)
         return items;
-    new_cap = *cap ? *cap * 2 : 16;
+    new_cap = *cap ? *cap + *cap / 2 : 16; /* 1.5x: big grids stay small */
     p = realloc(items, new_cap * size);
     if (p)
         *cap = new_cap;
