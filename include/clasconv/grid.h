@@ -49,18 +49,19 @@ typedef enum clasconv_cell_type {
 #define CLASCONV_CELL_ERROR 0x4u   /* an error value (#DIV/0!, ...) as text */
 #define CLASCONV_CELL_DATE 0x8u    /* a date (kept as text or serial) */
 
-/** One non-empty cell. Rows and columns are 0-based. */
+/** One non-empty cell. Rows and columns are 0-based. Packed in 24 bytes:
+ * a 100,000-row file holds over a million of them. */
 typedef struct clasconv_cell {
     uint32_t row;
-    uint32_t col;
-    uint32_t line;  /* CSV: physical line (1-based); Word: table row; */
-    uint32_t field; /* CSV: field (1-based); Word: grid column; else 0 */
+    uint16_t col;   /* < CLASCONV_GRID_MAX_COLS */
+    uint16_t field; /* CSV: field (1-based); Word: grid column + 1; else 0 */
+    uint32_t line;  /* CSV: physical line (1-based); Word: table row + 1 */
+    uint8_t type;   /* clasconv_cell_type */
+    uint8_t flags;  /* CLASCONV_CELL_* */
     union {
         const char *text; /* UTF-8, NUL-terminated, owned by the grid */
         double number;
     } v;
-    uint8_t type;  /* clasconv_cell_type */
-    uint8_t flags; /* CLASCONV_CELL_* */
 } clasconv_cell;
 
 /** A rectangle of merged cells (inclusive bounds, 0-based). */

@@ -23,6 +23,14 @@ clasconv_error clasconv_write_workbook(const clasconv_table *table,
                                        const char *path, clasconv_diag *diag);
 
 /**
+ * Whether finished workbooks are flushed to disk (fsync) before they are
+ * renamed to their final name. Default 1. A batch turns it off in its
+ * workers and flushes the whole output folder once at the end: one fsync
+ * per file made a folder of a thousand files take half a minute.
+ */
+void clasconv_write_set_durable(int durable);
+
+/**
  * Appends the JSON object of SPEC section 6 (one line, then "\n"). A table
  * whose file could not be read has no rows and its one anomaly.
  */

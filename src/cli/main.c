@@ -50,7 +50,8 @@ static void usage(FILE *out)
     fputs("Utilisation :\n"
           "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]\n"
           "  clasconv check FICHIER [--json] [--html RAPPORT.html]\n"
-          "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]\n"
+          "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
+          " [--memoire MO] [--delai S]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
           " [--depuis FICHIER]\n"
           "  clasconv --help | --version\n\nCommandes :\n",

@@ -58,19 +58,33 @@ clasconv_error clasconv_buf_printf(clasconv_buf *buf, const char *fmt, ...)
 {
     va_list ap;
     int n;
+    size_t room;
     clasconv_error err;
 
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
+    if (buf->failed)
         return CLASCONV_ERR_MEMORY;
-    err = buf_reserve(buf, (size_t)n);
-    if (err)
+    /* Format straight into the free space; grow and redo only when it
+     * does not fit (formatting twice was most of the JSON time). */
+    if (buf->cap - buf->len < 64 && (err = buf_reserve(buf, 64)) != 0)
         return err;
+    room = buf->cap - buf->len;
     va_start(ap, fmt);
-    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    n = vsnprintf(buf->data + buf->len, room, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        buf->data[buf->len] = '\0';
+        return CLASCONV_ERR_MEMORY;
+    }
+    if ((size_t)n >= room) {
+        err = buf_reserve(buf, (size_t)n);
+        if (err) {
+            buf->data[buf->len] = '\0';
+            return err;
+        }
+        va_start(ap, fmt);
+        vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     buf->len += (size_t)n;
     return CLASCONV_OK;
 }

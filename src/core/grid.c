@@ -99,7 +99,7 @@ static void *grow(void *items, size_t *cap, size_t count, size_t size)
 
     if (count < *cap)
         return items;
-    new_cap = *cap ? *cap * 2 : 16;
+    new_cap = *cap ? *cap + *cap / 2 : 16; /* 1.5x: big grids stay small */
     p = realloc(items, new_cap * size);
     if (p)
         *cap = new_cap;
@@ -187,7 +187,7 @@ static clasconv_cell *new_cell(clasconv_sheet *sheet, uint32_t row,
     cell = &cells[sheet->ncells++];
     memset(cell, 0, sizeof *cell);
     cell->row = row;
-    cell->col = col;
+    cell->col = (uint16_t)col;
     sheet->grid->total_cells++;
     *err = CLASCONV_OK;
     return cell;
@@ -222,7 +222,7 @@ clasconv_error clasconv_sheet_put_text(clasconv_sheet *sheet, uint32_t row,
     cell->type = CLASCONV_CELL_TEXT;
     cell->flags = (uint8_t)flags;
     cell->line = line;
-    cell->field = field;
+    cell->field = (uint16_t)(field <= UINT16_MAX ? field : 0);
     cell->v.text = copy;
     return CLASCONV_OK;
 }
@@ -384,8 +384,8 @@ static clasconv_error sheet_finish(clasconv_sheet *sheet)
             sheet->nrows++;
         }
         sheet->rows[sheet->nrows - 1].count++;
-        if (cell->col + 1 > sheet->ncols)
-            sheet->ncols = cell->col + 1;
+        if ((uint32_t)cell->col + 1u > sheet->ncols)
+            sheet->ncols = (uint32_t)cell->col + 1u;
     }
     return CLASCONV_OK;
 }

@@ -1,24 +1,12 @@
 /* convert.c: the whole pipeline for one input: sniff, read, locate,
  * reconcile. Failures become a table with one anomaly, so that every
  * writer can still say what happened. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clasconv/clasconv.h"
-
-static void sha256_hex(const unsigned char *data, size_t size, char out[65])
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0, i;
-
-    out[0] = '\0';
-    if (!EVP_Digest(data, size, digest, &len, EVP_sha256(), NULL) || len != 32)
-        return;
-    for (i = 0; i < len; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
-}
+#include "core/sha256.h"
 
 static const char *base_name(const char *path)
 {
@@ -66,7 +54,7 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
         return CLASCONV_ERR_MEMORY;
     }
     format = clasconv_sniff(data, size);
-    sha256_hex(data, size, table->sha256);
+    clasconv_sha256_hex(data, size, table->sha256);
     if (clasconv_table_set_string(&table->file_name,
                                   file_name ? base_name(file_name) : "") ||
         clasconv_table_set_string(&table->format,

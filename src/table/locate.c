@@ -1220,26 +1220,44 @@ static clasconv_error find_commune(const clasconv_grid *grid,
 
 /* --- Entry point ---------------------------------------------------- */
 
+/* Output order: level order, then source order (stable). Applies the
+ * permutation in place, so a 100,000-row table is not copied whole. */
 static void sort_schools_by_level(clasconv_table *table)
 {
-    clasconv_school *sorted;
-    size_t i, n = 0;
+    size_t n = table->nschools, i, next = 0, *dest;
+    size_t count[CLASCONV_LEVEL_COUNT + 1] = {0};
+    size_t start[CLASCONV_LEVEL_COUNT + 1];
     int l;
 
-    if (table->nschools < 2)
-        return;
-    sorted = malloc(table->nschools * sizeof *sorted);
-    if (!sorted)
-        return;
-    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
-        clasconv_level want =
-            l == CLASCONV_LEVEL_COUNT ? CLASCONV_LEVEL_NONE : (clasconv_level)l;
-        for (i = 0; i < table->nschools; i++)
-            if (table->schools[i].level == want)
-                sorted[n++] = table->schools[i];
+    for (i = 0; i < n; i++) {
+        clasconv_level lv = table->schools[i].level;
+        count[lv == CLASCONV_LEVEL_NONE ? CLASCONV_LEVEL_COUNT : lv]++;
     }
-    memcpy(table->schools, sorted, n * sizeof *sorted);
-    free(sorted);
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+        start[l] = next;
+        next += count[l];
+    }
+    dest = malloc(n * sizeof *dest + 1);
+    if (!dest)
+        return; /* order is cosmetic: keep source order */
+    for (i = 0; i < n; i++) {
+        clasconv_level lv = table->schools[i].level;
+        dest[i] =
+            start[lv == CLASCONV_LEVEL_NONE ? CLASCONV_LEVEL_COUNT : lv]++;
+    }
+    /* follow each cycle of the permutation: element i goes to dest[i] */
+    for (i = 0; i < n; i++) {
+        while (dest[i] != i) {
+            size_t j = dest[i];
+            clasconv_school tmp = table->schools[j];
+            size_t dj = dest[j];
+            table->schools[j] = table->schools[i];
+            dest[j] = j;
+            table->schools[i] = tmp;
+            dest[i] = dj;
+        }
+    }
+    free(dest);
 }
 
 clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,

@@ -76,7 +76,9 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
     int i;
 
     if (table->nschools == table->schools_cap) {
-        size_t cap = table->schools_cap ? table->schools_cap * 2 : 32;
+        size_t cap = table->schools_cap
+                         ? table->schools_cap + table->schools_cap / 2
+                         : 32;
         clasconv_school *schools =
             realloc(table->schools, cap * sizeof *schools);
         if (!schools)

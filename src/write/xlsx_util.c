@@ -2,6 +2,8 @@
  * libxlsxwriter, shared by every workbook clasconv writes. */
 #include "write/xlsx_util.h"
 
+#include "clasconv/write.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -535,18 +537,52 @@ static int name_is_xml(const char *name)
            (n >= 5 && strcmp(name + n - 5, ".rels") == 0);
 }
 
-/* Inflates the current entry fully; when `parser` is not NULL feeds it
- * the bytes. Returns 0 when the entry is intact. */
-/* Parts larger than this are not re-parsed: their end tag is checked
- * instead, which is what a truncated write loses (LIBRARIES.md). Parsing
- * every byte again doubled the time to write a large workbook. */
-#define VERIFY_PARSE_MAX ((uint64_t)1 << 20)
+/* The XML parts that say what the package holds are parsed in full; the
+ * others (sheets, styles, theme) are checked by their closing root tag,
+ * which is what a truncated write loses (LIBRARIES.md), and by their CRC.
+ * Parsing every byte again took a quarter of a typical conversion. */
+static int parse_in_full(const char *name)
+{
+    size_t n = strlen(name);
 
-static int check_entry(unzFile zip, XML_Parser parser, int large_xml,
-                       uint64_t *total, const char **why)
+    return strcmp(name, "[Content_Types].xml") == 0 ||
+           strcmp(name, "xl/workbook.xml") == 0 ||
+           (n >= 5 && strcmp(name + n - 5, ".rels") == 0);
+}
+
+/* Whether `tail` (the last bytes of a part) closes the root element named
+ * at the start of `head`. */
+static int closes_root(const char *head, const char *tail)
+{
+    const char *p = head;
+    char closing[80];
+    size_t n, t;
+
+    while ((p = strchr(p, '<')) != NULL && (p[1] == '?' || p[1] == '!'))
+        p++;
+    if (p == NULL)
+        return 0;
+    n = strcspn(p + 1, " \t\r\n/>");
+    if (n == 0 || n > sizeof closing - 4)
+        return 0;
+    snprintf(closing, sizeof closing, "</%.*s>", (int)n, p + 1);
+    t = strlen(tail);
+    while (t > 0 && (tail[t - 1] == '\n' || tail[t - 1] == '\r' ||
+                     tail[t - 1] == ' ' || tail[t - 1] == '\t'))
+        t--;
+    n = strlen(closing);
+    return (t >= n && strncmp(tail + t - n, closing, n) == 0) ||
+           (t >= 2 && strncmp(tail + t - 2, "/>", 2) == 0);
+}
+
+/* Inflates the current entry fully; when `parser` is not NULL feeds it
+ * the bytes, else when `xml` checks its closing tag. Returns 0 when the
+ * entry is intact. */
+static int check_entry(unzFile zip, XML_Parser parser, int xml, uint64_t *total,
+                       const char **why)
 {
     char chunk[16384];
-    char tail[16] = "";
+    char head[256] = "", tail[96] = "";
     int got, closed;
 
     if (unzOpenCurrentFile(zip) != UNZ_OK) {
@@ -568,11 +604,17 @@ static int check_entry(unzFile zip, XML_Parser parser, int large_xml,
             unzCloseCurrentFile(zip);
             return -1;
         }
-        if (large_xml) {
+        if (xml && parser == NULL) {
+            size_t keep, have;
+            if (head[0] == '\0')
+                snprintf(head, sizeof head, "%.*s",
+                         got < (int)sizeof head - 1 ? got
+                                                    : (int)sizeof head - 1,
+                         chunk);
             /* keep the last bytes seen, to check the closing tag */
-            size_t keep =
+            keep =
                 (size_t)got < sizeof tail - 1 ? (size_t)got : sizeof tail - 1;
-            size_t have = strlen(tail);
+            have = strlen(tail);
             if (have + keep > sizeof tail - 1) {
                 size_t drop = have + keep - (sizeof tail - 1);
                 memmove(tail, tail + drop, have - drop + 1);
@@ -597,8 +639,8 @@ static int check_entry(unzFile zip, XML_Parser parser, int large_xml,
         *why = "XML part is truncated or not well-formed";
         return -1;
     }
-    if (large_xml && !strstr(tail, "</worksheet>")) {
-        *why = "large XML part is truncated";
+    if (xml && parser == NULL && !closes_root(head, tail)) {
+        *why = "XML part is truncated";
         return -1;
     }
     return 0;
@@ -641,7 +683,7 @@ int clasconv_xlsx_verify(const char *path, unsigned nsheets, const char **why)
         char name[256];
         unsigned sheet_no;
         char tail;
-        int xml, large;
+        int xml, full;
 
         if (step != UNZ_OK ||
             unzGetCurrentFileInfo64(zip, &info, name, sizeof name, NULL, 0,
@@ -650,17 +692,15 @@ int clasconv_xlsx_verify(const char *path, unsigned nsheets, const char **why)
             goto out;
         }
         xml = name_is_xml(name);
-        large = xml && info.uncompressed_size > VERIFY_PARSE_MAX &&
-                strncmp(name, "xl/worksheets/", 14) == 0;
-        if (xml && !large) {
+        full = xml && parse_in_full(name);
+        if (full) {
             if (XML_ParserReset(parser, NULL) != XML_TRUE) {
                 *why = "out of memory";
                 goto out;
             }
             XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
         }
-        if (check_entry(zip, xml && !large ? parser : NULL, large, &total,
-                        why) != 0)
+        if (check_entry(zip, full ? parser : NULL, xml, &total, why) != 0)
             goto out;
         if (strcmp(name, "[Content_Types].xml") == 0)
             have_types = 1;
@@ -700,6 +740,13 @@ void clasconv_xlsx_abort(clasconv_xlsx *x)
     if (x->tmp_path != NULL)
         unlink(x->tmp_path);
     release(x);
+}
+
+static int durable_writes = 1;
+
+void clasconv_write_set_durable(int durable)
+{
+    durable_writes = durable;
 }
 
 /* The disk holding `dir` has no free block left. */
@@ -780,7 +827,8 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
     }
-    if (sync_path(x->tmp_path, 0) != 0 || rename(x->tmp_path, x->path) != 0) {
+    if ((durable_writes && sync_path(x->tmp_path, 0) != 0) ||
+        rename(x->tmp_path, x->path) != 0) {
         err = errno;
         fail_errno(diag, x->path, err);
         clasconv_xlsx_abort(x);
@@ -788,7 +836,8 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
     }
     /* The rename is done: the folder sync is best effort, the target is
      * already the new file and must not be removed. */
-    (void)sync_path(x->dir, O_DIRECTORY);
+    if (durable_writes)
+        (void)sync_path(x->dir, O_DIRECTORY);
     release(x);
     return CLASCONV_OK;
 }

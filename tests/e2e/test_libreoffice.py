@@ -39,6 +39,16 @@ def main():
             r = run(args.exe, "convert", inp, "-o", out)
             if t.equal(r.returncode, 0, f"{exp['case']}: converted"):
                 outs.append((exp["case"], out))
+        # The coordinators' template, empty and pre-filled, opens too.
+        for name, extra in (("modele", []), ("modele-depuis", [
+                "--depuis", os.path.join(args.samples,
+                                         "p01-form-xls-villeurbanne",
+                                         "Tableau dispositifs CLAS 2026 - "
+                                         "Villeurbanne.xls")])):
+            out = os.path.join(tmp, name + ".xlsx")
+            r = run(args.exe, "template", "-o", out, *extra)
+            if t.equal(r.returncode, 0, f"template {name}: written"):
+                outs.append(("template " + name, out))
         profile = "file://" + os.path.join(tmp, "profile")
         r = subprocess.run([soffice, "--headless",
                             f"-env:UserInstallation={profile}",
@@ -49,6 +59,21 @@ def main():
         t.equal(r.returncode, 0, f"soffice exit status ({r.stderr[-300:]!r})")
         for case, out in outs:
             stem = os.path.splitext(os.path.basename(out))[0]
+            if case.startswith("template"):
+                sheets = [f for f in os.listdir(os.path.join(tmp, "csv"))
+                          if f == stem + "-Tableau CLAS.csv"]
+                t.check(len(sheets) == 1, f"{case}: LibreOffice read it "
+                                          f"({sheets})")
+                if sheets:
+                    with open(os.path.join(tmp, "csv", sheets[0]),
+                              encoding="utf-8") as f:
+                        text = f.read()
+                    t.check("TOTAL ELEMENTAIRE" in text.upper(),
+                            f"{case}: TOTAL rows present")
+                    if "depuis" in case:
+                        t.check("Paul Bert" in text,
+                                f"{case}: pre-filled schools present")
+                continue
             path = os.path.join(tmp, "csv", f"{stem}-Totaux.csv")
             if not t.check(os.path.exists(path), f"{case}: LibreOffice read "
                                                  "the workbook"):

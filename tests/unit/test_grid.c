@@ -98,3 +98,37 @@ Test(col_letters, excel_columns)
     clasconv_col_letters(16383, buf, sizeof buf);
     cr_assert_str_eq(buf, "XFD");
 }
+
+#include "core/sha256.h"
+
+Test(sha256, fips_vectors_and_streaming)
+{
+    char out[65];
+    static const char *const million_a =
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+    unsigned char block[1001];
+    clasconv_sha256 ctx;
+    int i;
+
+    clasconv_sha256_hex((const unsigned char *)"", 0, out);
+    cr_assert_str_eq(
+        out,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    clasconv_sha256_hex((const unsigned char *)"abc", 3, out);
+    cr_assert_str_eq(
+        out,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    clasconv_sha256_hex(
+        (const unsigned char *)"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmn"
+                               "omnopnopq",
+        56, out);
+    cr_assert_str_eq(
+        out,
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    memset(block, 'a', sizeof block);
+    clasconv_sha256_init(&ctx);
+    for (i = 0; i < 1000; i++)
+        clasconv_sha256_update(&ctx, block, i % 2 ? 999 : 1001);
+    clasconv_sha256_final_hex(&ctx, out);
+    cr_assert_str_eq(out, million_a);
+}

@@ -1,0 +1,380 @@
+/* worker.c: what a batch worker process does with one file: limits itself,
+ * converts, writes the workbook under a temporary name, renames it, and
+ * sends a compact summary to its parent. */
+#include "batch/batch_internal.h"
+#include "core/sha256.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "clasconv/clasconv.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BATCH_NO_AS_LIMIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BATCH_NO_AS_LIMIT 1
+#endif
+#endif
+
+/* --- SHA-256 ------------------------------------------------------------- */
+
+void batch_sha256_hex(const unsigned char *data, size_t size, char out[65])
+{
+    clasconv_sha256_hex(data, size, out);
+}
+
+void batch_sha256_file(const char *path, char out[65])
+{
+    unsigned char chunk[65536];
+    clasconv_sha256 ctx;
+    struct stat st;
+    ssize_t n;
+    int fd, ok = 1;
+
+    out[0] = '\0';
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    clasconv_sha256_init(&ctx);
+    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            ok = 0;
+            break;
+        }
+        clasconv_sha256_update(&ctx, chunk, (size_t)n);
+    }
+    if (ok)
+        clasconv_sha256_final_hex(&ctx, out);
+    close(fd);
+}
+
+/* --- Limits and hooks ---------------------------------------------------- */
+
+#ifndef BATCH_NO_AS_LIMIT
+/* Current size of the address space (bytes), 0 when unknown. */
+static unsigned long long vm_size(void)
+{
+    FILE *f = fopen("/proc/self/statm", "re");
+    unsigned long long pages = 0;
+    long page = sysconf(_SC_PAGESIZE);
+
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%llu", &pages) != 1)
+        pages = 0;
+    fclose(f);
+    return page > 0 ? pages * (unsigned long long)page : 0;
+}
+#endif
+
+static void set_limits(const clasconv_batch_options *o)
+{
+    struct rlimit rl;
+    unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
+
+    rl.rlim_cur = rl.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &rl); /* a crash must not leave a core file */
+    rl.rlim_cur = cpu;
+    rl.rlim_max = (rlim_t)cpu + 2; /* SIGXCPU, then SIGKILL */
+    setrlimit(RLIMIT_CPU, &rl);
+#ifndef BATCH_NO_AS_LIMIT
+    {
+        unsigned mb =
+            o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
+        /* The allowance comes on top of what the worker inherited. */
+        rl.rlim_cur = rl.rlim_max =
+            (rlim_t)(vm_size() + (unsigned long long)mb * 1024 * 1024);
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#endif
+}
+
+/* Test hook "ACTION:TEXT" (see batch.h): misbehaves on purpose. */
+static void run_test_hook(const char *hook, const char *rel)
+{
+    const char *colon = hook != NULL ? strchr(hook, ':') : NULL;
+    volatile unsigned long spin = 0;
+
+    if (colon == NULL || colon[1] == '\0' || strstr(rel, colon + 1) == NULL)
+        return;
+    if (strncmp(hook, "crash:", 6) == 0) {
+        raise(SIGSEGV);
+    } else if (strncmp(hook, "kill:", 5) == 0) {
+        raise(SIGKILL);
+    } else if (strncmp(hook, "hang:", 5) == 0) {
+        for (;;)
+            spin++;
+    } else if (strncmp(hook, "sleep:", 6) == 0) {
+        for (;;)
+            sleep(1);
+    } else if (strncmp(hook, "oom:", 4) == 0) {
+        for (;;) {
+            char *p = malloc((size_t)16 << 20);
+            if (p == NULL)
+                raise(SIGSEGV); /* what a library that trusts malloc does */
+            memset(p, 1, (size_t)16 << 20);
+        }
+    }
+}
+
+/* --- Doing the work ------------------------------------------------------ */
+
+static void set_message(clasconv_batch_file *f, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void set_message(clasconv_batch_file *f, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    text = malloc((size_t)n + 1);
+    if (text == NULL)
+        return; /* the previous message (or none) stays */
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    free(f->message);
+    f->message = text;
+}
+
+/* Creates the folders of `rel` (a path relative to outdir) under outdir. */
+static int make_parents(const char *outdir, const char *rel)
+{
+    size_t lo = strlen(outdir), lr = strlen(rel), i;
+    char *path = malloc(lo + lr + 2);
+
+    if (path == NULL)
+        return -1;
+    memcpy(path, outdir, lo);
+    path[lo] = '/';
+    memcpy(path + lo + 1, rel, lr + 1);
+    for (i = lo + 1; path[i] != '\0'; i++) {
+        if (path[i] != '/')
+            continue;
+        path[i] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            free(path);
+            return -1;
+        }
+        path[i] = '/';
+    }
+    free(path);
+    return 0;
+}
+
+/* The first error anomaly as a one-line hint for the report. */
+static void first_error_hint(clasconv_batch_file *f)
+{
+    const clasconv_table *t = f->table;
+    size_t i;
+
+    for (i = 0; t != NULL && i < t->anomalies.count; i++) {
+        const clasconv_anomaly *a = &t->anomalies.items[i];
+        if (a->severity != CLASCONV_SEV_ERROR)
+            continue;
+        set_message(f, "%zu erreur%s à vérifier ; la première : %s%s%s%s",
+                    f->errors, f->errors > 1 ? "s" : "",
+                    a->message != NULL ? a->message : "",
+                    a->cell != NULL ? " (" : "", a->cell != NULL ? a->cell : "",
+                    a->cell != NULL ? ")" : "");
+        return;
+    }
+}
+
+static void skip_message(clasconv_batch_file *f, clasconv_format format)
+{
+    if (format == CLASCONV_FORMAT_CSV)
+        set_message(f, "Fichier texte dont le nom ne finit pas par "
+                       ".csv ou .txt. S'il contient le tableau, "
+                       "renommez-le en .csv.");
+    else
+        set_message(f, "Ce n'est pas un tableur (contenu : %s).",
+                    clasconv_format_name(format));
+}
+
+static void convert_one(const batch_job *job, clasconv_batch_file *f)
+{
+    const clasconv_batch_options *o = job->options;
+    clasconv_batch_convert_fn convert =
+        o->convert != NULL ? o->convert : clasconv_convert_memory;
+    const char *name = strrchr(job->rel, '/');
+    unsigned char *data = NULL;
+    size_t size = 0;
+    clasconv_diag diag;
+    clasconv_format format;
+    clasconv_error rc;
+    char *tmp = NULL, *final = NULL;
+    size_t len;
+
+    name = name != NULL ? name + 1 : job->rel;
+    clasconv_diag_clear(&diag);
+    f->status = CLASCONV_BATCH_UNREADABLE;
+    rc = clasconv_load_file(job->abs, &data, &size, &diag);
+    if (rc != CLASCONV_OK) {
+        set_message(f, "%s", diag.message);
+        f->errors = 1;
+        return;
+    }
+    batch_sha256_hex(data, size, f->sha256);
+    format = clasconv_sniff(data, size);
+    if (!batch_name_claims_sheet(name) &&
+        (!clasconv_format_readable(format) || format == CLASCONV_FORMAT_CSV)) {
+        f->status = CLASCONV_BATCH_SKIPPED;
+        skip_message(f, format);
+        free(data);
+        return;
+    }
+    rc = convert(name, job->abs, data, size, &f->table, &diag);
+    free(data);
+    if (f->table != NULL) {
+        f->errors =
+            clasconv_anomalies_count(&f->table->anomalies, CLASCONV_SEV_ERROR);
+        f->warnings = clasconv_anomalies_count(&f->table->anomalies,
+                                               CLASCONV_SEV_WARNING);
+        f->infos =
+            clasconv_anomalies_count(&f->table->anomalies, CLASCONV_SEV_INFO);
+    }
+    if (rc == CLASCONV_ERR_MEMORY) {
+        unsigned mb =
+            o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
+        set_message(f,
+                    "La lecture de ce fichier demande plus de "
+                    "mémoire que la limite de %u Mo par fichier. Vérifiez-le "
+                    "(une cellule remplie très loin du tableau suffit), ou "
+                    "relancez avec --memoire pour relever la limite.",
+                    mb);
+        if (f->errors == 0)
+            f->errors = 1;
+        return;
+    }
+    if (rc != CLASCONV_OK || f->table == NULL) {
+        set_message(f, "%s",
+                    diag.message[0] != '\0' ? diag.message
+                                            : clasconv_strerror(rc));
+        if (f->errors == 0)
+            f->errors = 1;
+        return;
+    }
+
+    /* The workbook goes to the staging folder, then to its final name. */
+    len = strlen(job->staging) + 32;
+    tmp = malloc(len);
+    len = strlen(job->outdir) + strlen(job->output_rel) + 2;
+    final = malloc(len);
+    if (tmp == NULL || final == NULL) {
+        free(tmp);
+        free(final);
+        f->status = CLASCONV_BATCH_WRITE_FAILED;
+        set_message(f, "Mémoire insuffisante.");
+        return;
+    }
+    snprintf(tmp, strlen(job->staging) + 32, "%s/w%zu.xlsx", job->staging,
+             job->index);
+    snprintf(final, len, "%s/%s", job->outdir, job->output_rel);
+    clasconv_diag_clear(&diag);
+    clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
+    rc = clasconv_write_workbook(f->table, tmp, &diag);
+    if (rc != CLASCONV_OK) {
+        f->status = CLASCONV_BATCH_WRITE_FAILED;
+        set_message(f, "%s", diag.message);
+    } else if (make_parents(job->outdir, job->output_rel) != 0 ||
+               rename(tmp, final) != 0) {
+        int err = errno;
+        unlink(tmp);
+        f->status = CLASCONV_BATCH_WRITE_FAILED;
+        set_message(f, "Impossible d'écrire « %s » : %s.", job->output_rel,
+                    strerror(err));
+    } else {
+        f->output = strdup(job->output_rel);
+        f->status = f->errors > 0 ? CLASCONV_BATCH_TO_CHECK : CLASCONV_BATCH_OK;
+        if (f->errors > 0)
+            first_error_hint(f);
+    }
+    free(tmp);
+    free(final);
+}
+
+static void write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(3);
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+void batch_worker_main(const batch_job *job, int fd)
+{
+    clasconv_batch_file file;
+    clasconv_buf out = {0};
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (getppid() != job->parent)
+        _exit(5); /* the parent is already gone */
+    {
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+    }
+    set_limits(job->options);
+    run_test_hook(job->options->test_hook, job->rel);
+
+    memset(&file, 0, sizeof file);
+    convert_one(job, &file);
+    if (file.message == NULL)
+        file.message = strdup("");
+    if (batch_wire_encode(&file, &out) != CLASCONV_OK) {
+        /* Too big for the pipe or out of memory: send the counts only. */
+        clasconv_buf_free(&out);
+        clasconv_table_free(file.table);
+        file.table = NULL;
+        file.truncated = 1;
+        if (batch_wire_encode(&file, &out) != CLASCONV_OK)
+            _exit(4);
+    }
+    write_all(fd, out.data, out.len);
+    close(fd);
+    _exit(0);
+}

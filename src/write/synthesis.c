@@ -1,0 +1,339 @@
+/* synthesis.c: synthese.xlsx, the batch's summary workbook: one row per
+ * file and level, every school, every anomaly, every input file. */
+#include "clasconv/batch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "write/xlsx_util.h"
+
+/* Data rows per sheet (Excel has 1,048,576 rows, one is the header and one
+ * is kept for the note saying the list was cut). */
+#define SYNTH_MAX_ROWS 1048574u
+
+typedef struct sheet {
+    clasconv_xlsx *x;
+    lxw_worksheet *ws;
+    size_t row; /* next row to write (0 is the header) */
+    unsigned ncols;
+    int full; /* the row cap was reached */
+} sheet;
+
+static const char *const communes_head[] = {"Commune",
+                                            "Fichier",
+                                            "Niveau",
+                                            "Établissements",
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            "Erreurs",
+                                            "Avertissements",
+                                            "Statut"};
+#define COMMUNES_NCOLS 16u
+
+static const char *const schools_head[] = {"Commune",
+                                           "Fichier",
+                                           "Niveau",
+                                           "Établissement",
+                                           "Clé",
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           "Autre (précision)",
+                                           "Nom lu",
+                                           "Cellule source"};
+#define SCHOOLS_NCOLS 17u
+
+static const char *const anomalies_head[] = {
+    "Commune",    "Fichier",        "Code",       "Gravité",
+    "Niveau",     "Établissement",  "Dispositif", "Cellule source",
+    "Valeur lue", "Valeur retenue", "Message"};
+#define ANOMALIES_NCOLS 11u
+
+static const char *const files_head[] = {
+    "Fichier",        "Commune", "Format",  "Statut", "Erreurs",
+    "Avertissements", "Infos",   "Message", "Sortie", "SHA-256"};
+#define FILES_NCOLS 10u
+
+/* Starts a sheet: header row, scheme labels from column `first_scheme`. */
+static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
+                        const char *const *head, unsigned ncols,
+                        int first_scheme)
+{
+    const char *labels[32];
+    unsigned c;
+    int s;
+
+    sh->x = x;
+    sh->ws = clasconv_xlsx_add_sheet(x, name);
+    sh->row = 1;
+    sh->ncols = ncols;
+    sh->full = 0;
+    if (sh->ws == NULL)
+        return;
+    for (c = 0; c < ncols && c < 32; c++)
+        labels[c] = head[c];
+    if (first_scheme >= 0)
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+            labels[first_scheme + s] =
+                clasconv_scheme_label((clasconv_scheme)s);
+    clasconv_xlsx_header_row(x, sh->ws, labels, ncols);
+    clasconv_xlsx_page_setup(x, sh->ws);
+}
+
+/* Claims the next row; returns 0 when the sheet is full (the note is then
+ * written once). */
+static int sheet_row(sheet *sh, size_t *row)
+{
+    if (sh->ws == NULL)
+        return 0;
+    if (sh->row > SYNTH_MAX_ROWS) {
+        if (!sh->full)
+            clasconv_xlsx_string(sh->x, sh->ws, sh->row, 0,
+                                 "… liste coupée : la limite de lignes "
+                                 "d'Excel est atteinte.",
+                                 sh->x->text);
+        sh->full = 1;
+        return 0;
+    }
+    *row = sh->row++;
+    return 1;
+}
+
+static void sheet_finish(sheet *sh)
+{
+    if (sh->ws == NULL)
+        return;
+    clasconv_xlsx_check(sh->x,
+                        worksheet_autofilter(sh->ws, 0, 0,
+                                             (lxw_row_t)(sh->row - 1),
+                                             (lxw_col_t)(sh->ncols - 1)),
+                        "filtre");
+}
+
+static void put_text(sheet *sh, size_t row, unsigned col, const char *text)
+{
+    if (text != NULL && text[0] != '\0')
+        clasconv_xlsx_string(sh->x, sh->ws, row, col, text, sh->x->text);
+}
+
+static void put_count(sheet *sh, size_t row, unsigned col, int64_t value)
+{
+    if (value != CLASCONV_BLANK)
+        clasconv_xlsx_number(sh->x, sh->ws, row, col, (double)value,
+                             sh->x->count);
+}
+
+static int has_levels(const clasconv_batch_file *f)
+{
+    return f->table != NULL && (f->status == CLASCONV_BATCH_OK ||
+                                f->status == CLASCONV_BATCH_TO_CHECK ||
+                                f->status == CLASCONV_BATCH_WRITE_FAILED);
+}
+
+static void write_communes(sheet *sh, const clasconv_batch_file *files,
+                           size_t n)
+{
+    size_t i, row;
+    int l, s;
+
+    for (i = 0; i < n; i++) {
+        const clasconv_batch_file *f = &files[i];
+        const char *commune = clasconv_batch_file_commune(f);
+        const char *status = clasconv_batch_status_label(f->status);
+
+        if (f->status == CLASCONV_BATCH_SKIPPED)
+            continue;
+        if (!has_levels(f)) {
+            if (!sheet_row(sh, &row))
+                return;
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            put_count(sh, row, 13, (int64_t)f->errors);
+            put_count(sh, row, 14, (int64_t)f->warnings);
+            put_text(sh, row, 15, status);
+            continue;
+        }
+        for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
+            const clasconv_totals *t = &f->table->totals[l];
+            if (!sheet_row(sh, &row))
+                return;
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            put_text(sh, row, 2, clasconv_level_label((clasconv_level)l));
+            put_count(sh, row, 3, t->schools);
+            for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+                put_count(sh, row, 4 + (unsigned)s,
+                          t->counts[s] < 0 ? 0 : t->counts[s]);
+            put_count(sh, row, 13, (int64_t)f->errors);
+            put_count(sh, row, 14, (int64_t)f->warnings);
+            put_text(sh, row, 15, status);
+        }
+    }
+}
+
+static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n)
+{
+    size_t i, j, row;
+    int s;
+
+    for (i = 0; i < n; i++) {
+        const clasconv_batch_file *f = &files[i];
+        const char *commune = clasconv_batch_file_commune(f);
+
+        if (!has_levels(f))
+            continue;
+        for (j = 0; j < f->table->nschools; j++) {
+            const clasconv_school *sc = &f->table->schools[j];
+            if (!sheet_row(sh, &row))
+                return;
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            if (sc->level != CLASCONV_LEVEL_NONE)
+                put_text(sh, row, 2, clasconv_level_label(sc->level));
+            put_text(sh, row, 3, sc->name);
+            put_text(sh, row, 4, sc->key);
+            for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+                put_count(sh, row, 5 + (unsigned)s, sc->counts[s]);
+            put_text(sh, row, 14, sc->autre_detail);
+            put_text(sh, row, 15, sc->read_name);
+            put_text(sh, row, 16, sc->cell);
+        }
+    }
+}
+
+static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
+                            size_t n)
+{
+    size_t i, j, row;
+
+    for (i = 0; i < n; i++) {
+        const clasconv_batch_file *f = &files[i];
+        const char *commune = clasconv_batch_file_commune(f);
+
+        if (f->status == CLASCONV_BATCH_SKIPPED)
+            continue;
+        if (f->table == NULL || f->table->anomalies.count == 0) {
+            /* A file whose worker failed: its message stands for it. */
+            if (f->status != CLASCONV_BATCH_UNREADABLE)
+                continue;
+            if (!sheet_row(sh, &row))
+                return;
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            put_text(sh, row, 2,
+                     clasconv_anomaly_code_name(CLASCONV_A_FILE_UNREADABLE));
+            put_text(sh, row, 3, clasconv_severity_name(CLASCONV_SEV_ERROR));
+            put_text(sh, row, 10, f->message);
+            continue;
+        }
+        for (j = 0; j < f->table->anomalies.count; j++) {
+            const clasconv_anomaly *a = &f->table->anomalies.items[j];
+            if (!sheet_row(sh, &row))
+                return;
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            put_text(sh, row, 2, clasconv_anomaly_code_name(a->code));
+            put_text(sh, row, 3, clasconv_severity_name(a->severity));
+            if (a->level != CLASCONV_LEVEL_NONE)
+                put_text(sh, row, 4, clasconv_level_label(a->level));
+            put_text(sh, row, 5, a->school);
+            if (a->scheme != CLASCONV_SCHEME_NONE)
+                put_text(sh, row, 6, clasconv_scheme_label(a->scheme));
+            put_text(sh, row, 7, a->cell);
+            put_text(sh, row, 8, a->read);
+            put_text(sh, row, 9, a->kept);
+            put_text(sh, row, 10, a->message);
+        }
+        if (f->truncated && sheet_row(sh, &row)) {
+            put_text(sh, row, 0, commune);
+            put_text(sh, row, 1, f->path);
+            put_text(sh, row, 10,
+                     "… liste coupée : toutes les anomalies sont dans le "
+                     "classeur du fichier.");
+        }
+    }
+}
+
+static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n)
+{
+    size_t i, row;
+
+    for (i = 0; i < n; i++) {
+        const clasconv_batch_file *f = &files[i];
+        if (!sheet_row(sh, &row))
+            return;
+        put_text(sh, row, 0, f->path);
+        put_text(sh, row, 1, clasconv_batch_file_commune(f));
+        if (f->table != NULL)
+            put_text(sh, row, 2, f->table->format);
+        put_text(sh, row, 3, clasconv_batch_status_label(f->status));
+        if (f->status != CLASCONV_BATCH_SKIPPED) {
+            put_count(sh, row, 4, (int64_t)f->errors);
+            put_count(sh, row, 5, (int64_t)f->warnings);
+            put_count(sh, row, 6, (int64_t)f->infos);
+        }
+        put_text(sh, row, 7, f->message);
+        put_text(sh, row, 8, f->output);
+        put_text(sh, row, 9, f->sha256);
+    }
+}
+
+clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
+                                        size_t nfiles, const char *path,
+                                        clasconv_diag *diag)
+{
+    clasconv_xlsx x;
+    sheet communes, schools, anomalies, inputs;
+    clasconv_error rc;
+
+    rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
+    if (rc != CLASCONV_OK)
+        return rc;
+    sheet_start(&communes, &x, "Communes", communes_head, COMMUNES_NCOLS, 4);
+    sheet_start(&schools, &x, "Établissements", schools_head, SCHOOLS_NCOLS, 5);
+    sheet_start(&anomalies, &x, "Anomalies", anomalies_head, ANOMALIES_NCOLS,
+                -1);
+    sheet_start(&inputs, &x, "Fichiers", files_head, FILES_NCOLS, -1);
+
+    write_communes(&communes, files, nfiles);
+    write_schools(&schools, files, nfiles);
+    write_anomalies(&anomalies, files, nfiles);
+    write_files(&inputs, files, nfiles);
+
+    clasconv_xlsx_width(&x, communes.ws, 0, 1, 28);
+    clasconv_xlsx_width(&x, communes.ws, 2, 2, 13);
+    clasconv_xlsx_width(&x, communes.ws, 3, 14, 11);
+    clasconv_xlsx_width(&x, communes.ws, 15, 15, 12);
+    clasconv_xlsx_width(&x, schools.ws, 0, 1, 24);
+    clasconv_xlsx_width(&x, schools.ws, 2, 2, 13);
+    clasconv_xlsx_width(&x, schools.ws, 3, 4, 36);
+    clasconv_xlsx_width(&x, schools.ws, 5, 13, 11);
+    clasconv_xlsx_width(&x, schools.ws, 14, 16, 24);
+    clasconv_xlsx_width(&x, anomalies.ws, 0, 1, 24);
+    clasconv_xlsx_width(&x, anomalies.ws, 2, 9, 16);
+    clasconv_xlsx_width(&x, anomalies.ws, 10, 10, 80);
+    clasconv_xlsx_width(&x, inputs.ws, 0, 1, 30);
+    clasconv_xlsx_width(&x, inputs.ws, 2, 6, 12);
+    clasconv_xlsx_width(&x, inputs.ws, 7, 7, 80);
+    clasconv_xlsx_width(&x, inputs.ws, 8, 8, 30);
+    clasconv_xlsx_width(&x, inputs.ws, 9, 9, 66);
+
+    sheet_finish(&communes);
+    sheet_finish(&schools);
+    sheet_finish(&anomalies);
+    sheet_finish(&inputs);
+    return clasconv_xlsx_commit(&x, diag);
+}
