@@ -221,6 +221,48 @@ def test_sigkill_during_write(t, exe, work):
     t.check(zipfile.is_zipfile(out), "after SIGKILL: a complete workbook")
 
 
+def test_batch_input_vanishing(t, exe, samples, work):
+    """batch: one input gone between listing and reading (a dangling link),
+    one unreadable (mode 000, run as nobody): the others are converted,
+    both are reported, status non-zero, no partial file."""
+    probe = run(exe, "batch")
+    if b"pas encore disponible" in probe.stderr:
+        print("skip: batch not available")
+        return
+    indir = os.path.join(work, "batch-in")
+    outdir = os.path.join(work, "batch-out")
+    os.makedirs(indir)
+    os.makedirs(outdir)
+    shutil.copy(sample_csv(samples), os.path.join(indir, "a.csv"))
+    shutil.copy(sample_csv(samples), os.path.join(indir, "c.csv"))
+    os.symlink(os.path.join(indir, "gone.csv"), os.path.join(indir, "b.csv"))
+    locked = os.path.join(indir, "d.csv")
+    shutil.copy(sample_csv(samples), locked)
+    os.chmod(locked, 0)
+    for d in (work, indir, outdir):
+        os.chmod(d, 0o777)
+    before = {f: sha256(os.path.join(indir, f)) for f in ("a.csv", "c.csv")}
+    pre = as_nobody if os.geteuid() == 0 else None
+    r = subprocess.run([exe, "batch", indir, outdir, "-j", "2"],
+                       capture_output=True, timeout=120, preexec_fn=pre)
+    os.chmod(locked, 0o644)
+    t.check(r.returncode != 0, f"batch: non-zero status ({r.returncode})")
+    out = sorted(os.listdir(outdir))
+    t.equal(out, ["a.xlsx", "c.xlsx", "rapport.csv", "synthese.xlsx"],
+            "batch: the readable files converted, nothing partial")
+    for name in ("a.xlsx", "c.xlsx", "synthese.xlsx"):
+        t.check(zipfile.is_zipfile(os.path.join(outdir, name)),
+                f"batch: {name} is a complete workbook")
+    with open(os.path.join(outdir, "rapport.csv"), encoding="utf-8-sig") as f:
+        report = f.read()
+    for name in ("b.csv", "d.csv"):
+        line = [x for x in report.splitlines() if x.startswith(name + ";")]
+        t.check(len(line) == 1 and "Illisible" in line[0],
+                f"batch: {name} reported unreadable: {line}")
+    for f, h in before.items():
+        t.equal(sha256(os.path.join(indir, f)), h, f"batch: {f} unchanged")
+
+
 def test_limits(t, exe, work):
     """Documented limits, each refused with a French message."""
     out = os.path.join(work, "limit.xlsx")
@@ -275,6 +317,7 @@ def main():
         test_dev_full(t, exe, src)
         test_input_missing_or_unreadable(t, exe, src, work)
         test_sigkill_during_write(t, exe, work)
+        test_batch_input_vanishing(t, exe, args.samples, work)
         test_limits(t, exe, work)
         t.equal(sha256(src), before, "input SHA-256 unchanged by every test")
         t.equal(sha256(sample_csv(args.samples)), before,
