@@ -187,13 +187,6 @@ static const char *rel_target_of(const xlsx_book *book, const char *id,
     return NULL;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s);
-    size_t m = strlen(suffix);
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 /* --- Workbook relationships ------------------------------------------- */
 
 static clasconv_error rels_start(void *user, const char *name,
@@ -234,8 +227,9 @@ static clasconv_error rels_start(void *user, const char *name,
     rel = &book->rels[book->nrels];
     rel->id = strdup(id);
     rel->target = strdup(resolved);
-    rel->worksheet = ends_with(type, "/worksheet");
-    if (ends_with(type, "/sharedStrings") && book->strings_part[0] == '\0') {
+    rel->worksheet = clasconv_str_ends_with(type, "/worksheet");
+    if (clasconv_str_ends_with(type, "/sharedStrings") &&
+        book->strings_part[0] == '\0') {
         strcpy(book->strings_part, resolved);
     }
     if (rel->id == NULL || rel->target == NULL) {

@@ -1097,7 +1097,7 @@ typedef struct rel_search {
     int found;
 } rel_search;
 
-static int ends_with(const char *s, const char *suffix)
+int clasconv_str_ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s);
     size_t m = strlen(suffix);
@@ -1119,7 +1119,7 @@ static clasconv_error rel_start(void *user, const char *name,
     target = clasconv_xml_attr(attrs, "Target");
     mode = clasconv_xml_attr(attrs, "TargetMode");
     if (type == NULL || target == NULL ||
-        !ends_with(type, search->type_suffix) ||
+        !clasconv_str_ends_with(type, search->type_suffix) ||
         (mode != NULL && strcmp(mode, "External") == 0)) {
         return CLASCONV_OK;
     }

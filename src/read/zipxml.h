@@ -108,6 +108,9 @@ const char *clasconv_xml_local(const char *name);
  */
 int clasconv_xml_is(const char *name, const char *ns, const char *local);
 
+/** Non-zero when `s` ends with `suffix` (relationship types, part names). */
+int clasconv_str_ends_with(const char *s, const char *suffix);
+
 /** The value of the attribute whose local name is `local`, or NULL. */
 const char *clasconv_xml_attr(const char **attrs, const char *local);
 

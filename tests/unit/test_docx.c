@@ -11,18 +11,7 @@
 
 static clasconv_grid *read_file(const char *path)
 {
-    size_t size;
-    unsigned char *data = test_load(path, &size);
-    clasconv_input in = {path, data, size};
-    clasconv_grid *grid = clasconv_grid_new();
-    clasconv_diag diag;
-    clasconv_error err;
-
-    diag.message[0] = '\0';
-    err = clasconv_read_docx(&in, grid, &diag);
-    free(data);
-    cr_assert_eq(err, CLASCONV_OK, "%s: %s", path, diag.message);
-    return grid;
+    return test_read_with(clasconv_read_docx, path);
 }
 
 static const char *meta(const clasconv_grid *grid, const char *key)

@@ -12,21 +12,9 @@
 
 #include "test_util.h"
 
-/* Reads `path` into a new grid; fails the test on error. */
 static clasconv_grid *read_file(const char *path)
 {
-    size_t size;
-    unsigned char *data = test_load(path, &size);
-    clasconv_input in = {path, data, size};
-    clasconv_grid *grid = clasconv_grid_new();
-    clasconv_diag diag;
-    clasconv_error err;
-
-    diag.message[0] = '\0';
-    err = clasconv_read_xlsx(&in, grid, &diag);
-    free(data);
-    cr_assert_eq(err, CLASCONV_OK, "%s: %s", path, diag.message);
-    return grid;
+    return test_read_with(clasconv_read_xlsx, path);
 }
 
 static const clasconv_sheet *sheet_named(const clasconv_grid *grid,
@@ -42,32 +30,6 @@ static const clasconv_sheet *sheet_named(const clasconv_grid *grid,
     }
     cr_assert_fail("no sheet %s", name);
     return NULL;
-}
-
-static void expect_text(const clasconv_sheet *sheet, uint32_t row, uint32_t col,
-                        const char *text, unsigned flags)
-{
-    const clasconv_cell *cell = clasconv_sheet_get(sheet, row, col);
-
-    cr_assert_not_null(cell, "no cell at %u,%u", row, col);
-    cr_assert_eq(cell->type, CLASCONV_CELL_TEXT, "not text at %u,%u", row, col);
-    cr_expect_str_eq(cell->v.text, text);
-    cr_expect_eq(cell->flags, flags, "flags %u at %u,%u", cell->flags, row,
-                 col);
-}
-
-static void expect_number(const clasconv_sheet *sheet, uint32_t row,
-                          uint32_t col, double value, unsigned flags)
-{
-    const clasconv_cell *cell = clasconv_sheet_get(sheet, row, col);
-
-    cr_assert_not_null(cell, "no cell at %u,%u", row, col);
-    cr_assert_eq(cell->type, CLASCONV_CELL_NUMBER, "not a number at %u,%u", row,
-                 col);
-    cr_expect_eq(cell->v.number, value, "%g at %u,%u", cell->v.number, row,
-                 col);
-    cr_expect_eq(cell->flags, flags, "flags %u at %u,%u", cell->flags, row,
-                 col);
 }
 
 static void expect_merge(const clasconv_sheet *sheet, size_t index, uint32_t r1,
