@@ -378,7 +378,7 @@ Test(xls, not_an_ole2_file)
 }
 
 /* Every prefix of the sample, cut on sector bounds and in between. */
-Test(xls, truncated_sample_is_refused_cleanly, .timeout = 120)
+Test(xls, truncated_sample_is_refused_cleanly)
 {
     size_t size;
     unsigned char *data = slurp(P01, &size);
@@ -599,7 +599,7 @@ Test(ole2, mini_stream_out_of_range)
 }
 
 /* Random byte changes: no crash, no leak, any status (run under ASan). */
-Test(ole2, mutations_never_crash, .timeout = 300)
+Test(ole2, mutations_never_crash)
 {
     const char *files[] = {FIX("formulas.xls"), FIX("biff5.xls"),
                            FIX("difat.xls"), FIX("formulas-v4.xls")};
