@@ -16,30 +16,13 @@
 #include "clasconv/batch.h"
 #include "clasconv/clasconv.h"
 
+#include "test_util.h"
+
 /* --- Helpers ------------------------------------------------------------- */
-
-static char *make_dir(void)
-{
-    char *dir = strdup("/tmp/clasconv_batch_XXXXXX");
-
-    cr_assert_not_null(dir);
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-
-    cr_assert_not_null(path);
-    snprintf(path, n, "%s/%s", dir, name);
-    return path;
-}
 
 static void put_file(const char *dir, const char *name, const char *text)
 {
-    char *path = join(dir, name);
+    char *path = test_join(dir, name);
     FILE *f = fopen(path, "wb");
 
     cr_assert_not_null(f, "cannot create %s", path);
@@ -539,7 +522,7 @@ static void count_events(const clasconv_batch_event *ev, void *user)
 
 static void fill_indir(const char *in)
 {
-    char *sub = join(in, "sous");
+    char *sub = test_join(in, "sous");
 
     put_file(in, "vaulx.csv", "Vaulx-en-Velin;0");
     put_file(in, "bron.csv", "Bron;2");
@@ -588,7 +571,8 @@ static const clasconv_batch_file *find(const clasconv_batch_result *r,
 
 Test(run, statuses_order_and_outputs)
 {
-    char *in = make_dir(), *out = make_dir();
+    char *in = test_make_dir("clasconv_batch"),
+         *out = test_make_dir("clasconv_batch");
     clasconv_batch_result *r;
     clasconv_error rc;
     events ev = {0};
@@ -647,7 +631,9 @@ Test(run, statuses_order_and_outputs)
 
 Test(run, same_bytes_for_any_worker_count_and_rerun)
 {
-    char *in = make_dir(), *o1 = make_dir(), *o3 = make_dir();
+    char *in = test_make_dir("clasconv_batch"),
+         *o1 = test_make_dir("clasconv_batch"),
+         *o3 = test_make_dir("clasconv_batch");
     const char *names[] = {"bron.xlsx",        "ecully.xlsx",   "vaulx.xlsx",
                            "sous/givors.xlsx", "synthese.xlsx", "rapport.csv"};
     clasconv_batch_result *r;
@@ -664,7 +650,7 @@ Test(run, same_bytes_for_any_worker_count_and_rerun)
     cr_assert_eq(rc, CLASCONV_OK);
     clasconv_batch_result_free(r);
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char *a = join(o1, names[i]), *b = join(o3, names[i]);
+        char *a = test_join(o1, names[i]), *b = test_join(o3, names[i]);
         cr_assert(same_bytes(a, b), "%s differs between -j 1 and -j 3",
                   names[i]);
         if (i == 4) {
@@ -679,7 +665,7 @@ Test(run, same_bytes_for_any_worker_count_and_rerun)
     cr_assert_eq(rc, CLASCONV_OK);
     clasconv_batch_result_free(r);
     {
-        char *a = join(o1, "synthese.xlsx");
+        char *a = test_join(o1, "synthese.xlsx");
         size_t n;
         char *after = (char *)slurp(a, &n);
         cr_assert_not_null(after);
@@ -698,7 +684,8 @@ Test(run, same_bytes_for_any_worker_count_and_rerun)
 
 Test(run, crash_abort_and_memory_limit_are_that_file_s_failure)
 {
-    char *in = make_dir(), *out = make_dir();
+    char *in = test_make_dir("clasconv_batch"),
+         *out = test_make_dir("clasconv_batch");
     clasconv_batch_options o;
     clasconv_batch_result *r = NULL;
     clasconv_diag diag;
@@ -739,9 +726,10 @@ Test(run, crash_abort_and_memory_limit_are_that_file_s_failure)
 
 Test(run, folders_are_checked_before_any_work)
 {
-    char *in = make_dir(), *out = make_dir();
-    char *missing = join(out, "absent");
-    char *file = join(out, "fichier");
+    char *in = test_make_dir("clasconv_batch"),
+         *out = test_make_dir("clasconv_batch");
+    char *missing = test_join(out, "absent");
+    char *file = test_join(out, "fichier");
     clasconv_batch_result *r = (clasconv_batch_result *)1;
     clasconv_diag diag;
     char *list;
@@ -777,9 +765,9 @@ Test(run, folders_are_checked_before_any_work)
 
 Test(run, stale_staging_is_removed_and_outdir_inside_indir_is_skipped)
 {
-    char *in = make_dir();
-    char *out = join(in, "sortie");
-    char *stale = join(out, ".clasconv-batch.old123");
+    char *in = test_make_dir("clasconv_batch");
+    char *out = test_join(in, "sortie");
+    char *stale = test_join(out, ".clasconv-batch.old123");
     clasconv_batch_options o;
     clasconv_batch_result *r = NULL;
     clasconv_diag diag;
@@ -813,7 +801,9 @@ Test(run, real_samples_match_single_conversions)
         {"p05-flat-csv-utf8-venissieux", "Vénissieux - dispositifs CLAS.csv"},
         {"p07-bad-html-as-xls-decines", "Export_dispositifs_CLAS_Decines.xls"},
     };
-    char *in = make_dir(), *out = make_dir(), *single = make_dir();
+    char *in = test_make_dir("clasconv_batch"),
+         *out = test_make_dir("clasconv_batch"),
+         *single = test_make_dir("clasconv_batch");
     clasconv_batch_options o;
     clasconv_batch_result *r = NULL;
     clasconv_diag diag;
@@ -843,9 +833,9 @@ Test(run, real_samples_match_single_conversions)
     cr_assert_eq(r->files[2].status, CLASCONV_BATCH_UNREADABLE);
     cr_assert_null(r->files[2].output);
     for (i = 0; i < 2; i++) {
-        char *src = join(in, r->files[i].path);
-        char *mine = join(single, "one.xlsx");
-        char *theirs = join(out, r->files[i].output);
+        char *src = test_join(in, r->files[i].path);
+        char *mine = test_join(single, "one.xlsx");
+        char *theirs = test_join(out, r->files[i].output);
         clasconv_table *t = NULL;
         cr_assert_eq(clasconv_convert(src, &t, &diag) == CLASCONV_OK, 1);
         cr_assert_eq(clasconv_write_workbook(t, mine, &diag), CLASCONV_OK);
@@ -867,10 +857,10 @@ Test(run, real_samples_match_single_conversions)
 
 Test(run, an_output_never_replaces_an_input)
 {
-    char *out = make_dir();
-    char *in = join(out, "in");
-    char *inner = join(in, "in");
-    char *victim = join(in, "a.xlsx");
+    char *out = test_make_dir("clasconv_batch");
+    char *in = test_join(out, "in");
+    char *inner = test_join(in, "in");
+    char *victim = test_join(in, "a.xlsx");
     clasconv_batch_options o;
     clasconv_batch_result *r = NULL;
     clasconv_diag diag;

@@ -6,6 +6,8 @@
 #include "clasconv/table.h"
 #include "core/text.h"
 
+#include "test_util.h"
+
 #define ELEM CLASCONV_LEVEL_ELEMENTAIRE
 #define COLL CLASCONV_LEVEL_COLLEGE
 #define LYC CLASCONV_LEVEL_LYCEE
@@ -335,18 +337,8 @@ Test(names, random_pieces)
     uint32_t seed = 12345;
     char text[256];
     for (int round = 0; round < 3000; round++) {
-        size_t len = 0;
-        seed = seed * 1103515245u + 12345u;
-        int count = (int)(seed >> 16) % 12;
-        for (int k = 0; k < count; k++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *piece =
-                pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
-            size_t n = strlen(piece);
-            memcpy(text + len, piece, n);
-            len += n;
-        }
-        text[len] = '\0';
+        test_random_text(pieces, sizeof pieces / sizeof pieces[0], 12, &seed,
+                         text);
         clasconv_school_name name;
         cr_assert_eq(clasconv_school_name_normalize(text, &name), CLASCONV_OK);
         cr_assert(clasconv_utf8_valid(name.canonical, strlen(name.canonical)),

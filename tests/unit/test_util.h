@@ -4,7 +4,10 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "clasconv/read.h"
 
@@ -74,6 +77,55 @@ static inline void expect_number(const clasconv_sheet *sheet, uint32_t row,
                  col);
     cr_expect_eq(cell->flags, flags, "flags %u at %u,%u", cell->flags, row,
                  col);
+}
+
+/* Creates a fresh private folder under /tmp named after `prefix`
+ * ("clasconv_wb"); the caller frees the returned path. */
+static inline char *test_make_dir(const char *prefix)
+{
+    size_t n = strlen(prefix) + sizeof "/tmp/_XXXXXX";
+    char *dir = malloc(n);
+
+    cr_assert_not_null(dir);
+    snprintf(dir, n, "/tmp/%s_XXXXXX", prefix);
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+/* "dir/name", malloc'd. */
+static inline char *test_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+
+    cr_assert_not_null(path);
+    snprintf(path, n, "%s/%s", dir, name);
+    return path;
+}
+
+/* Writes into `text` (at least max_pieces x longest piece + 1 bytes) a
+ * random concatenation of up to max_pieces - 1 `pieces`, from a small
+ * deterministic generator whose state is `*seed`. Returns the length. */
+static inline size_t test_random_text(const char *const *pieces, size_t npieces,
+                                      unsigned max_pieces, uint32_t *seed,
+                                      char *text)
+{
+    size_t len = 0;
+    unsigned count, k;
+
+    *seed = *seed * 1103515245u + 12345u;
+    count = (*seed >> 16) % max_pieces;
+    for (k = 0; k < count; k++) {
+        const char *piece;
+        size_t n;
+        *seed = *seed * 1103515245u + 12345u;
+        piece = pieces[(*seed >> 16) % npieces];
+        n = strlen(piece);
+        memcpy(text + len, piece, n);
+        len += n;
+    }
+    text[len] = '\0';
+    return len;
 }
 
 #endif

@@ -5,6 +5,8 @@
 
 #include "clasconv/table.h"
 
+#include "test_util.h"
+
 #define BLANK CLASCONV_VALUE_BLANK
 #define OK CLASCONV_VALUE_OK
 #define ZERO CLASCONV_VALUE_ZERO_WORD
@@ -270,18 +272,8 @@ Test(value, random_pieces)
     uint32_t seed = 777;
     char text[128];
     for (int round = 0; round < 5000; round++) {
-        size_t len = 0;
-        seed = seed * 1103515245u + 12345u;
-        int count = (int)(seed >> 16) % 10;
-        for (int k = 0; k < count; k++) {
-            seed = seed * 1103515245u + 12345u;
-            const char *piece =
-                pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
-            size_t n = strlen(piece);
-            memcpy(text + len, piece, n);
-            len += n;
-        }
-        text[len] = '\0';
+        test_random_text(pieces, sizeof pieces / sizeof pieces[0], 10, &seed,
+                         text);
         int64_t value = 777;
         clasconv_value_status status = clasconv_value_parse_text(text, &value);
         if (status == OK || status == ZERO) {

@@ -22,25 +22,6 @@
 
 /* --- Helpers ------------------------------------------------------------ */
 
-static char *make_dir(void)
-{
-    char *dir = strdup("/tmp/clasconv_wb_XXXXXX");
-
-    cr_assert_not_null(dir);
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-
-    cr_assert_not_null(path);
-    snprintf(path, n, "%s/%s", dir, name);
-    return path;
-}
-
 static int count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -118,8 +99,8 @@ static void assert_cell(const char *sheet, const char *ref, const char *want)
 
 static char *write_fixture(clasconv_table *t, char **dir_out)
 {
-    char *dir = make_dir();
-    char *path = join(dir, "out.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "out.xlsx");
     clasconv_diag diag;
 
     clasconv_diag_clear(&diag);
@@ -139,7 +120,7 @@ static void remove_dir(char *dir)
             char *p;
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
-            p = join(dir, e->d_name);
+            p = test_join(dir, e->d_name);
             if (unlink(p) != 0)
                 rmdir(p);
             free(p);
@@ -437,8 +418,8 @@ Test(workbook, same_table_same_bytes)
 Test(workbook, missing_folder_fails_and_leaves_nothing)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
-    char *path = join(dir, "absent/out.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "absent/out.xlsx");
     clasconv_diag diag;
 
     clasconv_diag_clear(&diag);
@@ -454,9 +435,9 @@ Test(workbook, missing_folder_fails_and_leaves_nothing)
 Test(workbook, target_that_is_a_folder_is_refused)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
-    char *path = join(dir, "out.xlsx");
-    char *slash_path = join(dir, "new/");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "out.xlsx");
+    char *slash_path = test_join(dir, "new/");
     clasconv_diag diag;
     struct stat st;
 
@@ -481,9 +462,9 @@ Test(workbook, target_that_is_a_folder_is_refused)
 Test(workbook, folder_path_component_is_a_file)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
-    char *file = join(dir, "plain");
-    char *path = join(dir, "plain/out.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *file = test_join(dir, "plain");
+    char *path = test_join(dir, "plain/out.xlsx");
     clasconv_diag diag;
     FILE *f = fopen(file, "w");
 
@@ -504,8 +485,8 @@ Test(workbook, folder_path_component_is_a_file)
 Test(workbook, full_disk_keeps_existing_target)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
-    char *path = join(dir, "out.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "out.xlsx");
     static const char old[] = "previous content";
     struct rlimit limit = {4096, 4096};
     clasconv_diag diag;
@@ -535,8 +516,8 @@ Test(workbook, full_disk_keeps_existing_target)
 Test(workbook, replaces_existing_target_keeping_its_mode)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
-    char *path = join(dir, "out.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "out.xlsx");
     clasconv_diag diag;
     struct stat st;
     FILE *f = fopen(path, "w");
@@ -576,7 +557,7 @@ Test(workbook, new_file_gets_umask_mode)
 Test(workbook, relative_path_in_current_folder)
 {
     clasconv_table *t = fixture_table();
-    char *dir = make_dir();
+    char *dir = test_make_dir("clasconv_wb");
     clasconv_diag diag;
     struct stat st;
 
@@ -596,7 +577,7 @@ Test(workbook, verify_rejects_damaged_files)
 {
     clasconv_table *t = fixture_table();
     char *dir, *path = write_fixture(t, &dir);
-    char *bad = join(dir, "bad.xlsx");
+    char *bad = test_join(dir, "bad.xlsx");
     const char *why = NULL;
     unsigned char *data;
     size_t size, i;
@@ -769,8 +750,8 @@ Test(workbook, many_anomalies)
 
 Test(xlsx_util, row_beyond_excel_fails_cleanly)
 {
-    char *dir = make_dir();
-    char *path = join(dir, "big.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "big.xlsx");
     clasconv_xlsx x;
     clasconv_diag diag;
     lxw_worksheet *ws;
@@ -789,8 +770,8 @@ Test(xlsx_util, row_beyond_excel_fails_cleanly)
 
 Test(xlsx_util, non_finite_number_is_refused)
 {
-    char *dir = make_dir();
-    char *path = join(dir, "nan.xlsx");
+    char *dir = test_make_dir("clasconv_wb");
+    char *path = test_join(dir, "nan.xlsx");
     clasconv_xlsx x;
     clasconv_diag diag;
     lxw_worksheet *ws;
