@@ -476,12 +476,17 @@ static void worker_failed(batch_state *s, slot *sl, int status)
         o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
     char msg[1024];
 
-    if (sl->killed_wall)
+    /* Which time limit fires first depends on the machine's load: one
+     * message for both keeps the synthesis independent of timing. */
+    if (sl->killed_wall || (WIFSIGNALED(status) &&
+                            WTERMSIG(status) == SIGXCPU && !sl->killed_memory))
         snprintf(msg, sizeof msg,
-                 "La conversion n'était pas finie au bout de %u s "
-                 "et a été arrêtée. Le fichier est peut-être abîmé ou "
-                 "anormalement gros ; vérifiez-le.",
-                 wall);
+                 "La conversion n'était pas finie dans le temps permis "
+                 "(%u s de calcul, %u s au total) et a été arrêtée. Le "
+                 "fichier est peut-être abîmé ou anormalement gros ; "
+                 "vérifiez-le, ou relancez avec --delai pour allonger le "
+                 "temps permis.",
+                 cpu, wall);
     else if (sl->killed_memory)
         snprintf(msg, sizeof msg,
                  "La conversion a dépassé la limite de %u Mo de mémoire et "
