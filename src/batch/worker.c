@@ -243,16 +243,22 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
         f->errors = 1;
         return;
     }
-    batch_sha256_hex(data, size, f->sha256);
     format = clasconv_sniff(data, size);
     if (!batch_name_claims_sheet(name) &&
         (!clasconv_format_readable(format) || format == CLASCONV_FORMAT_CSV)) {
+        batch_sha256_hex(data, size, f->sha256);
         f->status = CLASCONV_BATCH_SKIPPED;
         skip_message(f, format);
         free(data);
         return;
     }
     rc = convert(name, job->abs, data, size, &f->table, &diag);
+    /* The pipeline already fingerprints the input: hash it again only
+     * when it returned no table. */
+    if (f->table != NULL && f->table->sha256[0] != '\0')
+        memcpy(f->sha256, f->table->sha256, sizeof f->table->sha256);
+    else
+        batch_sha256_hex(data, size, f->sha256);
     free(data);
     if (f->table != NULL) {
         f->errors =
