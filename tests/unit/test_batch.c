@@ -801,6 +801,7 @@ Test(run, real_samples_match_single_conversions)
         {"p05-flat-csv-utf8-venissieux", "Vénissieux - dispositifs CLAS.csv"},
         {"p07-bad-html-as-xls-decines", "Export_dispositifs_CLAS_Decines.xls"},
     };
+    test_need_samples();
     char *in = test_make_dir("clasconv_batch"),
          *out = test_make_dir("clasconv_batch"),
          *single = test_make_dir("clasconv_batch");
@@ -813,8 +814,6 @@ Test(run, real_samples_match_single_conversions)
         char src[1024], cmd[2600];
         snprintf(src, sizeof src, "%s/%s/%s", CLASCONV_SAMPLES, samples[i][0],
                  samples[i][1]);
-        if (access(src, R_OK) != 0)
-            cr_skip_test("samples not found");
         snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", src, in);
         cr_assert_eq(system(cmd), 0);
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clasconv/read.h"
+#include "test_util.h"
 
 typedef struct csv_result {
     clasconv_grid *grid;
@@ -538,6 +539,7 @@ Test(csv_files, fixture_cp1252)
 
 Test(csv_files, sample_p03_cp1252_semicolon)
 {
+    test_need_samples();
     char path[1024];
     csv_result r;
     snprintf(path, sizeof path, "%s/%s", CLASCONV_SAMPLES,
@@ -568,6 +570,7 @@ Test(csv_files, sample_p03_cp1252_semicolon)
 
 Test(csv_files, sample_p05_utf8_bom_comma)
 {
+    test_need_samples();
     char path[1024];
     csv_result r;
     snprintf(path, sizeof path, "%s/%s", CLASCONV_SAMPLES,

@@ -107,6 +107,7 @@ Test(docx, spans_nested_and_revisions)
 
 Test(docx, sample_p09_filled_form)
 {
+    test_need_samples();
     clasconv_grid *grid = read_file(
         CLASCONV_SAMPLES "/p09-form-docx-saint-fons/Note unique stratégique "
                          "CLAS 2026-2027 - Saint-Fons.docx");

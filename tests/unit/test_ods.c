@@ -66,6 +66,7 @@ Test(ods, repeats_spans_and_text)
 
 Test(ods, sample_p04_form)
 {
+    test_need_samples();
     clasconv_grid *grid =
         read_file(CLASCONV_SAMPLES "/p04-form-ods-saint-priest/Note CLAS "
                                    "2026-2027 Saint-Priest.ods");

@@ -10,6 +10,7 @@
 
 #include "clasconv/read.h"
 #include "read/sniff.h"
+#include "test_util.h"
 
 static clasconv_format sniff_str(const char *s, size_t len)
 {
@@ -35,6 +36,7 @@ static clasconv_format sniff_path(const char *path)
 
 Test(sniff, samples)
 {
+    test_need_samples();
     static const struct {
         const char *path;
         clasconv_format format;
@@ -385,6 +387,7 @@ static char *temp_file(const void *data, size_t len)
 
 Test(load, whole_file)
 {
+    test_need_samples();
     unsigned char *data = NULL;
     size_t size = 0;
     clasconv_diag diag;

@@ -15,6 +15,7 @@
 
 #include "clasconv/clasconv.h"
 #include "clasconv/coord.h"
+#include "test_util.h"
 
 /* --- A tiny reader of the written XLSX: a flat list of XML elements. --- */
 
@@ -788,6 +789,7 @@ static void roundtrip_sample(const char *input)
 
 Test(template_roundtrip, every_sample)
 {
+    test_need_samples();
     DIR *samples = opendir(CLASCONV_SAMPLES);
     struct dirent *d;
     int n = 0, tried = 0;
@@ -856,9 +858,11 @@ static int exists(const char *path)
 #define P01                                                                    \
     CLASCONV_SAMPLES "/p01-form-xls-villeurbanne/Tableau dispositifs CLAS "    \
                      "2026 - Villeurbanne.xls"
-#define P07                                                                    \
-    CLASCONV_SAMPLES                                                           \
-    "/p07-bad-html-as-xls-decines/Export_dispositifs_CLAS_Decines.xls"
+/* The project's own fixtures, for the tests that run in a bare clone. */
+#define HTML_AS_XLS CLASCONV_FIXTURES "/layouts/unreadable-html.xls"
+#define DEMO                                                                   \
+    CLASCONV_FIXTURES "/demo/Tableau dispositifs CLAS 2026 - "                 \
+                      "Exemple-sur-Sa\xc3\xb4ne.csv"
 
 Test(template_cli, writes_the_template)
 {
@@ -884,6 +888,7 @@ Test(template_cli, writes_the_template)
 
 Test(template_cli, depuis_prefills_from_a_file)
 {
+    test_need_samples();
     char path[128];
     clasconv_table *direct, *back;
 
@@ -916,11 +921,11 @@ Test(template_cli, refuses_bad_usage_and_unreadable_sources)
         const char *missing_value[] = {"template", "-o", path, "--commune",
                                        NULL};
         const char *extra[] = {"template", "-o", path, "surplus", NULL};
-        const char *unreadable[] = {"template", "--depuis", P07,
+        const char *unreadable[] = {"template", "--depuis", HTML_AS_XLS,
                                     "-o",       path,       NULL};
         const char *absent[] = {"template", "--depuis", "/nonexistent.xlsx",
                                 "-o",       path,       NULL};
-        const char *same[] = {"template", "--depuis", P01, "-o", P01, NULL};
+        const char *same[] = {"template", "--depuis", DEMO, "-o", DEMO, NULL};
         cr_assert_eq(run_cli(no_output), 64);
         cr_assert_eq(run_cli(bad_rows), 64);
         cr_assert_eq(run_cli(bad_rows2), 64);

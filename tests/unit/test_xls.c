@@ -9,6 +9,7 @@
 #include "clasconv/read.h"
 #include "read/biff.h"
 #include "read/ole2.h"
+#include "test_util.h"
 
 #define P01                                                                    \
     CLASCONV_SAMPLES "/p01-form-xls-villeurbanne/Tableau dispositifs CLAS "    \
@@ -162,6 +163,7 @@ static void check_p01(const clasconv_grid *g)
 
 Test(xls, p01_biff8_with_path)
 {
+    test_need_samples();
     read_result r = read_file(P01, 1);
     cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
     check_p01(r.grid);
@@ -170,6 +172,7 @@ Test(xls, p01_biff8_with_path)
 
 Test(xls, p01_biff8_from_memory_leaves_no_temp_file)
 {
+    test_need_samples();
     char dir[] = "/tmp/clasconv-test-xls-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     cr_assert_eq(setenv("TMPDIR", dir, 1), 0);
@@ -196,6 +199,7 @@ Test(xls, p01_biff8_from_memory_leaves_no_temp_file)
 
 Test(xls, p06_biff5_gnumeric)
 {
+    test_need_samples();
     read_result r = read_file(P06, 1);
     cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
     cr_assert_eq(clasconv_grid_sheet_count(r.grid), 1);
@@ -380,6 +384,7 @@ Test(xls, not_an_ole2_file)
 /* Every prefix of the sample, cut on sector bounds and in between. */
 Test(xls, truncated_sample_is_refused_cleanly)
 {
+    test_need_samples();
     size_t size;
     unsigned char *data = slurp(P01, &size);
     size_t checked = 0;
@@ -654,6 +659,7 @@ static unsigned char *workbook_stream(const char *path, const char *name,
 
 Test(biff, walks_the_sample_streams)
 {
+    test_need_samples();
     size_t size;
     unsigned char *stream = workbook_stream(P01, "Workbook", &size);
     clasconv_biff_book book;
@@ -1005,6 +1011,7 @@ Test(biff, sst_as_freexl_reads_it)
 
 Test(ole2, write_single_reads_back)
 {
+    test_need_samples();
     size_t size;
     unsigned char *stream = workbook_stream(P01, "Workbook", &size);
     char path[] = "/tmp/clasconv-test-ole2-XXXXXX";

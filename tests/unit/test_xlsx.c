@@ -104,6 +104,7 @@ Test(xlsx, prefixed_namespaces_and_shared_strings)
 
 Test(xlsx, sample_p02_onerow)
 {
+    test_need_samples();
     clasconv_grid *grid = read_file(
         CLASCONV_SAMPLES
         "/p02-onerow-xlsx-vaulx-en-velin/CLAS_2026_Vaulx-en-Velin.xlsx");
@@ -123,6 +124,7 @@ Test(xlsx, sample_p02_onerow)
 
 Test(xlsx, sample_p08_budget)
 {
+    test_need_samples();
     clasconv_grid *grid = read_file(
         CLASCONV_SAMPLES "/p08-bad-budget-sheet-meyzieu/Budget previsionnel "
                          "CLAS 2026 - Meyzieu.xlsx");
