@@ -20,6 +20,34 @@ LEVEL_LABELS = {"ELEMENTAIRE": "Élémentaire", "COLLEGE": "Collège",
                 "LYCEE": "Lycée"}
 
 
+# Exit status of a skipped test: ctest's SKIP_RETURN_CODE for every e2e test
+# (tests/CMakeLists.txt), so ctest shows it as skipped, not passed.
+SKIP = 77
+
+
+def skip(reason):
+    """Prints one SKIP line and exits with SKIP."""
+    print(f"SKIP: {reason}", flush=True)
+    sys.exit(SKIP)
+
+
+def have_samples(samples):
+    """True when ../shared/samples is there. It lives outside the
+    repository: a bare clone has none."""
+    return os.path.isdir(samples)
+
+
+def samples_absent(what):
+    """The one line that says which checks a bare clone leaves out."""
+    return f"../shared/samples absent (bare clone): {what} skipped"
+
+
+def require_samples(samples, what):
+    """Skips the whole test when ../shared/samples is absent."""
+    if not have_samples(samples):
+        skip(samples_absent(what))
+
+
 def parse_args():
     p = argparse.ArgumentParser()
     p.add_argument("--exe", required=True)

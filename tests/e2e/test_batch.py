@@ -220,6 +220,7 @@ def check_plain_output(c, r, nfiles, what):
 
 def main():
     args = common.parse_args()
+    common.require_samples(args.samples, "batch tests on the samples")
     exe = os.path.abspath(args.exe)
     c = common.Checker("batch")
     with common.tempdir() as tmp:

@@ -19,9 +19,10 @@ NOBODY = 65534
 OLD = b"an existing output that must stay as it was\n"
 
 
-def sample_csv(samples):
-    folder = os.path.join(samples, "p03-form-csv-cp1252-bron")
-    return os.path.join(folder, "dispositifs_clas_2026_bron.csv")
+def input_csv(fixtures):
+    """A small Windows-1252 CSV that converts cleanly: the project's own
+    fixture, so that these tests run from a bare clone too."""
+    return os.path.join(fixtures, "layouts", "encoding-cp1252.csv")
 
 
 def as_nobody():
@@ -221,7 +222,7 @@ def test_sigkill_during_write(t, exe, work):
     t.check(zipfile.is_zipfile(out), "after SIGKILL: a complete workbook")
 
 
-def test_batch_input_vanishing(t, exe, samples, work):
+def test_batch_input_vanishing(t, exe, fixtures, work):
     """batch: one input gone between listing and reading (a dangling link),
     one unreadable (mode 000, run as nobody): the others are converted,
     both are reported, status non-zero, no partial file."""
@@ -233,11 +234,11 @@ def test_batch_input_vanishing(t, exe, samples, work):
     outdir = os.path.join(work, "batch-out")
     os.makedirs(indir)
     os.makedirs(outdir)
-    shutil.copy(sample_csv(samples), os.path.join(indir, "a.csv"))
-    shutil.copy(sample_csv(samples), os.path.join(indir, "c.csv"))
+    shutil.copy(input_csv(fixtures), os.path.join(indir, "a.csv"))
+    shutil.copy(input_csv(fixtures), os.path.join(indir, "c.csv"))
     os.symlink(os.path.join(indir, "gone.csv"), os.path.join(indir, "b.csv"))
     locked = os.path.join(indir, "d.csv")
-    shutil.copy(sample_csv(samples), locked)
+    shutil.copy(input_csv(fixtures), locked)
     os.chmod(locked, 0)
     for d in (work, indir, outdir):
         os.chmod(d, 0o777)
@@ -307,7 +308,7 @@ def main():
     with tempdir() as work:
         os.chmod(work, 0o755)
         src = os.path.join(work, "input.csv")
-        shutil.copy(sample_csv(args.samples), src)
+        shutil.copy(input_csv(args.fixtures), src)
         before = sha256(src)
         test_output_is_directory(t, exe, src, work)
         test_missing_output_folder(t, exe, src, work)
@@ -317,11 +318,11 @@ def main():
         test_dev_full(t, exe, src)
         test_input_missing_or_unreadable(t, exe, src, work)
         test_sigkill_during_write(t, exe, work)
-        test_batch_input_vanishing(t, exe, args.samples, work)
+        test_batch_input_vanishing(t, exe, args.fixtures, work)
         test_limits(t, exe, work)
         t.equal(sha256(src), before, "input SHA-256 unchanged by every test")
-        t.equal(sha256(sample_csv(args.samples)), before,
-                "sample SHA-256 unchanged")
+        t.equal(sha256(input_csv(args.fixtures)), before,
+                "fixture SHA-256 unchanged")
     t.finish()
 
 

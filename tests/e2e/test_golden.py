@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import Checker, run, tempdir
+from common import Checker, have_samples, run, samples_absent, tempdir
 import argparse
 
 
@@ -37,6 +37,9 @@ def main():
     args = p.parse_args()
     t = Checker("golden")
     golden_dir = os.path.join(args.fixtures, "golden")
+    if not have_samples(args.samples):
+        print("SKIP: " + samples_absent("golden dumps of the samples"),
+              flush=True)
     with tempdir() as tmp:
         for case, inp in cases(args.samples, args.fixtures):
             out = os.path.join(tmp, case + ".xlsx")

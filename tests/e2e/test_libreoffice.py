@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import Checker, parse_args, read_xlsx, run, tempdir
+from common import (Checker, parse_args, read_xlsx, require_samples, run, skip,
+                    tempdir)
 
 FILTER = ("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,"
           "false,false,-1")
@@ -23,9 +24,9 @@ def main():
     t = Checker("libreoffice")
     soffice = shutil.which("soffice")
     if not soffice:
-        print("soffice absent: LibreOffice check skipped "
-              "(install it with scripts/setup bench)")
-        t.finish()
+        skip("soffice absent: LibreOffice check skipped "
+             "(install it with scripts/setup bench)")
+    require_samples(args.samples, "LibreOffice check of the samples")
     with tempdir() as tmp:
         outs = []
         for exp_path in sorted(glob.glob(os.path.join(args.samples, "*",

@@ -7,7 +7,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (LEVELS, LEVEL_LABELS, SCHEMES, Checker, inputs_of, key,
-                    parse_args, read_xlsx, row_values, run, sha256, tempdir)
+                    parse_args, read_xlsx, require_samples, row_values, run,
+                    sha256, tempdir)
 
 SHEETS = ["Dispositifs", "Totaux", "Anomalies", "Source"]
 DISPOSITIFS_HEADER = [
@@ -115,6 +116,7 @@ def check_workbook(t, case, exp, doc, path):
 
 def main():
     args = parse_args()
+    require_samples(args.samples, "sample tests")
     t = Checker("samples")
     cases = sorted(d for d in os.listdir(args.samples)
                    if os.path.isdir(os.path.join(args.samples, d)))

@@ -14,7 +14,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import Checker, parse_args, sha256, tempdir  # noqa: E402
+from common import (Checker, have_samples, parse_args, samples_absent,  # noqa: E402
+                    sha256, skip, tempdir)
 
 VALGRIND = ["valgrind", "--quiet", "--error-exitcode=99",
             "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
@@ -52,8 +53,10 @@ def main():
     t = Checker("valgrind")
     exe = os.path.abspath(args.exe)
     if shutil.which("valgrind") is None or sanitized(exe):
-        print("skip: valgrind missing or a sanitizer build")
-        t.finish()
+        skip("valgrind missing or a sanitizer build: memory check skipped")
+    if not have_samples(args.samples):
+        print("SKIP: " + samples_absent("valgrind on the samples"),
+              flush=True)
     everything = os.environ.get("CLASCONV_VALGRIND_ALL") == "1"
     runs = inputs(args.fixtures, args.samples, everything)
     files = [path for path, _ in runs]
