@@ -89,6 +89,13 @@ typedef struct clasconv_totals {
     int64_t counts[CLASCONV_SCHEME_COUNT];
 } clasconv_totals;
 
+/* Buckets of a totals array: one per level (index = clasconv_level), then
+ * the grand total (every school, unknown level included), then the schools
+ * whose level is unknown. */
+#define CLASCONV_TOTALS_ALL CLASCONV_LEVEL_COUNT
+#define CLASCONV_TOTALS_UNKNOWN (CLASCONV_LEVEL_COUNT + 1)
+#define CLASCONV_TOTALS_COUNT (CLASCONV_LEVEL_COUNT + 2)
+
 /** A declared TOTAL row as read from the file. */
 typedef struct clasconv_declared_total {
     int present;                           /* a TOTAL row was found */
@@ -116,8 +123,8 @@ typedef struct clasconv_table {
     size_t nschools;
     size_t schools_cap;
 
-    /* index CLASCONV_LEVEL_COUNT holds the grand total */
-    clasconv_totals totals[CLASCONV_LEVEL_COUNT + 1];
+    /* set by clasconv_reconcile with clasconv_table_totals */
+    clasconv_totals totals[CLASCONV_TOTALS_COUNT];
     clasconv_declared_total declared[CLASCONV_LEVEL_COUNT];
     clasconv_declared_total declared_all; /* a grand TOTAL row, if any */
 
@@ -142,6 +149,15 @@ clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
                                         const char *value);
 /** Sets a string member (copied; NULL clears). */
 clasconv_error clasconv_table_set_string(char **member, const char *value);
+
+/**
+ * The one place totals are computed: sums the schools' counts into `out`
+ * (indexed by level, CLASCONV_TOTALS_ALL, CLASCONV_TOTALS_UNKNOWN). Blanks
+ * and negative values count as 0; a school of unknown level counts in the
+ * UNKNOWN bucket and in ALL, never in a level.
+ */
+void clasconv_table_totals(const clasconv_table *table,
+                           clasconv_totals out[CLASCONV_TOTALS_COUNT]);
 
 /* --- Stages ------------------------------------------------------------ */
 

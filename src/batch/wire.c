@@ -85,7 +85,7 @@ clasconv_error batch_wire_encode(const clasconv_batch_file *file,
         put_str(out, t->commune);
         put_str(out, t->encoding);
         put_str(out, t->sha256);
-        for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+        for (l = 0; l < CLASCONV_TOTALS_COUNT; l++) {
             put_i64(out, t->totals[l].schools);
             put_counts(out, t->totals[l].counts);
         }
@@ -286,7 +286,7 @@ static void get_table(reader *r, clasconv_table *t)
     if (sha != NULL && strlen(sha) < sizeof t->sha256)
         memcpy(t->sha256, sha, strlen(sha) + 1);
     free(sha);
-    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+    for (l = 0; l < CLASCONV_TOTALS_COUNT; l++) {
         t->totals[l].schools = get_i64(r);
         if (t->totals[l].schools < 0)
             r->bad = 1;

@@ -61,38 +61,12 @@ static clasconv_error check_duplicates(clasconv_table *table)
     return err;
 }
 
-static void compute_totals(clasconv_table *table)
-{
-    size_t i;
-    int s;
-
-    memset(table->totals, 0, sizeof table->totals);
-    for (i = 0; i < table->nschools; i++) {
-        const clasconv_school *school = &table->schools[i];
-        clasconv_totals *all = &table->totals[CLASCONV_LEVEL_COUNT];
-        clasconv_totals *lvl = school->level == CLASCONV_LEVEL_NONE
-                                   ? NULL
-                                   : &table->totals[school->level];
-        all->schools++;
-        if (lvl)
-            lvl->schools++;
-        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
-            int64_t v = school->counts[s];
-            if (v == CLASCONV_BLANK)
-                continue;
-            all->counts[s] += v;
-            if (lvl)
-                lvl->counts[s] += v;
-        }
-    }
-}
-
 static clasconv_error check_declared(clasconv_table *table,
                                      const clasconv_declared_total *d,
                                      clasconv_level level)
 {
     const clasconv_totals *computed =
-        &table->totals[level == CLASCONV_LEVEL_NONE ? CLASCONV_LEVEL_COUNT
+        &table->totals[level == CLASCONV_LEVEL_NONE ? CLASCONV_TOTALS_ALL
                                                     : level];
     const char *label = level == CLASCONV_LEVEL_NONE
                             ? "TOTAL GÉNÉRAL"
@@ -132,7 +106,7 @@ clasconv_error clasconv_reconcile(clasconv_table *table)
     clasconv_error err = check_duplicates(table);
     int l;
 
-    compute_totals(table);
+    clasconv_table_totals(table, table->totals);
     for (l = 0; l < CLASCONV_LEVEL_COUNT && !err; l++)
         err = check_declared(table, &table->declared[l], (clasconv_level)l);
     if (!err)

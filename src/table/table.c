@@ -1,4 +1,4 @@
-/* table.c: the normalized table's memory management. */
+/* table.c: the normalized table's memory management and its totals. */
 #include "clasconv/table.h"
 
 #include <stdlib.h>
@@ -128,4 +128,30 @@ clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
     }
     table->nfields++;
     return CLASCONV_OK;
+}
+
+void clasconv_table_totals(const clasconv_table *table,
+                           clasconv_totals out[CLASCONV_TOTALS_COUNT])
+{
+    size_t i;
+    int s;
+
+    memset(out, 0, sizeof(clasconv_totals) * CLASCONV_TOTALS_COUNT);
+    for (i = 0; i < table->nschools; i++) {
+        const clasconv_school *school = &table->schools[i];
+        clasconv_totals *all = &out[CLASCONV_TOTALS_ALL];
+        clasconv_totals *lvl =
+            school->level >= 0 && school->level < CLASCONV_LEVEL_COUNT
+                ? &out[school->level]
+                : &out[CLASCONV_TOTALS_UNKNOWN];
+        all->schools++;
+        lvl->schools++;
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
+            int64_t v = school->counts[s];
+            if (v <= 0)
+                continue;
+            all->counts[s] += v;
+            lvl->counts[s] += v;
+        }
+    }
 }

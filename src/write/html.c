@@ -496,28 +496,18 @@ static int in_level(const clasconv_school *school, int level)
 }
 
 /* One level's table; CLASCONV_LEVEL_NONE shows the schools whose level is
- * unknown (only when there are some), with totals summed here. */
+ * unknown (only when there are some). */
 static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
                                 const html_map *m, int level)
 {
-    clasconv_totals unknown;
-    const clasconv_totals *tot = &unknown;
+    const clasconv_totals *tot = &t->totals[CLASCONV_TOTALS_UNKNOWN];
     const char *id = "INCONNU", *label = "Niveau inconnu";
     clasconv_error err;
     size_t i;
     int s;
     char num[32];
 
-    memset(&unknown, 0, sizeof unknown);
-    for (i = 0; level == CLASCONV_LEVEL_NONE && i < t->nschools; i++) {
-        if (!in_level(&t->schools[i], level))
-            continue;
-        unknown.schools++;
-        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-            if (t->schools[i].counts[s] > 0)
-                unknown.counts[s] += t->schools[i].counts[s];
-    }
-    if (level == CLASCONV_LEVEL_NONE && !unknown.schools)
+    if (level == CLASCONV_LEVEL_NONE && !tot->schools)
         return CLASCONV_OK;
     if (level != CLASCONV_LEVEL_NONE) {
         tot = &t->totals[level];
@@ -589,7 +579,7 @@ static clasconv_error put_totals(clasconv_buf *out, const clasconv_table *t)
                                   scheme_head(s));
     if (!err)
         err = clasconv_buf_puts(out, "</tr></thead><tbody>");
-    for (l = 0; !err && l <= CLASCONV_LEVEL_COUNT; l++) {
+    for (l = 0; !err && l <= CLASCONV_TOTALS_ALL; l++) {
         const clasconv_totals *tot = &t->totals[l];
         err = clasconv_buf_printf(
             out,

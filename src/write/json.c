@@ -166,7 +166,7 @@ clasconv_error clasconv_render_json(const clasconv_table *table,
 
     put_key(&out, 0, "totals");
     put_raw(&out, "{");
-    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+    for (l = 0; l <= CLASCONV_TOTALS_ALL; l++) {
         put_key(&out, l == 0, clasconv_level_id((clasconv_level)l));
         put_totals(&out, &table->totals[l]);
     }

@@ -253,7 +253,7 @@ static void put_summary(report_out *out, const clasconv_table *table)
         "PRE",   "dont QPV", "CLAS",    "dont QPV", "Autre"};
     static const size_t widths[1 + CLASCONV_SCHEME_COUNT] = {8, 8, 8, 8, 8,
                                                              8, 9, 8, 9, 8};
-    clasconv_totals unknown;
+    const clasconv_totals *unknown = &table->totals[CLASCONV_TOTALS_UNKNOWN];
     char number[32];
     int l, c;
 
@@ -263,28 +263,19 @@ static void put_summary(report_out *out, const clasconv_table *table)
     for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++)
         put_right(out, headings[c], widths[c]);
     put(out, "\n");
-    /* Schools of unknown level count in the Total only: their row shows
-     * the difference, so that the rows add up. */
-    memset(&unknown, 0, sizeof unknown);
-    unknown.schools = table->totals[CLASCONV_LEVEL_COUNT].schools;
-    for (c = 0; c < CLASCONV_SCHEME_COUNT; c++)
-        unknown.counts[c] = table->totals[CLASCONV_LEVEL_COUNT].counts[c];
-    for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
-        unknown.schools -= table->totals[l].schools;
-        for (c = 0; c < CLASCONV_SCHEME_COUNT; c++)
-            unknown.counts[c] -= table->totals[l].counts[c];
-    }
+    /* Schools of unknown level count in the Total only: their row, shown
+     * when there are some, makes the rows add up. */
     for (l = 0; l <= CLASCONV_LEVEL_COUNT + 1; l++) {
-        const clasconv_totals *t = &table->totals[CLASCONV_LEVEL_COUNT];
+        const clasconv_totals *t = &table->totals[CLASCONV_TOTALS_ALL];
         const char *label = clasconv_level_label(CLASCONV_LEVEL_COUNT);
 
         if (l < CLASCONV_LEVEL_COUNT) {
             t = &table->totals[l];
             label = clasconv_level_label((clasconv_level)l);
         } else if (l == CLASCONV_LEVEL_COUNT) {
-            if (unknown.schools <= 0)
+            if (unknown->schools <= 0)
                 continue;
-            t = &unknown;
+            t = unknown;
             label = "Inconnu";
         }
         put_left(out, label, LEVEL_COL_WIDTH);

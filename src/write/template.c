@@ -205,21 +205,9 @@ static lxw_error write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
     return err;
 }
 
-/* Sums the pre-filled counts of one level and scheme (blank = 0). */
-static double level_sum(const clasconv_table *prefill, int level, int scheme)
-{
-    double sum = 0;
-    size_t i;
-
-    if (!prefill)
-        return 0;
-    for (i = 0; i < prefill->nschools; i++) {
-        const clasconv_school *s = &prefill->schools[i];
-        if ((int)s->level == level && s->counts[scheme] > 0)
-            sum += (double)s->counts[scheme];
-    }
-    return sum;
-}
+/* The section a school of unknown level is written under (it stays
+ * visible, with a comment asking to move it). */
+#define UNKNOWN_SECTION CLASCONV_LEVEL_ELEMENTAIRE
 
 /* The level a pre-filled school is written under: its own, or Élémentaire
  * for a school whose level could not be told (it stays visible). */
@@ -227,7 +215,25 @@ static int school_section(const clasconv_school *school)
 {
     if (school->level >= 0 && school->level < CLASCONV_LEVEL_COUNT)
         return (int)school->level;
-    return CLASCONV_LEVEL_ELEMENTAIRE;
+    return UNKNOWN_SECTION;
+}
+
+/* What each section's TOTAL row adds up: the level's pre-filled schools,
+ * and for UNKNOWN_SECTION the schools of unknown level written there too. */
+static void section_totals(const clasconv_table *prefill,
+                           clasconv_totals out[CLASCONV_LEVEL_COUNT])
+{
+    clasconv_totals totals[CLASCONV_TOTALS_COUNT];
+    int s;
+
+    memset(totals, 0, sizeof totals);
+    if (prefill)
+        clasconv_table_totals(prefill, totals);
+    memcpy(out, totals, sizeof(clasconv_totals) * CLASCONV_LEVEL_COUNT);
+    out[UNKNOWN_SECTION].schools += totals[CLASCONV_TOTALS_UNKNOWN].schools;
+    for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+        out[UNKNOWN_SECTION].counts[s] +=
+            totals[CLASCONV_TOTALS_UNKNOWN].counts[s];
 }
 
 static lxw_error write_titles(lxw_worksheet *ws, const template_formats *fm,
@@ -346,10 +352,12 @@ static lxw_error add_validations(lxw_worksheet *ws, const level_layout *lay)
     return err;
 }
 
-/* Writes one level section; fills `cached` with its TOTAL values. */
+/* Writes one level section; fills `cached` with its TOTAL values, the
+ * sums of `section` (see section_totals). */
 static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
                              int level, const level_layout *lay,
                              const clasconv_table *prefill,
+                             const clasconv_totals *section,
                              double cached[CLASCONV_SCHEME_COUNT])
 {
     lxw_error err;
@@ -412,7 +420,7 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         cell_name(from, sizeof from, lay->first_data, COL_OF(s));
         cell_name(to, sizeof to, (lxw_row_t)(lay->total_row - 1), COL_OF(s));
         snprintf(formula, sizeof formula, "=SUM(%s:%s)", from, to);
-        cached[s] = level_sum(prefill, level, s);
+        cached[s] = (double)section->counts[s];
         err = worksheet_write_formula_num(ws, lay->total_row, COL_OF(s),
                                           formula, fm->total, cached[s]);
     }
@@ -477,12 +485,14 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
     template_formats fm;
     level_layout lay[CLASCONV_LEVEL_COUNT];
     double cached[CLASCONV_LEVEL_COUNT][CLASCONV_SCHEME_COUNT];
+    clasconv_totals sections[CLASCONV_LEVEL_COUNT];
     lxw_row_t row = ROW_FIRST_LEVEL, grand_row;
     lxw_error err;
     int l;
 
     if (!ws || make_formats(x->wb, &fm) != 0)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    section_totals(prefill, sections);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
         lay[l].level_row = row;
         lay[l].sub_row = row + 1;
@@ -503,7 +513,8 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
     if (!err)
         err = write_head(ws, &fm);
     for (l = 0; !err && l < CLASCONV_LEVEL_COUNT; l++)
-        err = write_level(ws, &fm, l, &lay[l], prefill, cached[l]);
+        err =
+            write_level(ws, &fm, l, &lay[l], prefill, &sections[l], cached[l]);
     if (!err)
         err = write_grand_total(ws, &fm, grand_row, lay, cached);
     if (!err)

@@ -111,32 +111,21 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
 
 /* What the Totaux formulas compute, from the rows themselves: the number
  * of schools of each level and the sum of each scheme (blanks as 0); the
- * Total row covers every row, a school of unknown level included (as
- * table->totals[CLASCONV_LEVEL_COUNT] does). */
+ * Total row covers every row, a school of unknown level included. */
 static void compute_totals(
     const clasconv_table *table,
     double values[CLASCONV_LEVEL_COUNT + 1][1 + CLASCONV_SCHEME_COUNT])
 {
-    size_t i;
-    int s;
+    clasconv_totals totals[CLASCONV_TOTALS_COUNT];
+    int l, s;
 
-    memset(values, 0,
-           sizeof(double) * (CLASCONV_LEVEL_COUNT + 1) *
-               (1 + CLASCONV_SCHEME_COUNT));
-    for (i = 0; i < table->nschools; i++) {
-        const clasconv_school *school = &table->schools[i];
-        int level = valid_level(school->level) ? (int)school->level : -1;
-
-        values[CLASCONV_LEVEL_COUNT][0] += 1;
-        if (level >= 0)
-            values[level][0] += 1;
-        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
-            if (school->counts[s] <= 0)
-                continue;
-            values[CLASCONV_LEVEL_COUNT][1 + s] += (double)school->counts[s];
-            if (level >= 0)
-                values[level][1 + s] += (double)school->counts[s];
-        }
+    clasconv_table_totals(table, totals);
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+        const clasconv_totals *t =
+            &totals[l == CLASCONV_LEVEL_COUNT ? CLASCONV_TOTALS_ALL : l];
+        values[l][0] = (double)t->schools;
+        for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+            values[l][1 + s] = (double)t->counts[s];
     }
 }
 

@@ -418,6 +418,7 @@ Test(html, unknown_level_section)
     add_anomaly(t, CLASCONV_A_LEVEL_UNKNOWN, CLASCONV_LEVEL_NONE,
                 CLASCONV_SCHEME_NONE, "Jules Verne", "Feuil1!A30", NULL,
                 "niveau inconnu");
+    clasconv_table_totals(t, t->totals);
     html = render(t);
     sec = strstr(html, "<section class=\"level\" id=\"niveau-INCONNU\"><h2>"
                        "Niveau inconnu <span class=\"meta\">(1 "
@@ -428,6 +429,10 @@ Test(html, unknown_level_section)
     cr_assert_not_null(strstr(sec, "<td class=\"name\">Total niveau inconnu"
                                    "</td><td class=\"num\">0</td>"));
     cr_assert_eq(count_of(html, "<section class=\"level\""), 4);
+    /* CLAS, then CLAS dont QPV and Autre, end the unknown level's total. */
+    cr_assert_not_null(strstr(sec,
+                              "<td class=\"num\">7</td><td class=\"num\">0"
+                              "</td><td class=\"num\">0</td></tr></tfoot>"));
     free(html);
     clasconv_table_free(t);
 }

@@ -23,28 +23,10 @@ static clasconv_school *fixture_school(clasconv_table *t, clasconv_level level,
     return s;
 }
 
-/* Sets totals from the rows, as reconcile does (blanks as 0). */
+/* Sets totals from the rows, as reconcile does. */
 static void fixture_totals(clasconv_table *t)
 {
-    size_t i;
-    int s;
-
-    memset(t->totals, 0, sizeof t->totals);
-    for (i = 0; i < t->nschools; i++) {
-        const clasconv_school *row = &t->schools[i];
-        int known = row->level >= 0 && row->level < CLASCONV_LEVEL_COUNT;
-
-        if (known)
-            t->totals[row->level].schools++;
-        t->totals[CLASCONV_LEVEL_COUNT].schools++;
-        for (s = 0; s < 9; s++) {
-            if (row->counts[s] > 0) {
-                if (known)
-                    t->totals[row->level].counts[s] += row->counts[s];
-                t->totals[CLASCONV_LEVEL_COUNT].counts[s] += row->counts[s];
-            }
-        }
-    }
+    clasconv_table_totals(t, t->totals);
 }
 
 #define B CLASCONV_BLANK
