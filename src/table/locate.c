@@ -14,6 +14,7 @@
 #include "clasconv/buf.h"
 #include "clasconv/table.h"
 #include "core/text.h"
+#include "table/reconcile.h"
 #include "table/vocab.h"
 
 #define NO_COL UINT32_MAX
@@ -671,64 +672,26 @@ static int split_autre(const char *text, int64_t *value, char *detail,
     return 1;
 }
 
-/* The "dont QPV" checks of one school for PRE or CLAS. */
-static clasconv_error check_qpv(locator *loc, clasconv_school *s, uint32_t row,
-                                clasconv_scheme scheme, clasconv_scheme qpv)
+/* Gathers what the sheet says about the PRE or CLAS cells of a row and
+ * runs reconcile.c's "dont QPV" checks on them. */
+static clasconv_error check_qpv(locator *loc, const clasconv_school *s,
+                                uint32_t row, clasconv_scheme scheme,
+                                clasconv_scheme qpv)
 {
-    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
-    int64_t count = s->counts[scheme], sub = s->counts[qpv];
-    clasconv_table *table = loc->table;
     uint32_t qpv_col = loc->map.scheme_col[qpv];
     uint32_t count_col = loc->map.scheme_col[scheme];
-    char read[32], ref[96];
+    reconcile_qpv_source src;
+    char ref[96];
 
-    at.level = s->level;
-    at.school = s->name;
-    at.scheme = qpv;
-    if ((sub == CLASCONV_BLANK && (count == CLASCONV_BLANK || count == 0)) ||
-        (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub <= count))
-        return CLASCONV_OK; /* nothing to report: the common cases */
     set_ref(loc->sheet, row, qpv_col != NO_COL ? qpv_col : count_col, ref,
             sizeof ref);
-    at.cell = ref;
-    if (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub > count) {
-        snprintf(read, sizeof read, "%lld", (long long)sub);
-        at.read = read;
-        at.kept = read;
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_EXCEEDS_TOTAL, &at,
-            "Pour « %s », %s « dont QPV » vaut %lld, plus que les %lld "
-            "enfants du dispositif : le nombre d'enfants issus de QPV ne "
-            "peut pas dépasser le total. Valeurs gardées telles quelles ; "
-            "corrigez l'une ou l'autre.",
-            s->name, clasconv_scheme_label(scheme), (long long)sub,
-            (long long)count);
-    }
-    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK &&
-        !(count_col != NO_COL &&
-          clasconv_sheet_get(loc->sheet, row, count_col))) {
-        snprintf(read, sizeof read, "%lld", (long long)sub);
-        at.read = read;
-        at.kept = read;
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_WITHOUT_TOTAL, &at,
-            "Pour « %s », %s « dont QPV » est rempli (%lld) mais le nombre "
-            "d'enfants du %s est vide : indiquez le nombre total d'enfants.",
-            s->name, clasconv_scheme_label(scheme), (long long)sub,
-            clasconv_scheme_label(scheme));
-    }
-    if (qpv_col != NO_COL && !clasconv_sheet_get(loc->sheet, row, qpv_col) &&
-        count != CLASCONV_BLANK && count > 0 && sub == CLASCONV_BLANK) {
-        at.read = "";
-        at.kept = "";
-        return clasconv_anomalies_add(
-            &table->anomalies, CLASCONV_A_QPV_MISSING, &at,
-            "Pour « %s », %s compte %lld enfants mais « dont issus QPV » "
-            "n'est pas rempli : indiquez combien habitent un quartier "
-            "prioritaire (0 si aucun).",
-            s->name, clasconv_scheme_label(scheme), (long long)count);
-    }
-    return CLASCONV_OK;
+    src.cell = ref;
+    src.count_filled = count_col != NO_COL &&
+                       clasconv_sheet_get(loc->sheet, row, count_col) != NULL;
+    src.qpv_mapped = qpv_col != NO_COL;
+    src.qpv_filled = qpv_col != NO_COL &&
+                     clasconv_sheet_get(loc->sheet, row, qpv_col) != NULL;
+    return reconcile_check_qpv(&loc->table->anomalies, s, scheme, &src);
 }
 
 static clasconv_error read_school(locator *loc, uint32_t row,

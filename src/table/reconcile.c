@@ -1,10 +1,74 @@
-/* reconcile.c: checks across cells and rows (SPEC section 3): duplicates,
- * QPV sub-counts, totals per level and the declared TOTAL rows. */
+/* reconcile.c: checks across cells and rows (SPEC section 3): QPV
+ * sub-counts (run per row by the row reader, see reconcile.h), duplicates,
+ * totals per level and the declared TOTAL rows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clasconv/table.h"
+#include "table/reconcile.h"
+
+static clasconv_scheme qpv_of(clasconv_scheme scheme)
+{
+    return scheme == CLASCONV_SCHEME_PRE ? CLASCONV_SCHEME_PRE_QPV
+                                         : CLASCONV_SCHEME_CLAS_QPV;
+}
+
+clasconv_error reconcile_check_qpv(clasconv_anomalies *list,
+                                   const clasconv_school *s,
+                                   clasconv_scheme scheme,
+                                   const reconcile_qpv_source *src)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+    clasconv_scheme qpv = qpv_of(scheme);
+    int64_t count = s->counts[scheme], sub = s->counts[qpv];
+    char read[32];
+
+    if ((sub == CLASCONV_BLANK && (count == CLASCONV_BLANK || count == 0)) ||
+        (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub <= count))
+        return CLASCONV_OK; /* nothing to report: the common cases */
+    at.level = s->level;
+    at.school = s->name;
+    at.scheme = qpv;
+    at.cell = src->cell;
+    if (sub != CLASCONV_BLANK && count != CLASCONV_BLANK && sub > count) {
+        snprintf(read, sizeof read, "%lld", (long long)sub);
+        at.read = read;
+        at.kept = read;
+        return clasconv_anomalies_add(
+            list, CLASCONV_A_QPV_EXCEEDS_TOTAL, &at,
+            "Pour « %s », %s « dont QPV » vaut %lld, plus que les %lld "
+            "enfants du dispositif : le nombre d'enfants issus de QPV ne "
+            "peut pas dépasser le total. Valeurs gardées telles quelles ; "
+            "corrigez l'une ou l'autre.",
+            s->name, clasconv_scheme_label(scheme), (long long)sub,
+            (long long)count);
+    }
+    if (sub != CLASCONV_BLANK && count == CLASCONV_BLANK &&
+        !src->count_filled) {
+        snprintf(read, sizeof read, "%lld", (long long)sub);
+        at.read = read;
+        at.kept = read;
+        return clasconv_anomalies_add(
+            list, CLASCONV_A_QPV_WITHOUT_TOTAL, &at,
+            "Pour « %s », %s « dont QPV » est rempli (%lld) mais le nombre "
+            "d'enfants du %s est vide : indiquez le nombre total d'enfants.",
+            s->name, clasconv_scheme_label(scheme), (long long)sub,
+            clasconv_scheme_label(scheme));
+    }
+    if (src->qpv_mapped && !src->qpv_filled && count != CLASCONV_BLANK &&
+        count > 0 && sub == CLASCONV_BLANK) {
+        at.read = "";
+        at.kept = "";
+        return clasconv_anomalies_add(
+            list, CLASCONV_A_QPV_MISSING, &at,
+            "Pour « %s », %s compte %lld enfants mais « dont issus QPV » "
+            "n'est pas rempli : indiquez combien habitent un quartier "
+            "prioritaire (0 si aucun).",
+            s->name, clasconv_scheme_label(scheme), (long long)count);
+    }
+    return CLASCONV_OK;
+}
 
 static const clasconv_school *sort_base;
 
