@@ -258,6 +258,9 @@ static const char *const file_noise[] = {"tableau",
                                          "des",
                                          "pour"};
 
+/* The word that may precede a level's name: "NIVEAU COLLEGE". */
+static const char level_prefix[] = "niveau";
+
 static int folded_in(const char *folded, const char *const *list, size_t n)
 {
     size_t i;
@@ -425,6 +428,33 @@ clasconv_level vocab_level_label(const char *folded)
         if (!strcmp(folded, level_words[i].folded))
             return level_words[i].level;
     return CLASCONV_LEVEL_NONE;
+}
+
+/* The text after a leading "niveau " (level_prefix), or NULL. */
+static const char *after_level_prefix(const char *folded)
+{
+    size_t n = strlen(level_prefix);
+
+    if (!strncmp(folded, level_prefix, n) && folded[n] == ' ')
+        return folded + n + 1;
+    return NULL;
+}
+
+clasconv_level vocab_level_cell(const char *folded)
+{
+    const char *rest = after_level_prefix(folded);
+
+    return vocab_level_label(rest ? rest : folded);
+}
+
+clasconv_level vocab_level_section(const char *folded)
+{
+    clasconv_level level = vocab_level_label(folded);
+    const char *rest;
+
+    if (level == CLASCONV_LEVEL_NONE && (rest = after_level_prefix(folded)))
+        level = vocab_level_label(rest);
+    return level;
 }
 
 vocab_total vocab_total_label(const char *folded, clasconv_level *level)

@@ -31,6 +31,12 @@ vocab_header vocab_classify_header(const char *text);
  */
 clasconv_level vocab_level_label(const char *folded);
 
+/** The level a "Niveau" cell names; a leading "niveau" is dropped first. */
+clasconv_level vocab_level_cell(const char *folded);
+
+/** The level a section label names ("Lycées", "NIVEAU COLLEGE"). */
+clasconv_level vocab_level_section(const char *folded);
+
 /** Kind of TOTAL row a folded first cell announces. */
 typedef enum vocab_total {
     VOCAB_TOTAL_NONE = 0, /* not a total row */

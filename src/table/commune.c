@@ -1,0 +1,210 @@
+/* commune.c: tells the commune from the file's form fields, a "Territoire
+ * de :" / "Commune" cell near the table, any sheet, or the file name. */
+#include <stdio.h>
+#include <string.h>
+
+#include "table/locate_internal.h"
+#include "table/vocab.h"
+
+/* Copies `text` without dotted leaders, underscores and outer blanks. */
+static void clean_value(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)text;
+
+    while (*p && o + 1 < size) {
+        if (*p == '.' || *p == '_' || *p == ':' || *p == '\t' || *p == '\n' ||
+            *p == '\r') {
+            p++;
+            if (o && out[o - 1] != ' ')
+                out[o++] = ' ';
+            continue;
+        }
+        if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA6) { /* … */
+            p += 3;
+            continue;
+        }
+        out[o++] = (char)*p++;
+    }
+    out[o] = '\0';
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ','))
+        out[--o] = '\0';
+    o = 0;
+    while (out[o] == ' ')
+        o++;
+    memmove(out, out + o, strlen(out + o) + 1);
+}
+
+/* Finds the label word in `text` and returns what follows its colon. */
+static const char *after_label(const char *text, const char *folded)
+{
+    static const char *const labels[] = {"territoire de", "territoire",
+                                         "commune de",    "commune",
+                                         "ville de",      "nom de la commune"};
+    const char *colon;
+    size_t i;
+
+    for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        size_t n = strlen(labels[i]);
+        if (!strncmp(folded, labels[i], n) &&
+            (folded[n] == '\0' || folded[n] == ' '))
+            break;
+        if (i == 0 && strstr(folded, " territoire de"))
+            break; /* "Des dispositifs éducatifs du territoire de :" */
+    }
+    if (i == sizeof labels / sizeof labels[0])
+        return NULL;
+    colon = strrchr(text, ':');
+    if (colon)
+        return colon + 1;
+    if (!strncmp(folded, "commune de ", 11) ||
+        !strncmp(folded, "ville de ", 9) ||
+        !strncmp(folded, "territoire de ", 14)) {
+        const char *de = strstr(text, " de ");
+        if (!de)
+            de = strstr(text, " DE ");
+        return de ? de + 4 : "";
+    }
+    return "";
+}
+
+static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
+                              char *out, size_t size)
+{
+    size_t i, n = clasconv_sheet_row_count(sheet);
+
+    for (i = 0; i < n; i++) {
+        clasconv_row row = clasconv_sheet_row(sheet, i);
+        uint32_t k;
+        if (row.row > max_row)
+            break;
+        for (k = 0; k < row.ncells; k++) {
+            const char *text = locate_cell_text(&row.cells[k]);
+            const char *value;
+            char folded[256];
+            uint32_t j;
+            if (!text || strlen(text) > 200 ||
+                !locate_fold(text, folded, sizeof folded))
+                continue;
+            value = after_label(text, folded);
+            if (!value)
+                continue;
+            clean_value(value, out, size);
+            if (out[0])
+                return 1;
+            /* the value sits in a cell to the right, or just below */
+            for (j = k + 1; j < row.ncells; j++) {
+                const char *next = locate_cell_text(&row.cells[j]);
+                if (!next)
+                    continue;
+                clean_value(next, out, size);
+                if (out[0])
+                    return 1;
+            }
+            if (i + 1 < n) {
+                clasconv_row below = clasconv_sheet_row(sheet, i + 1);
+                if (below.row == row.row + 1 && below.ncells &&
+                    locate_cell_text(&below.cells[0]) &&
+                    strlen(below.cells[0].v.text) < 80) {
+                    clean_value(below.cells[0].v.text, out, size);
+                    if (out[0])
+                        return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int all_same_case(const char *text)
+{
+    int upper = 0, lower = 0;
+    const unsigned char *p = (const unsigned char *)text;
+
+    for (; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            lower = 1;
+        else if (*p >= 'A' && *p <= 'Z')
+            upper = 1;
+    }
+    return !(upper && lower);
+}
+
+/* "dispositifs_clas_2026_bron.csv" -> "Bron". */
+static void commune_from_file_name(const char *file_name, char *out,
+                                   size_t size)
+{
+    char name[512], word[256], folded[256];
+    char *p, *dot;
+    size_t o = 0;
+
+    out[0] = '\0';
+    if (!file_name)
+        return;
+    p = strrchr(file_name, '/');
+    snprintf(name, sizeof name, "%s", p ? p + 1 : file_name);
+    dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    for (p = name; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    p = name;
+    while (*p) {
+        size_t len;
+        while (*p == ' ')
+            p++;
+        len = strcspn(p, " ");
+        if (!len)
+            break;
+        snprintf(word, sizeof word, "%.*s", (int)len, p);
+        p += len;
+        locate_fold(word, folded, sizeof folded);
+        if (!folded[0] || vocab_is_file_name_noise(folded))
+            continue;
+        if (o && o + 1 < size)
+            out[o++] = ' ';
+        o += (size_t)snprintf(out + o, size - o, "%s", word);
+        if (o >= size)
+            o = size - 1;
+    }
+    if (all_same_case(out)) {
+        /* "bron", "BRON" -> "Bron"; hyphenated parts each capitalized */
+        int start = 1;
+        for (p = out; *p; p++) {
+            if (*p >= 'a' && *p <= 'z' && start)
+                *p = (char)(*p - 'a' + 'A');
+            else if (*p >= 'A' && *p <= 'Z' && !start)
+                *p = (char)(*p - 'A' + 'a');
+            start = *p == ' ' || *p == '-' || *p == '\'';
+        }
+    }
+}
+
+clasconv_error locate_find_commune(const clasconv_grid *grid,
+                                   const clasconv_sheet *table_sheet,
+                                   uint32_t header_row, const char *file_name,
+                                   clasconv_table *table)
+{
+    char commune[256];
+    size_t i, n = clasconv_grid_meta_count(grid);
+
+    commune[0] = '\0';
+    for (i = 0; i < n && !commune[0]; i++) {
+        const char *key, *value;
+        char folded[64];
+        clasconv_grid_meta(grid, i, &key, &value);
+        locate_fold(key, folded, sizeof folded);
+        if (!strcmp(folded, "territoire") || !strcmp(folded, "commune"))
+            clean_value(value, commune, sizeof commune);
+    }
+    if (!commune[0])
+        commune_from_sheet(table_sheet, header_row, commune, sizeof commune);
+    for (i = 0; i < clasconv_grid_sheet_count(grid) && !commune[0]; i++)
+        commune_from_sheet(clasconv_grid_sheet(grid, i), 60, commune,
+                           sizeof commune);
+    if (!commune[0])
+        commune_from_file_name(file_name, commune, sizeof commune);
+    return clasconv_table_set_string(&table->commune,
+                                     commune[0] ? commune : NULL);
+}

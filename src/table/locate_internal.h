@@ -1,0 +1,132 @@
+/* locate_internal.h: what the locator's files share (private to
+ * src/table): the column map, the locator state, and each job's entry.
+ *
+ *   header.c   header row and sub-header row (scoring)
+ *   columns.c  column mapping, guessed columns, column anomalies
+ *   rows.c     section, TOTAL, note and school rows; one school's values
+ *   commune.c  the commune's name
+ *   locate.c   clasconv_locate: the order of the jobs, sorting by level
+ */
+#ifndef CLASCONV_TABLE_LOCATE_INTERNAL_H
+#define CLASCONV_TABLE_LOCATE_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clasconv/buf.h"
+#include "clasconv/table.h"
+#include "core/text.h"
+
+#define NO_COL UINT32_MAX
+#define UNKNOWN_VALUES_LISTED 20 /* values quoted per unknown column */
+
+/** A header the vocabulary does not know, and what its rows hold. */
+typedef struct unknown_col {
+    uint32_t col;
+    char header[128];
+    char ref[96];
+    clasconv_buf values; /* "School : « value »" ; ... */
+    size_t nvalues;
+} unknown_col;
+
+/** Where each thing is, by column (NO_COL when absent). */
+typedef struct colmap {
+    uint32_t scheme_col[CLASCONV_SCHEME_COUNT];
+    uint32_t name_col;
+    uint32_t level_col;
+    uint32_t detail_col;
+    uint32_t first_col, last_col; /* extent of mapped columns */
+    char autre_detail[128];       /* from an "Autre : Coup de pouce" header */
+    unknown_col *unknown;
+    size_t nunknown;
+} colmap;
+
+/** The locator's state for the one table it reads. */
+typedef struct locator {
+    const clasconv_sheet *sheet;
+    clasconv_table *table;
+    colmap map;
+    uint32_t header_row;
+    uint32_t subheader_row; /* NO_COL when none */
+} locator;
+
+/* Text of a cell for matching: numbers are not header words. */
+static inline const char *locate_cell_text(const clasconv_cell *cell)
+{
+    return cell && cell->type == CLASCONV_CELL_TEXT ? cell->v.text : NULL;
+}
+
+/* Folds `text` into `out`; 0 (and "") when there is nothing to fold. */
+static inline int locate_fold(const char *text, char *out, size_t size)
+{
+    out[0] = '\0';
+    return text && clasconv_text_fold(text, out, size) > 0;
+}
+
+/* The cell's text as written, for names and details: its text, or its
+ * number in `buf` ("%.15g"); NULL for an empty cell. */
+static inline const char *locate_cell_string(const clasconv_cell *cell,
+                                             char *buf, size_t size)
+{
+    if (!cell)
+        return NULL;
+    if (cell->type == CLASCONV_CELL_TEXT)
+        return cell->v.text;
+    snprintf(buf, size, "%.15g", cell->v.number);
+    return buf;
+}
+
+/* The source reference of a cell of the table's sheet. */
+static inline void locate_ref(const clasconv_sheet *sheet, uint32_t row,
+                              uint32_t col, char *buf, size_t size)
+{
+    clasconv_sheet_ref(sheet, row, col, buf, size);
+}
+
+/* --- header.c ---------------------------------------------------------- */
+
+/** Scores a row as a header: distinct schemes named, name column; 0 when
+ * it is not one. */
+int locate_header_score(const clasconv_row *row);
+/** Counts sub-header words (NOMBRE D'ENFANTS, dont QPV, ETABLISSEMENTS). */
+int locate_subheader_score(const clasconv_row *row);
+/** The best header row of any sheet; 0 when no row is a header. */
+int locate_find_header(const clasconv_grid *grid, const clasconv_sheet **sheet,
+                       uint32_t *row);
+/** The sub-header row just below the header, or NO_COL. */
+uint32_t locate_find_subheader(const locator *loc);
+
+/* --- columns.c --------------------------------------------------------- */
+
+/** Maps columns from the header row (and sub-header row); sets
+ * loc->subheader_row. Raises COLUMN_DUPLICATE. */
+clasconv_error locate_map_columns(locator *loc);
+/** Non-zero when `col` holds a scheme's counts. */
+int locate_is_scheme_col(const colmap *map, uint32_t col);
+/** Without a name header: the column of text left of the counts. */
+void locate_guess_name_column(locator *loc);
+/** A header-less text column right of AUTRE is "Autre (précision)". */
+void locate_guess_autre_detail(locator *loc);
+/** Notes the row's values in the unknown columns, for their anomaly. */
+clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
+                                          const char *school);
+/** Raises COLUMN_MISSING and COLUMN_UNKNOWN. */
+clasconv_error locate_report_columns(locator *loc);
+/** Frees what the column map holds. */
+void locate_colmap_free(colmap *map);
+
+/* --- rows.c ------------------------------------------------------------ */
+
+/** Reads every row below the header into loc->table. */
+clasconv_error locate_read_rows(locator *loc);
+
+/* --- commune.c --------------------------------------------------------- */
+
+/** Sets table->commune from the grid's fields, the sheets or the file
+ * name (NULL when none names it). */
+clasconv_error locate_find_commune(const clasconv_grid *grid,
+                                   const clasconv_sheet *table_sheet,
+                                   uint32_t header_row, const char *file_name,
+                                   clasconv_table *table);
+
+#endif
