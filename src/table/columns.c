@@ -360,18 +360,12 @@ clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
 
     for (u = 0; u < map->nunknown; u++) {
         unknown_col *col = &map->unknown[u];
-        const clasconv_cell *cell =
-            clasconv_sheet_get(loc->sheet, row, col->col);
-        const char *value;
+        const char *value =
+            locate_cell_string(clasconv_sheet_get(loc->sheet, row, col->col),
+                               numbuf, sizeof numbuf);
 
-        if (!cell)
+        if (!value)
             continue;
-        if (cell->type == CLASCONV_CELL_TEXT) {
-            value = cell->v.text;
-        } else {
-            snprintf(numbuf, sizeof numbuf, "%.15g", cell->v.number);
-            value = numbuf;
-        }
         col->nvalues++;
         if (col->nvalues > UNKNOWN_VALUES_LISTED)
             continue;
