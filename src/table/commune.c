@@ -35,39 +35,6 @@ static void clean_value(const char *text, char *out, size_t size)
     memmove(out, out + o, strlen(out + o) + 1);
 }
 
-/* Finds the label word in `text` and returns what follows its colon. */
-static const char *after_label(const char *text, const char *folded)
-{
-    static const char *const labels[] = {"territoire de", "territoire",
-                                         "commune de",    "commune",
-                                         "ville de",      "nom de la commune"};
-    const char *colon;
-    size_t i;
-
-    for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        size_t n = strlen(labels[i]);
-        if (!strncmp(folded, labels[i], n) &&
-            (folded[n] == '\0' || folded[n] == ' '))
-            break;
-        if (i == 0 && strstr(folded, " territoire de"))
-            break; /* "Des dispositifs éducatifs du territoire de :" */
-    }
-    if (i == sizeof labels / sizeof labels[0])
-        return NULL;
-    colon = strrchr(text, ':');
-    if (colon)
-        return colon + 1;
-    if (!strncmp(folded, "commune de ", 11) ||
-        !strncmp(folded, "ville de ", 9) ||
-        !strncmp(folded, "territoire de ", 14)) {
-        const char *de = strstr(text, " de ");
-        if (!de)
-            de = strstr(text, " DE ");
-        return de ? de + 4 : "";
-    }
-    return "";
-}
-
 static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
                               char *out, size_t size)
 {
@@ -86,7 +53,7 @@ static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
             if (!text || strlen(text) > 200 ||
                 !locate_fold(text, folded, sizeof folded))
                 continue;
-            value = after_label(text, folded);
+            value = vocab_after_commune_label(text, folded);
             if (!value)
                 continue;
             clean_value(value, out, size);
@@ -195,7 +162,7 @@ clasconv_error locate_find_commune(const clasconv_grid *grid,
         char folded[64];
         clasconv_grid_meta(grid, i, &key, &value);
         locate_fold(key, folded, sizeof folded);
-        if (!strcmp(folded, "territoire") || !strcmp(folded, "commune"))
+        if (vocab_is_commune_field(folded))
             clean_value(value, commune, sizeof commune);
     }
     if (!commune[0])

@@ -194,6 +194,41 @@ static const char *const total_all_words[] = {
     "total ensemble",     "ensemble",
     "total des niveaux",  "total general tous niveaux"};
 
+/* First words of a TOTAL row naming its level or not ("TOTAL COLLEGE",
+ * "Sous-total"), longest first. */
+static const char *const total_prefixes[] = {"sous total", "total"};
+
+/* A header is a "dont QPV" count when it holds one of these words, or one
+ * of these phrases anywhere. */
+static const char *const qpv_words[] = {"qpv"};
+static const char *const qpv_phrases[] = {"politique de la ville",
+                                          "quartier prioritaire"};
+
+/* A header opening with one of these words ("Autre : Coup de pouce",
+ * "Autres dispositifs") is the AUTRE column, the rest its detail. */
+static const char *const autre_words[] = {"autre", "autres"};
+
+/* Details of an "Autre" header that name no scheme ("Autre (préciser)"). */
+static const char *const autre_placeholders[] = {
+    "preciser", "a preciser", "dispositifs", "dispositif", "nombre d enfants"};
+
+/* Labels in front of the commune's name ("Territoire de : Bron"); `de`
+ * when "Commune de Bron" may hold the name after " de " with no colon. */
+typedef struct commune_label {
+    const char *folded;
+    int de;
+} commune_label;
+static const commune_label commune_labels[] = {
+    {"territoire de", 1}, {"territoire", 0}, {"commune de", 1},
+    {"commune", 0},       {"ville de", 1},   {"nom de la commune", 0}};
+/* Also a label inside a sentence, after a space: "Des dispositifs du
+ * territoire de :". */
+static const char commune_label_inside[] = " territoire de";
+/* Form fields (Word documents) that hold the commune. */
+static const char *const commune_fields[] = {"territoire", "commune"};
+
+#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+
 /* First words of notes and signatures written below the table. */
 static const char *const note_prefixes[] = {"elements complementaires",
                                             "fait a",
@@ -337,6 +372,44 @@ static int has_word(const char *folded, const char *word)
     return 0;
 }
 
+/* Non-zero when `text` starts with the lower-case ASCII `word`, in any
+ * case. */
+static int ascii_prefix_nocase(const char *text, const char *word)
+{
+    for (; *word; text++, word++) {
+        char c = *text;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != *word)
+            return 0;
+    }
+    return 1;
+}
+
+/* Non-zero when a folded header says "dont QPV". */
+static int names_qpv(const char *folded)
+{
+    size_t i;
+
+    for (i = 0; i < COUNT_OF(qpv_words); i++)
+        if (has_word(folded, qpv_words[i]))
+            return 1;
+    for (i = 0; i < COUNT_OF(qpv_phrases); i++)
+        if (strstr(folded, qpv_phrases[i]))
+            return 1;
+    return 0;
+}
+
+/* The folded text after a leading `word` and a space, or NULL. */
+static const char *after_word(const char *folded, const char *word)
+{
+    size_t n = strlen(word);
+
+    if (!strncmp(folded, word, n) && folded[n] == ' ')
+        return folded + n + 1;
+    return NULL;
+}
+
 /* "Autre : Coup de pouce" -> "Coup de pouce"; "" for "Autre (préciser)". */
 static void autre_detail(const char *text, char *detail, size_t size)
 {
@@ -347,11 +420,11 @@ static void autre_detail(const char *text, char *detail, size_t size)
     while (*p == ' ' || *p == '\t')
         p++;
     /* skip the word "autre"/"autres" in any case */
-    if (!strncmp(p, "AUTRE", 5) || !strncmp(p, "Autre", 5) ||
-        !strncmp(p, "autre", 5))
-        p += 5;
-    if (*p == 's' || *p == 'S')
-        p++;
+    if (ascii_prefix_nocase(p, autre_words[0])) {
+        p += strlen(autre_words[0]);
+        if (*p == 's' || *p == 'S')
+            p++;
+    }
     while (*p == ' ' || *p == ':' || *p == '-' || *p == '(' || *p == '\t' ||
            *p == '/' || *p == ',')
         p++;
@@ -361,9 +434,7 @@ static void autre_detail(const char *text, char *detail, size_t size)
                      detail[n - 1] == '\n' || detail[n - 1] == ':'))
         detail[--n] = '\0';
     clasconv_text_fold(detail, folded, sizeof folded);
-    if (!strcmp(folded, "preciser") || !strcmp(folded, "a preciser") ||
-        !strcmp(folded, "dispositifs") || !strcmp(folded, "dispositif") ||
-        !strcmp(folded, "nombre d enfants"))
+    if (folded_in(folded, autre_placeholders, COUNT_OF(autre_placeholders)))
         detail[0] = '\0';
 }
 
@@ -378,8 +449,7 @@ vocab_header vocab_classify_header(const char *text)
     h.scheme = CLASCONV_SCHEME_NONE;
     if (!text || !clasconv_text_fold(text, folded, sizeof folded))
         return h;
-    if (has_word(folded, "qpv") || strstr(folded, "politique de la ville") ||
-        strstr(folded, "quartier prioritaire")) {
+    if (names_qpv(folded)) {
         drop_words(folded, qpv_noise, sizeof qpv_noise / sizeof qpv_noise[0]);
         h.kind = VOCAB_QPV;
         if (!folded[0])
@@ -412,8 +482,10 @@ vocab_header vocab_classify_header(const char *text)
         h.scheme = e->scheme;
         return h;
     }
-    if (!strncmp(folded, "autre ", 6) || !strncmp(folded, "autres ", 7)) {
-        h.kind = VOCAB_SCHEME;
+    for (i = 0; i < COUNT_OF(autre_words) && h.kind == VOCAB_NONE; i++)
+        if (after_word(folded, autre_words[i]))
+            h.kind = VOCAB_SCHEME;
+    if (h.kind == VOCAB_SCHEME) {
         h.scheme = CLASCONV_SCHEME_AUTRE;
         autre_detail(text, h.detail, sizeof h.detail);
     }
@@ -433,11 +505,7 @@ clasconv_level vocab_level_label(const char *folded)
 /* The text after a leading "niveau " (level_prefix), or NULL. */
 static const char *after_level_prefix(const char *folded)
 {
-    size_t n = strlen(level_prefix);
-
-    if (!strncmp(folded, level_prefix, n) && folded[n] == ' ')
-        return folded + n + 1;
-    return NULL;
+    return after_word(folded, level_prefix);
 }
 
 clasconv_level vocab_level_cell(const char *folded)
@@ -459,26 +527,24 @@ clasconv_level vocab_level_section(const char *folded)
 
 vocab_total vocab_total_label(const char *folded, clasconv_level *level)
 {
-    const char *rest;
+    const char *rest = NULL, *after;
+    size_t i;
 
     *level = CLASCONV_LEVEL_NONE;
-    if (folded_in(folded, total_all_words,
-                  sizeof total_all_words / sizeof total_all_words[0]))
+    if (folded_in(folded, total_all_words, COUNT_OF(total_all_words)))
         return VOCAB_TOTAL_ALL;
-    if (!strncmp(folded, "sous total", 10))
-        rest = folded + 10;
-    else if (!strncmp(folded, "total", 5))
-        rest = folded + 5;
-    else
+    for (i = 0; i < COUNT_OF(total_prefixes) && !rest; i++)
+        if (!strncmp(folded, total_prefixes[i], strlen(total_prefixes[i])))
+            rest = folded + strlen(total_prefixes[i]);
+    if (!rest)
         return VOCAB_TOTAL_NONE;
     if (*rest == '\0')
         return VOCAB_TOTAL_BARE;
     if (*rest != ' ')
         return VOCAB_TOTAL_NONE; /* "totalement", "totaux" */
     rest++;
-    if (!strncmp(rest, "niveau ", 7))
-        rest += 7;
-    *level = vocab_level_label(rest);
+    after = after_level_prefix(rest);
+    *level = vocab_level_label(after ? after : rest);
     if (*level != CLASCONV_LEVEL_NONE)
         return VOCAB_TOTAL_LEVEL;
     return VOCAB_TOTAL_BARE;
@@ -506,4 +572,37 @@ int vocab_is_file_name_noise(const char *folded)
         return 1; /* 2026, 2026 2027 */
     return folded_in(folded, file_noise,
                      sizeof file_noise / sizeof file_noise[0]);
+}
+
+const char *vocab_after_commune_label(const char *text, const char *folded)
+{
+    const commune_label *label = NULL;
+    const char *colon, *de;
+    size_t i;
+
+    for (i = 0; i < COUNT_OF(commune_labels) && !label; i++) {
+        size_t n = strlen(commune_labels[i].folded);
+        if (!strncmp(folded, commune_labels[i].folded, n) &&
+            (folded[n] == '\0' || folded[n] == ' '))
+            label = &commune_labels[i];
+        else if (i == 0 && strstr(folded, commune_label_inside))
+            label = &commune_labels[i];
+    }
+    if (!label)
+        return NULL;
+    colon = strrchr(text, ':');
+    if (colon)
+        return colon + 1;
+    if (label->de && after_word(folded, label->folded)) {
+        de = strstr(text, " de ");
+        if (!de)
+            de = strstr(text, " DE ");
+        return de ? de + 4 : "";
+    }
+    return "";
+}
+
+int vocab_is_commune_field(const char *folded)
+{
+    return folded_in(folded, commune_fields, COUNT_OF(commune_fields));
 }

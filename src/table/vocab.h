@@ -50,6 +50,16 @@ vocab_total vocab_total_label(const char *folded, clasconv_level *level);
 /** Non-zero when a folded text is a note or signature below the table. */
 int vocab_is_note(const char *folded);
 
+/**
+ * When `text` (raw) opens with a commune label ("Territoire de :",
+ * "Commune de Bron"; `folded` is its fold), what follows the label: the
+ * commune's name, or "" when it is in another cell. NULL when no label.
+ */
+const char *vocab_after_commune_label(const char *text, const char *folded);
+
+/** Non-zero when a folded form-field name holds the commune. */
+int vocab_is_commune_field(const char *folded);
+
 /** Non-zero when a folded word is noise in a file name ("tableau",
  * "clas", "2026"...), for telling the commune from the file name. */
 int vocab_is_file_name_noise(const char *folded);

@@ -257,3 +257,80 @@ Test(vocab, total_label)
                      (int)total_cases[i].level);
     }
 }
+
+/* A "Niveau" cell drops a leading "niveau" first; a section label tries
+ * the whole text first. */
+Test(vocab, level_cell_and_section)
+{
+    static const struct {
+        const char *text;
+        clasconv_level cell, section;
+    } cases[] = {
+        {"Niveau collège", CO, CO},  {"NIVEAU LYCEE", LY, LY},
+        {"Collèges", CO, CO},        {"Niveau", LN, LN},
+        {"niveaux collège", LN, LN}, {"", LN, LN},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char folded[256];
+        clasconv_text_fold(cases[i].text, folded, sizeof folded);
+        cr_expect_eq(vocab_level_cell(folded), cases[i].cell, "cell «%s»",
+                     cases[i].text);
+        cr_expect_eq(vocab_level_section(folded), cases[i].section,
+                     "section «%s»", cases[i].text);
+    }
+}
+
+typedef struct commune_case {
+    const char *text;
+    const char *after; /* NULL: not a commune label */
+} commune_case;
+
+static const commune_case commune_cases[] = {
+    {"Territoire de : Bron", " Bron"},
+    {"TERRITOIRE DE :", ""},
+    {"Commune de Vénissieux", "Vénissieux"},
+    {"VILLE DE BRON", "BRON"},
+    {"Commune", ""},
+    {"Nom de la commune : Meyzieu", " Meyzieu"},
+    {"Des dispositifs éducatifs du territoire de : Décines", " Décines"},
+    {"Communes voisines", NULL},
+    {"École Jules Ferry", NULL},
+};
+
+Test(vocab, commune_label)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof commune_cases / sizeof commune_cases[0]; i++) {
+        char folded[256];
+        const char *got;
+
+        clasconv_text_fold(commune_cases[i].text, folded, sizeof folded);
+        got = vocab_after_commune_label(commune_cases[i].text, folded);
+        if (!commune_cases[i].after)
+            cr_expect_null(got, "«%s»: «%s»", commune_cases[i].text, got);
+        else
+            cr_expect(got && !strcmp(got, commune_cases[i].after),
+                      "«%s»: «%s», want «%s»", commune_cases[i].text,
+                      got ? got : "(null)", commune_cases[i].after);
+    }
+    cr_expect(vocab_is_commune_field("territoire"));
+    cr_expect(vocab_is_commune_field("commune"));
+    cr_expect(!vocab_is_commune_field("commune de"));
+}
+
+Test(vocab, qpv_and_autre_words)
+{
+    vocab_header h = vocab_classify_header("CLAS dont quartier prioritaire");
+    cr_expect_eq(h.kind, VOCAB_QPV);
+    cr_expect_eq(h.scheme, CLASCONV_SCHEME_CLAS_QPV);
+    h = vocab_classify_header("Autres : Coup de pouce");
+    cr_expect_eq(h.kind, VOCAB_SCHEME);
+    cr_expect_eq(h.scheme, CLASCONV_SCHEME_AUTRE);
+    cr_expect_str_eq(h.detail, "Coup de pouce");
+    h = vocab_classify_header("Autre (à préciser)");
+    cr_expect_eq(h.scheme, CLASCONV_SCHEME_AUTRE);
+    cr_expect_str_eq(h.detail, "");
+}
