@@ -34,6 +34,10 @@
 
 /* Words read as 0 (folded: lower case, no accents), with `-`, `–`, `—`. */
 static const char *const zero_words[] = {"-", "neant", "aucun", "aucune"};
+/* Dashes alone also read as 0, compared before folding: en dash, em dash,
+ * hyphen, minus sign. */
+static const char *const zero_dashes[] = {"\xE2\x80\x93", "\xE2\x80\x94",
+                                          "\xE2\x80\x90", "\xE2\x88\x92"};
 
 /* Length of the blank (space, no-break, thin...) at `s`, or 0. */
 static size_t blank_at(const char *s)
@@ -77,10 +81,10 @@ static int is_zero_word(const char *text, size_t len)
     char buf[MAX_VALUE_TEXT + 1];
     memcpy(buf, text, len);
     buf[len] = '\0';
-    /* en dash, em dash, hyphen, minus sign alone */
-    if (strcmp(buf, "\xE2\x80\x93") == 0 || strcmp(buf, "\xE2\x80\x94") == 0 ||
-        strcmp(buf, "\xE2\x80\x90") == 0 || strcmp(buf, "\xE2\x88\x92") == 0) {
-        return 1;
+    for (size_t i = 0; i < sizeof zero_dashes / sizeof zero_dashes[0]; i++) {
+        if (strcmp(buf, zero_dashes[i]) == 0) {
+            return 1;
+        }
     }
     uint8_t *folded = NULL;
     utf8proc_ssize_t n =
