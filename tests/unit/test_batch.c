@@ -123,11 +123,7 @@ static clasconv_table *sample_table(const char *commune)
                                   "college ampere", NULL, "ligne 5, champ 1");
     cr_assert_not_null(s);
     s->counts[CLASCONV_SCHEME_CLAS] = 12;
-    t->totals[CLASCONV_LEVEL_ELEMENTAIRE].schools = 1;
-    t->totals[CLASCONV_LEVEL_COLLEGE].schools = 1;
-    t->totals[CLASCONV_LEVEL_COLLEGE].counts[CLASCONV_SCHEME_CLAS] = 12;
-    t->totals[CLASCONV_LEVEL_COUNT].schools = 2;
-    t->totals[CLASCONV_LEVEL_COUNT].counts[CLASCONV_SCHEME_CLAS] = 12;
+    clasconv_table_totals(t, t->totals);
     at.level = CLASCONV_LEVEL_COLLEGE;
     at.scheme = CLASCONV_SCHEME_CLAS;
     at.school = "Collège Ampère";
@@ -197,6 +193,10 @@ Test(wire, round_trip_keeps_everything)
     cr_assert_eq(
         out.table->totals[CLASCONV_LEVEL_COLLEGE].counts[CLASCONV_SCHEME_CLAS],
         12);
+    cr_assert_eq(
+        out.table->totals[CLASCONV_TOTALS_ALL].counts[CLASCONV_SCHEME_CLAS],
+        6 + 12);
+    cr_assert_eq(out.table->totals[CLASCONV_TOTALS_UNKNOWN].schools, 0);
     cr_assert_eq(out.table->anomalies.count, 1);
     a = &out.table->anomalies.items[0];
     cr_assert_eq(a->code, CLASCONV_A_VALUE_NOT_A_NUMBER);
@@ -485,9 +485,7 @@ static clasconv_error fake_convert(const char *file_name, const char *path,
     s = clasconv_table_add_school(t, CLASCONV_LEVEL_COLLEGE, "Collège X",
                                   "college x", "CLG X", "ligne 2, champ 1");
     s->counts[CLASCONV_SCHEME_CLAS] = 7;
-    t->totals[CLASCONV_LEVEL_COLLEGE].schools = 1;
-    t->totals[CLASCONV_LEVEL_COLLEGE].counts[CLASCONV_SCHEME_CLAS] = 7;
-    t->totals[CLASCONV_LEVEL_COUNT] = t->totals[CLASCONV_LEVEL_COLLEGE];
+    clasconv_table_totals(t, t->totals);
     for (i = 0; i < errors; i++)
         clasconv_anomalies_add(&t->anomalies, CLASCONV_A_VALUE_NEGATIVE, NULL,
                                "Négatif n° %ld.", i + 1);
