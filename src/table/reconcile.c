@@ -1,5 +1,6 @@
 /* reconcile.c: checks across cells and rows (SPEC section 3): QPV
- * sub-counts (run per row by the row reader, see reconcile.h), duplicates,
+ * sub-counts and level conflicts (run per row by the row reader, see
+ * reconcile.h, so that anomalies keep the source order), duplicates,
  * totals per level and the declared TOTAL rows. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,27 @@ clasconv_error reconcile_check_qpv(clasconv_anomalies *list,
             s->name, clasconv_scheme_label(scheme), (long long)count);
     }
     return CLASCONV_OK;
+}
+
+clasconv_error reconcile_check_level(clasconv_anomalies *list,
+                                     const clasconv_school *school,
+                                     clasconv_level sheet_level,
+                                     clasconv_level name_level)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+
+    if (sheet_level == CLASCONV_LEVEL_NONE ||
+        name_level == CLASCONV_LEVEL_NONE || name_level == sheet_level)
+        return CLASCONV_OK;
+    at.level = sheet_level;
+    at.school = school->name;
+    at.cell = school->cell;
+    return clasconv_anomalies_add(
+        list, CLASCONV_A_LEVEL_CONFLICT, &at,
+        "« %s » (%s) est de niveau %s d'après son nom mais figure au "
+        "niveau %s ; la ligne est laissée au niveau %s. Vérifiez-la.",
+        school->name, school->cell, clasconv_level_label(name_level),
+        clasconv_level_label(sheet_level), clasconv_level_label(sheet_level));
 }
 
 static const clasconv_school *sort_base;

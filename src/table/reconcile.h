@@ -27,4 +27,15 @@ clasconv_error reconcile_check_qpv(clasconv_anomalies *list,
                                    clasconv_scheme scheme,
                                    const reconcile_qpv_source *src);
 
+/**
+ * LEVEL_CONFLICT when the level the sheet gives a school (`sheet_level`:
+ * its "Niveau" cell or its NIVEAU section; NONE when the sheet says
+ * nothing) and the level its name implies (`name_level`) disagree; the
+ * sheet's level is kept. Called per row by the row reader.
+ */
+clasconv_error reconcile_check_level(clasconv_anomalies *list,
+                                     const clasconv_school *school,
+                                     clasconv_level sheet_level,
+                                     clasconv_level name_level);
+
 #endif

@@ -257,33 +257,27 @@ static clasconv_error add_school_row(locator *loc, const char *read,
         ref, school->name);
 }
 
-/* LEVEL_UNKNOWN when nothing tells the level; LEVEL_CONFLICT when the
- * sheet's level and the name's type disagree. */
+/* LEVEL_UNKNOWN when nothing tells the level; the level's cross-cell
+ * check (LEVEL_CONFLICT) is reconcile.c's. */
 static clasconv_error level_anomaly(locator *loc, const clasconv_school *school,
                                     int level_told, clasconv_level name_level)
 {
     clasconv_anomaly_at at = clasconv_anomaly_nowhere();
-    clasconv_level level = school->level;
 
-    at.level = level;
+    if (school->level != CLASCONV_LEVEL_NONE)
+        return reconcile_check_level(
+            &loc->table->anomalies, school,
+            level_told ? school->level : CLASCONV_LEVEL_NONE, name_level);
+    at.level = school->level;
     at.school = school->name;
     at.cell = school->cell;
-    if (level == CLASCONV_LEVEL_NONE)
-        return clasconv_anomalies_add(
-            &loc->table->anomalies, CLASCONV_A_LEVEL_UNKNOWN, &at,
-            "Le niveau de « %s » (%s) est inconnu : ni une ligne « NIVEAU "
-            "… », ni une colonne « Niveau », ni le type d'établissement ne "
-            "l'indiquent. La ligne est gardée sans niveau ; précisez s'il "
-            "s'agit d'une école, d'un collège ou d'un lycée.",
-            school->name, school->cell);
-    if (level_told && name_level != CLASCONV_LEVEL_NONE && name_level != level)
-        return clasconv_anomalies_add(
-            &loc->table->anomalies, CLASCONV_A_LEVEL_CONFLICT, &at,
-            "« %s » (%s) est de niveau %s d'après son nom mais figure au "
-            "niveau %s ; la ligne est laissée au niveau %s. Vérifiez-la.",
-            school->name, school->cell, clasconv_level_label(name_level),
-            clasconv_level_label(level), clasconv_level_label(level));
-    return CLASCONV_OK;
+    return clasconv_anomalies_add(
+        &loc->table->anomalies, CLASCONV_A_LEVEL_UNKNOWN, &at,
+        "Le niveau de « %s » (%s) est inconnu : ni une ligne « NIVEAU "
+        "… », ni une colonne « Niveau », ni le type d'établissement ne "
+        "l'indiquent. La ligne est gardée sans niveau ; précisez s'il "
+        "s'agit d'une école, d'un collège ou d'un lycée.",
+        school->name, school->cell);
 }
 
 /* Reads the row's count cells into the school (SPEC section 1), with

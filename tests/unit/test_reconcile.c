@@ -263,3 +263,44 @@ Test(qpv, missing_beside_a_positive_count)
     cr_assert_eq(reconcile_check_qpv(&list, &s, CLASCONV_SCHEME_PRE, &src), 0);
     cr_assert_eq(list.count, 0);
 }
+
+/* --- Level given by the sheet against the name's type ------------------ */
+
+Test(level, conflict_keeps_the_sheet_level)
+{
+    clasconv_anomalies list = {0};
+    clasconv_school s = qpv_school(B, B);
+    char cell[] = "A12";
+    const clasconv_anomaly *a;
+
+    s.cell = cell;
+    s.level = CLASCONV_LEVEL_ELEMENTAIRE;
+    cr_assert_eq(reconcile_check_level(&list, &s, CLASCONV_LEVEL_ELEMENTAIRE,
+                                       CLASCONV_LEVEL_COLLEGE),
+                 0);
+    a = only(&list, CLASCONV_A_LEVEL_CONFLICT);
+    cr_assert_eq(a->level, CLASCONV_LEVEL_ELEMENTAIRE);
+    cr_assert_str_eq(a->cell, "A12");
+    cr_assert_str_eq(a->school, "Collège Jean Moulin");
+    cr_assert_not_null(strstr(a->message, "niveau Collège d'après son nom"));
+    clasconv_anomalies_free(&list);
+}
+
+Test(level, no_conflict_without_two_levels)
+{
+    clasconv_anomalies list = {0};
+    clasconv_school s = qpv_school(B, B);
+    char cell[] = "A12";
+
+    s.cell = cell;
+    cr_assert_eq(reconcile_check_level(&list, &s, CLASCONV_LEVEL_COLLEGE,
+                                       CLASCONV_LEVEL_COLLEGE),
+                 0);
+    cr_assert_eq(reconcile_check_level(&list, &s, CLASCONV_LEVEL_NONE,
+                                       CLASCONV_LEVEL_COLLEGE),
+                 0);
+    cr_assert_eq(reconcile_check_level(&list, &s, CLASCONV_LEVEL_LYCEE,
+                                       CLASCONV_LEVEL_NONE),
+                 0);
+    cr_assert_eq(list.count, 0);
+}
