@@ -123,7 +123,8 @@ typedef struct clasconv_table {
     size_t nschools;
     size_t schools_cap;
 
-    /* set by clasconv_reconcile with clasconv_table_totals */
+    /* set by clasconv_reconcile with clasconv_table_totals; the writers
+     * read it (a batch summary may carry fewer schools than it counts) */
     clasconv_totals totals[CLASCONV_TOTALS_COUNT];
     clasconv_declared_total declared[CLASCONV_LEVEL_COUNT];
     clasconv_declared_total declared_all; /* a grand TOTAL row, if any */

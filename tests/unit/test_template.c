@@ -939,7 +939,8 @@ Test(template_cli, refuses_bad_usage_and_unreadable_sources)
 }
 
 /* A school whose level is unknown is kept, under Élémentaire, with a note
- * asking to move it; nothing is dropped. */
+ * asking to move it; nothing is dropped, and the Élémentaire TOTAL counts
+ * it (no false TOTAL_MISMATCH when the template is checked). */
 Test(template, unknown_level_kept_with_a_note)
 {
     clasconv_table *src = clean_table(), *back;
@@ -948,9 +949,13 @@ Test(template, unknown_level_kept_with_a_note)
     char path[128], *comments;
     size_t i, found = 0;
 
+    clasconv_totals before[CLASCONV_TOTALS_COUNT];
+
     s = clasconv_table_add_school(src, CLASCONV_LEVEL_NONE, "Jules Verne", "",
                                   NULL, NULL);
     cr_assert_not_null(s);
+    s->counts[CLASCONV_SCHEME_CLAS] = 7;
+    clasconv_table_totals(src, before);
     tmp_name(path, sizeof path);
     cr_assert_eq(clasconv_write_template(NULL, src, path, &diag), CLASCONV_OK,
                  "%s", diag.message);
@@ -965,6 +970,13 @@ Test(template, unknown_level_kept_with_a_note)
             found++;
         }
     cr_assert_eq(found, 1);
+    cr_assert(back->declared[CLASCONV_LEVEL_ELEMENTAIRE].present);
+    cr_assert_eq(
+        back->declared[CLASCONV_LEVEL_ELEMENTAIRE].counts[CLASCONV_SCHEME_CLAS],
+        before[CLASCONV_LEVEL_ELEMENTAIRE].counts[CLASCONV_SCHEME_CLAS] + 7);
+    for (i = 0; i < back->anomalies.count; i++)
+        cr_assert_neq(back->anomalies.items[i].code, CLASCONV_A_TOTAL_MISMATCH,
+                      "%s", back->anomalies.items[i].message);
     clasconv_table_free(src);
     clasconv_table_free(back);
     unlink(path);
