@@ -123,8 +123,11 @@ typedef struct clasconv_table {
     size_t nschools;
     size_t schools_cap;
 
-    /* set by clasconv_reconcile with clasconv_table_totals; the writers
-     * read it (a batch summary may carry fewer schools than it counts) */
+    /* set by clasconv_reconcile with clasconv_table_totals. JSON, the
+     * reports and the synthesis read it (a batch summary may carry fewer
+     * schools than it counts); the workbook and the template call
+     * clasconv_table_totals on the rows they write, so that their cached
+     * values match their formulas. */
     clasconv_totals totals[CLASCONV_TOTALS_COUNT];
     clasconv_declared_total declared[CLASCONV_LEVEL_COUNT];
     clasconv_declared_total declared_all; /* a grand TOTAL row, if any */
