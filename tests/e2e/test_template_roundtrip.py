@@ -7,7 +7,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import Checker, inputs_of, parse_args, run, tempdir
+from common import (Checker, have_samples, inputs_of, parse_args, run,
+                    samples_absent, tempdir)
 
 # Fixtures of our own with a school of unknown level, beside the samples.
 FIXTURES = ["layouts/level-unknown.csv",
@@ -49,7 +50,7 @@ def main():
             path = os.path.join(args.fixtures, rel)
             if t.check(os.path.exists(path), f"{rel}: fixture present"):
                 done += check_one(t, args.exe, rel, path, tmp)
-        if os.path.isdir(args.samples):
+        if have_samples(args.samples):
             for case in sorted(os.listdir(args.samples)):
                 folder = os.path.join(args.samples, case)
                 if not os.path.isdir(folder):
@@ -57,8 +58,8 @@ def main():
                 for path in inputs_of(folder):
                     done += check_one(t, args.exe, case, path, tmp)
         else:
-            print(f"SKIP samples: {args.samples} absent (only the fixtures "
-                  "are checked)")
+            print("SKIP: " + samples_absent("template round trip of the "
+                                            "samples"), flush=True)
     t.check(done >= len(FIXTURES), f"{done} files round-tripped")
     t.finish()
 
