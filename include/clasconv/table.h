@@ -10,6 +10,7 @@
 #include "anomaly.h"
 #include "error.h"
 #include "grid.h"
+#include "text.h" /* clasconv_text_key() */
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,12 +64,6 @@ typedef struct clasconv_school_name {
 clasconv_error clasconv_school_name_normalize(const char *read,
                                               clasconv_school_name *out);
 void clasconv_school_name_free(clasconv_school_name *name);
-
-/**
- * The comparison key of any text: case, accents and punctuation folded,
- * œ -> oe, æ -> ae, spaces collapsed. Caller frees; NULL when out of memory.
- */
-char *clasconv_text_key(const char *text);
 
 /* --- The normalized table --------------------------------------------- */
 

@@ -90,8 +90,7 @@ void clasconv_batch_sort(clasconv_batch_file *files, size_t nfiles)
  * an apostrophe so that Excel does not run it as a formula. */
 static void csv_field(clasconv_buf *out, const char *text)
 {
-    char *clean = clasconv_utf8_sanitize(text != NULL ? text : "",
-                                         strlen(text != NULL ? text : ""));
+    char *clean = clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
     const char *p;
     int quote;
 

@@ -1,4 +1,5 @@
-/* text.c: UTF-8 validation, blank tests and the comparison key. */
+/* text.c: the one home of text handling: UTF-8 decoding and repair, the
+ * blank set and the comparison key. */
 #include "core/text.h"
 
 #include <stdint.h>
@@ -6,49 +7,53 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "clasconv/table.h"
+#include "clasconv/text.h"
 
-/* Length of the valid UTF-8 sequence at p (0 if invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
+size_t clasconv_utf8_decode(const char *text, size_t avail, uint32_t *cp)
 {
-    if (p[0] < 0x80)
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t c;
+    size_t len, i;
+
+    if (avail == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
         return 1;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if (p[0] == 0xE0 && p[1] < 0xA0)
-            return 0; /* overlong */
-        if (p[0] == 0xED && p[1] >= 0xA0)
-            return 0; /* surrogate */
-        return 3;
     }
-    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-            (p[3] & 0xC0) != 0x80)
-            return 0;
-        if (p[0] == 0xF0 && p[1] < 0x90)
-            return 0;
-        if (p[0] == 0xF4 && p[1] >= 0x90)
-            return 0;
-        return 4;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        c = s[0] & 0x1Fu;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        c = s[0] & 0x0Fu;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
     }
-    return 0;
+    if (avail < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0; /* overlong, out of range or surrogate */
+    *cp = c;
+    return len;
 }
 
 int clasconv_utf8_valid(const char *text, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
 
     while (i < len) {
-        size_t n;
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        n = utf8_seq(p + i, len - i);
+        uint32_t cp;
+        size_t n = clasconv_utf8_decode(text + i, len - i, &cp);
         if (!n)
             return 0;
         i += n;
@@ -56,36 +61,62 @@ int clasconv_utf8_valid(const char *text, size_t len)
     return 1;
 }
 
+/* The blank set: every Unicode space (White_Space) and the zero-width
+ * characters, the only definition in the library. */
+int clasconv_is_blank_cp(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+    switch (cp) {
+    case 0x0085: /* next line */
+    case 0x00A0: /* no-break space */
+    case 0x1680: /* Ogham space mark */
+    case 0x180E: /* Mongolian vowel separator */
+    case 0x2028: /* line separator */
+    case 0x2029: /* paragraph separator */
+    case 0x202F: /* narrow no-break space */
+    case 0x205F: /* medium mathematical space */
+    case 0x2060: /* word joiner */
+    case 0x3000: /* ideographic space */
+    case 0xFEFF: /* zero-width no-break space, stray BOM */
+        return 1;
+    default:
+        /* U+2000..U+200A spaces, U+200B..U+200D zero-width. */
+        return cp >= 0x2000 && cp <= 0x200D;
+    }
+}
+
+size_t clasconv_blank_len(const char *text, size_t avail)
+{
+    uint32_t cp;
+    size_t n = clasconv_utf8_decode(text, avail, &cp);
+
+    return n && clasconv_is_blank_cp(cp) ? n : 0;
+}
+
 int clasconv_text_is_blank(const char *text, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
 
     while (i < len) {
-        if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r' ||
-            p[i] == '\v' || p[i] == '\f') {
-            i++;
-        } else if (i + 1 < len && p[i] == 0xC2 && p[i + 1] == 0xA0) {
-            i += 2;
-        } else if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x80 &&
-                   (p[i + 2] == 0xAF || p[i + 2] == 0x87 || p[i + 2] == 0x8B)) {
-            i += 3; /* U+202F, U+2007, U+200B */
-        } else if (i + 2 < len && p[i] == 0xEF && p[i + 1] == 0xBB &&
-                   p[i + 2] == 0xBF) {
-            i += 3; /* stray BOM / U+FEFF */
-        } else {
+        size_t n = clasconv_blank_len(text + i, len - i);
+        if (!n)
             return 0;
-        }
+        i += n;
     }
     return 1;
 }
 
-char *clasconv_utf8_sanitize(const char *text, size_t len)
+char *clasconv_utf8_repair(const char *text, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)text;
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
     char *out, *o;
     size_t i = 0;
 
+    if (!text) {
+        text = "";
+        len = 0;
+    }
     if (len > (SIZE_MAX - 1) / 3)
         return NULL;
     out = malloc(len * 3 + 1);
@@ -93,15 +124,16 @@ char *clasconv_utf8_sanitize(const char *text, size_t len)
         return NULL;
     o = out;
     while (i < len) {
-        size_t n = p[i] ? utf8_seq(p + i, len - i) : 0;
-        if (!p[i]) {
-            i++;
-        } else if (!n) {
-            memcpy(o, "\xEF\xBF\xBD", 3);
+        uint32_t cp = 0;
+        size_t n = clasconv_utf8_decode(text + i, len - i, &cp);
+        if (n && cp == 0) {
+            i++; /* NUL bytes are dropped */
+        } else if (!n || cp == 0xFFFE || cp == 0xFFFF) {
+            memcpy(o, replacement, 3); /* one U+FFFD per invalid byte */
             o += 3;
-            i++;
+            i += n ? n : 1;
         } else {
-            memcpy(o, p + i, n);
+            memcpy(o, text + i, n);
             o += n;
             i += n;
         }
@@ -308,7 +340,7 @@ char *clasconv_text_key(const char *text)
         return NULL;
     if (!clasconv_text_fold(text, out, size) && len) {
         /* Invalid UTF-8: fold what can be read after sanitizing. */
-        char *clean = clasconv_utf8_sanitize(text, len);
+        char *clean = clasconv_utf8_repair(text, len);
         if (!clean) {
             free(out);
             return NULL;

@@ -5,8 +5,10 @@
  * - ',' and '.' are both decimal marks: "12,0" and "12.0" are 12, "1.234"
  *   is NOT_INTEGER. "1.000" (a dot, three zeros, at most 3 digits before)
  *   may be a thousand written the English way: NOT_A_NUMBER. "12,000" is 12.
- * - Thousands groups: one blank (space, U+00A0, U+202F, U+2007, U+2009,
- *   U+200A) then exactly three digits, after a first group of 1-3 digits.
+ * - Blanks are the library's one blank set (clasconv_blank_len: every
+ *   Unicode space and zero-width character): trimmed at both ends.
+ * - Thousands groups: one blank then exactly three digits, after a first
+ *   group of 1-3 digits.
  * - A minus sign (-, U+2212, U+2013) before digits: NEGATIVE, even with a
  *   fraction ("-2,5"); "-0" is 0. "+3" is 3.
  * - Zero words: "-", "–", "—", "‐", "−" alone, and "néant", "aucun",
@@ -25,6 +27,7 @@
 #include <utf8proc.h>
 
 #include "clasconv/table.h"
+#include "core/text.h"
 
 /* Longest text that can be a count or a zero word, in bytes. */
 #define MAX_VALUE_TEXT 64
@@ -39,21 +42,11 @@ static const char *const zero_words[] = {"-", "neant", "aucun", "aucune"};
 static const char *const zero_dashes[] = {"\xE2\x80\x93", "\xE2\x80\x94",
                                           "\xE2\x80\x90", "\xE2\x88\x92"};
 
-/* Length of the blank (space, no-break, thin...) at `s`, or 0. */
+/* Length of the blank at `s` (NUL-terminated), or 0: the one blank set of
+ * the library (core/text.h), zero-width characters included. */
 static size_t blank_at(const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    if (u[0] == ' ' || u[0] == '\t' || u[0] == '\r' || u[0] == '\n') {
-        return 1;
-    }
-    if (u[0] == 0xC2 && u[1] == 0xA0) {
-        return 2; /* U+00A0 no-break space */
-    }
-    if (u[0] == 0xE2 && u[1] == 0x80 &&
-        (u[2] == 0xAF || u[2] == 0x87 || u[2] == 0x89 || u[2] == 0x8A)) {
-        return 3; /* U+202F, U+2007 figure, U+2009 thin, U+200A hair */
-    }
-    return 0;
+    return clasconv_blank_len(s, strnlen(s, 4));
 }
 
 /* Length of a minus sign at `s` (-, U+2212, U+2013 before a digit), or 0. */

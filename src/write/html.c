@@ -88,7 +88,7 @@ static clasconv_error put_escaped(clasconv_buf *out, const char *text,
 
     if (!text)
         return CLASCONV_OK;
-    clean = clasconv_utf8_sanitize(text, strlen(text));
+    clean = clasconv_utf8_repair(text, strlen(text));
     if (!clean)
         return CLASCONV_ERR_MEMORY;
     for (p = run = clean; !err && *p; p++) {

@@ -3,8 +3,9 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "write/xlsx_util.h"
+#include "core/text.h"
 
 /* The output and its first error: once an append failed, later ones do
  * nothing. */
@@ -37,7 +38,7 @@ static void put_string(json_out *out, const char *text)
         put_raw(out, "null");
         return;
     }
-    safe = clasconv_utf8_repair(text);
+    safe = clasconv_utf8_repair(text, strlen(text));
     if (safe == NULL) {
         keep(out, CLASCONV_ERR_MEMORY);
         return;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "write/xlsx_util.h"
+#include "core/text.h"
 
 /* Lines are wrapped to this many characters where possible. */
 #define REPORT_WIDTH 96u
@@ -64,7 +64,7 @@ static size_t text_width(const char *text)
  * cannot move the cursor or change colours. NULL when out of memory. */
 static char *clean(const char *text)
 {
-    char *safe = clasconv_utf8_repair(text);
+    char *safe = clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
     unsigned char *p, *q;
 
     if (safe == NULL)

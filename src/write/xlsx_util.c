@@ -3,6 +3,7 @@
 #include "write/xlsx_util.h"
 
 #include "clasconv/write.h"
+#include "core/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,43 +27,6 @@
 
 /* --- Strings ------------------------------------------------------------- */
 
-/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and
- * sets *cp, or 0 when the bytes are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t len, i;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        c = s[0] & 0x1Fu;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        c = s[0] & 0x0Fu;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10FFFF ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 static int is_hex(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
@@ -83,7 +47,7 @@ static int is_excel_escape(const unsigned char *s, size_t n)
     return 1;
 }
 
-static char *sanitize(const char *text, size_t max_units, int escape)
+char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
 {
     static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
     static const char escaped_underscore[] = "_x005F_";
@@ -107,7 +71,7 @@ static char *sanitize(const char *text, size_t max_units, int escape)
 
     while (i < len) {
         uint32_t cp = 0;
-        size_t n = utf8_decode(s + i, len - i, &cp);
+        size_t n = clasconv_utf8_decode((const char *)s + i, len - i, &cp);
         const char *piece;
         size_t piece_len, piece_units;
 
@@ -117,7 +81,7 @@ static char *sanitize(const char *text, size_t max_units, int escape)
             piece_units = 1;
             if (n == 0)
                 n = 1; /* one U+FFFD per invalid byte */
-        } else if (escape && is_excel_escape(s + i, len - i)) {
+        } else if (is_excel_escape(s + i, len - i)) {
             piece = escaped_underscore;
             piece_len = 7;
             piece_units = 7;
@@ -135,16 +99,6 @@ static char *sanitize(const char *text, size_t max_units, int escape)
     }
     out[pos] = '\0';
     return out;
-}
-
-char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
-{
-    return sanitize(text, max_units, 1);
-}
-
-char *clasconv_utf8_repair(const char *text)
-{
-    return sanitize(text, SIZE_MAX, 0);
 }
 
 /* --- Messages ------------------------------------------------------------ */

@@ -128,13 +128,6 @@ void clasconv_xlsx_abort(clasconv_xlsx *x);
 char *clasconv_xlsx_sanitize(const char *text, size_t max_units);
 
 /**
- * Returns a malloc'd copy of `text` (NULL gives "") in which every byte
- * that is not valid UTF-8, and U+FFFE/U+FFFF, became U+FFFD. For JSON and
- * text outputs. NULL when out of memory.
- */
-char *clasconv_utf8_repair(const char *text);
-
-/**
  * Verifies a finished xlsx file as clasconv_xlsx_commit() does. Returns 0
  * when good; otherwise -1 and a static English reason in `*why`.
  */

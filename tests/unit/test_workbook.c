@@ -666,14 +666,6 @@ Test(xlsx_util, sanitize)
     check_sanitize("_x0041_", 6, "");
 }
 
-Test(xlsx_util, utf8_repair_keeps_escapes)
-{
-    char *got = clasconv_utf8_repair("_x0041_ \xe9");
-
-    cr_assert_str_eq(got, "_x0041_ \xEF\xBF\xBD");
-    free(got);
-}
-
 Test(workbook, hostile_strings_do_not_corrupt_the_file)
 {
     clasconv_table *t = fixture_table();
