@@ -24,6 +24,22 @@ typedef enum clasconv_error {
 /** Short French description of an error code (static string). */
 const char *clasconv_strerror(clasconv_error err);
 
+/**
+ * The French reason for a system error number, e.g. "disque plein" for
+ * ENOSPC: lower case, no final period, never NULL ("erreur système n° N"
+ * for a number the table does not know; that string is per thread and
+ * valid until the next call). Use it instead of strerror(), whose English
+ * text must never reach a user.
+ */
+const char *clasconv_errno_fr(int err);
+
+/**
+ * What the user can do about `err` ("Libérez de la place ou choisissez un
+ * autre emplacement"), a sentence without final period; NULL when there
+ * is nothing to advise.
+ */
+const char *clasconv_errno_advice_fr(int err);
+
 /** Detail of the last failure: a French message for the user. */
 typedef struct clasconv_diag {
     char message[1024];

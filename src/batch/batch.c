@@ -127,25 +127,6 @@ static void remove_stale_staging(const char *outdir)
     closedir(d);
 }
 
-static const char *write_reason(int err)
-{
-    switch (err) {
-    case EACCES:
-    case EPERM:
-        return "vous n'avez pas le droit d'écrire dans ce dossier. Choisissez "
-               "un dossier où vous pouvez écrire";
-    case EROFS:
-        return "le disque est en lecture seule. Choisissez un autre dossier";
-    case ENOSPC:
-#ifdef EDQUOT
-    case EDQUOT:
-#endif
-        return "le disque est plein. Libérez de la place et recommencez";
-    default:
-        return NULL;
-    }
-}
-
 static void progress(batch_state *s, clasconv_batch_event_kind kind,
                      const clasconv_batch_file *file)
 {
@@ -193,7 +174,7 @@ static clasconv_error check_folders(batch_state *s, struct stat *out_st,
         clasconv_diag_set(diag,
                           "Le dossier d'entrée « %s » est introuvable (%s). "
                           "Vérifiez le chemin.",
-                          s->indir, strerror(err));
+                          s->indir, clasconv_errno_fr(err));
         return CLASCONV_ERR_IO;
     }
     if (!S_ISDIR(in_st.st_mode)) {
@@ -216,7 +197,7 @@ static clasconv_error check_folders(batch_state *s, struct stat *out_st,
             clasconv_diag_set(diag,
                               "Le dossier de sortie « %s » est inaccessible "
                               "(%s). Rien n'a été écrit.",
-                              s->outdir, strerror(err));
+                              s->outdir, clasconv_errno_fr(err));
         return CLASCONV_ERR_WRITE;
     }
     if (!S_ISDIR(out_st->st_mode)) {
@@ -240,7 +221,7 @@ static clasconv_error check_folders(batch_state *s, struct stat *out_st,
         clasconv_diag_set(diag,
                           "Le dossier de sortie « %s » ne peut pas être "
                           "ouvert (%s). Rien n'a été écrit.",
-                          s->outdir, strerror(err));
+                          s->outdir, clasconv_errno_fr(err));
         return CLASCONV_ERR_WRITE;
     }
     /* A file system without locks (some network shares) runs unlocked. */
@@ -261,17 +242,17 @@ static clasconv_error check_folders(batch_state *s, struct stat *out_st,
     if (mkdtemp(tmpl) == NULL) {
         err = errno;
         free(tmpl);
-        why = write_reason(err);
+        why = clasconv_errno_advice_fr(err);
         if (why != NULL)
             clasconv_diag_set(diag,
                               "Impossible d'écrire dans le dossier de sortie "
-                              "« %s » : %s. Rien n'a été écrit.",
-                              s->outdir, why);
+                              "« %s » : %s. %s. Rien n'a été écrit.",
+                              s->outdir, clasconv_errno_fr(err), why);
         else
             clasconv_diag_set(diag,
                               "Impossible d'écrire dans le dossier de sortie "
-                              "« %s » (%s). Rien n'a été écrit.",
-                              s->outdir, strerror(err));
+                              "« %s » : %s. Rien n'a été écrit.",
+                              s->outdir, clasconv_errno_fr(err));
         return CLASCONV_ERR_WRITE;
     }
     s->staging = tmpl;
@@ -741,7 +722,7 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
         clasconv_diag_set(diag,
                           "Impossible d'enregistrer les classeurs sur le "
                           "disque dans « %s » : %s.",
-                          s->outdir, strerror(err));
+                          s->outdir, clasconv_errno_fr(err));
         rc = CLASCONV_ERR_WRITE;
         goto done;
     }
@@ -756,7 +737,7 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
     if (write_file(tmp_csv, csv.data, csv.len) != 0) {
         err = errno;
         clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", final_csv,
-                          strerror(err));
+                          clasconv_errno_fr(err));
         rc = CLASCONV_ERR_WRITE;
         goto done;
     }
@@ -768,7 +749,7 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
         err = errno;
         clasconv_diag_set(diag,
                           "Impossible d'écrire la synthèse dans « %s » : %s.",
-                          s->outdir, strerror(err));
+                          s->outdir, clasconv_errno_fr(err));
         rc = CLASCONV_ERR_WRITE;
         goto done;
     }

@@ -320,7 +320,7 @@ clasconv_error batch_walk_dir(const char *indir, int recursive, dev_t out_dev,
         clasconv_diag_set(diag,
                           "Impossible de lire le dossier d'entrée « %s » : "
                           "%s. Vérifiez le chemin et les droits d'accès.",
-                          indir, strerror(err));
+                          indir, clasconv_errno_fr(err));
     else if (rc == CLASCONV_ERR_TOO_LARGE)
         clasconv_diag_set(diag,
                           "Le dossier d'entrée « %s » contient trop de "

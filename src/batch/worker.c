@@ -317,7 +317,7 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
         unlink(tmp);
         f->status = CLASCONV_BATCH_WRITE_FAILED;
         set_message(f, "Impossible d'écrire « %s » : %s.", job->output_rel,
-                    strerror(err));
+                    clasconv_errno_fr(err));
     } else {
         f->output = strdup(job->output_rel);
         f->status = f->errors > 0 ? CLASCONV_BATCH_TO_CHECK : CLASCONV_BATCH_OK;

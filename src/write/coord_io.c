@@ -54,7 +54,7 @@ clasconv_error coord_tmp_open(coord_tmp *tmp, const char *target,
         clasconv_diag_set(diag,
                           "Impossible d'écrire dans le dossier « %s » (%s) : "
                           "vérifiez qu'il existe et que vous pouvez y écrire.",
-                          tmp->dir, strerror(errno));
+                          tmp->dir, clasconv_errno_fr(errno));
         tmp_free(tmp);
         return CLASCONV_ERR_WRITE;
     }
@@ -78,7 +78,7 @@ clasconv_error coord_tmp_write(coord_tmp *tmp, const char *data, size_t len,
 
     if (!f) {
         clasconv_diag_set(diag, "Impossible d'écrire « %s » (%s).", tmp->target,
-                          strerror(errno));
+                          clasconv_errno_fr(errno));
         return CLASCONV_ERR_WRITE;
     }
     ok = (len == 0 || fwrite(data, 1, len, f) == len);
@@ -103,7 +103,7 @@ clasconv_error coord_tmp_commit(coord_tmp *tmp, clasconv_diag *diag)
                           "Impossible d'écrire « %s » (%s) : vérifiez que ce "
                           "n'est pas un dossier et qu'il n'est pas ouvert "
                           "dans un autre programme.",
-                          tmp->target, strerror(errno));
+                          tmp->target, clasconv_errno_fr(errno));
         coord_tmp_abort(tmp);
         return CLASCONV_ERR_WRITE;
     }

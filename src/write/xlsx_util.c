@@ -103,60 +103,16 @@ char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
 
 /* --- Messages ------------------------------------------------------------ */
 
-/* The French reason for an errno value met while writing. */
-static const char *errno_reason(int err)
-{
-    switch (err) {
-    case ENOSPC:
-#ifdef EDQUOT
-    case EDQUOT:
-#endif
-    case EFBIG:
-        return "disque plein. Libérez de la place ou choisissez un autre "
-               "emplacement";
-    case EACCES:
-    case EPERM:
-        return "permission refusée. Choisissez un dossier où vous avez le "
-               "droit d'écrire";
-    case EROFS:
-        return "le disque est en lecture seule. Choisissez un autre "
-               "emplacement";
-    case ENOENT:
-        return "le dossier n'existe pas. Créez-le ou choisissez un autre "
-               "emplacement";
-    case ENOTDIR:
-        return "un élément du chemin n'est pas un dossier. Vérifiez le "
-               "chemin";
-    case EISDIR:
-        return "c'est un dossier. Indiquez un nom de fichier .xlsx";
-    case ENAMETOOLONG:
-        return "le nom est trop long. Choisissez un nom plus court";
-    case EIO:
-        return "erreur d'entrée-sortie sur le disque. Vérifiez le disque "
-               "et réessayez";
-    case ENOMEM:
-        return "mémoire insuffisante";
-    case EMFILE:
-    case ENFILE:
-        return "trop de fichiers ouverts. Fermez des programmes et "
-               "réessayez";
-    default:
-        return NULL;
-    }
-}
-
 static void fail_errno(clasconv_diag *diag, const char *path, int err)
 {
-    const char *reason = errno_reason(err);
+    const char *advice = clasconv_errno_advice_fr(err);
 
-    if (reason != NULL)
-        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", path,
-                          reason);
+    if (advice != NULL)
+        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s. %s.", path,
+                          clasconv_errno_fr(err), advice);
     else
-        clasconv_diag_set(diag,
-                          "Impossible d'écrire « %s » : erreur système "
-                          "n° %d (%s).",
-                          path, err, strerror(err));
+        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", path,
+                          clasconv_errno_fr(err));
 }
 
 /* Reads the process umask without changing it (umask() is not
@@ -759,7 +715,7 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
     err = errno;
     x->wb = NULL;
     if (closed != LXW_NO_ERROR) {
-        if (errno_reason(err) != NULL && err != ENOMEM)
+        if (clasconv_errno_advice_fr(err) != NULL)
             fail_errno(diag, x->path, err);
         else if (disk_full(x->dir))
             fail_errno(diag, x->path, ENOSPC);

@@ -22,10 +22,41 @@ def blank_set(t, exe, fixtures):
     t.equal(counts["CLAS"], 7, "U+3000, 7, U+2060 reads 7")
 
 
+ENGLISH = ("No such file", "Permission denied", "Not a directory",
+           "Is a directory", "No space left", "Read-only file system",
+           "File exists", "[ERROR]")
+
+
+def french_messages(t, exe, fixtures):
+    demo = os.path.join(fixtures, "csv", "zero-width-count.csv")
+    with tempdir() as tmp:
+        cases = [
+            ("missing input", ["convert", os.path.join(tmp, "absent.csv")]),
+            ("missing input (check)", ["check", os.path.join(tmp, "no.xlsx")]),
+            ("output in a missing folder",
+             ["convert", demo, "-o", os.path.join(tmp, "none", "o.xlsx")]),
+            ("html report in a missing folder",
+             ["check", demo, "--html", os.path.join(tmp, "none", "r.html")]),
+            ("batch from a missing folder",
+             ["batch", os.path.join(tmp, "none"), tmp]),
+        ]
+        for what, argv in cases:
+            r = run(exe, *argv)
+            err = r.stderr.decode("utf-8")
+            t.check(r.returncode != 0, f"{what}: fails ({r.returncode})")
+            t.check(err.strip() != "", f"{what}: says why")
+            for english in ENGLISH:
+                t.check(english not in err,
+                        f"{what}: no English system text: {err!r}")
+            t.check("introuvable" in err or "n'existe pas" in err,
+                    f"{what}: French reason: {err!r}")
+
+
 def main():
     args = parse_args()
     t = Checker("core")
     blank_set(t, args.exe, args.fixtures)
+    french_messages(t, args.exe, args.fixtures)
     t.finish()
 
 
