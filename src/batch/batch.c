@@ -3,6 +3,7 @@
  * synthesis and the report, all under temporary names first. */
 #define _GNU_SOURCE /* syncfs */
 #include "batch/batch_internal.h"
+#include "core/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -674,31 +675,6 @@ static int run_workers(batch_state *s, unsigned jobs)
 
 /* --- Outputs ------------------------------------------------------------- */
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-
-    if (fd < 0)
-        return -1;
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            close(fd);
-            unlink(path);
-            return -1;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(path);
-        return -1;
-    }
-    return 0;
-}
-
 static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
 {
     clasconv_batch_result *r = s->result;
@@ -734,17 +710,19 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
         clasconv_diag_set(diag, "Mémoire insuffisante pour le rapport.");
         goto done;
     }
-    if (write_file(tmp_csv, csv.data, csv.len) != 0) {
-        err = errno;
-        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", final_csv,
-                          clasconv_errno_fr(err));
-        rc = CLASCONV_ERR_WRITE;
+    rc = clasconv_atomic_write_file(tmp_csv, csv.data, csv.len, 1, diag);
+    if (rc != CLASCONV_OK)
         goto done;
-    }
     if (caught_signal) {
         rc = CLASCONV_ERR_IO;
         goto done;
     }
+    /* Only regular files are replaced (core/atomic.h). */
+    rc = clasconv_atomic_check_target(final_xlsx, diag);
+    if (rc == CLASCONV_OK)
+        rc = clasconv_atomic_check_target(final_csv, diag);
+    if (rc != CLASCONV_OK)
+        goto done;
     if (rename(tmp_xlsx, final_xlsx) != 0 || rename(tmp_csv, final_csv) != 0) {
         err = errno;
         clasconv_diag_set(diag,

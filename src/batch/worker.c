@@ -2,6 +2,7 @@
  * converts, writes the workbook under a temporary name, renames it, and
  * sends a compact summary to its parent. */
 #include "batch/batch_internal.h"
+#include "core/atomic.h"
 #include "core/sha256.h"
 
 #include <errno.h>
@@ -309,6 +310,10 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
     clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
     rc = clasconv_write_workbook(f->table, tmp, &diag);
     if (rc != CLASCONV_OK) {
+        f->status = CLASCONV_BATCH_WRITE_FAILED;
+        set_message(f, "%s", diag.message);
+    } else if (clasconv_atomic_check_target(final, &diag) != CLASCONV_OK) {
+        unlink(tmp);
         f->status = CLASCONV_BATCH_WRITE_FAILED;
         set_message(f, "%s", diag.message);
     } else if (make_parents(job->outdir, job->output_rel) != 0 ||

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "clasconv/write.h"
+#include "core/atomic.h"
 #include "core/text.h"
-#include "write/coord_io.h"
 
 #define NO_ANOMALY SIZE_MAX
 /* Columns of a level table: the name, then the nine schemes. */
@@ -797,7 +797,6 @@ clasconv_error clasconv_write_html(const clasconv_table *table,
                                    const char *path, clasconv_diag *diag)
 {
     clasconv_buf out = {0};
-    coord_tmp tmp;
     clasconv_error err;
 
     if (!path || !*path) {
@@ -812,14 +811,8 @@ clasconv_error clasconv_write_html(const clasconv_table *table,
                           clasconv_strerror(err));
         return err;
     }
-    err = coord_tmp_open(&tmp, path, diag);
-    if (!err) {
-        err = coord_tmp_write(&tmp, out.data ? out.data : "", out.len, diag);
-        if (err)
-            coord_tmp_abort(&tmp);
-        else
-            err = coord_tmp_commit(&tmp, diag);
-    }
+    err = clasconv_atomic_write_file(path, out.data ? out.data : "", out.len, 1,
+                                     diag);
     clasconv_buf_free(&out);
     return err;
 }

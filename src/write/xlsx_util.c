@@ -103,49 +103,13 @@ char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
 
 /* --- Messages ------------------------------------------------------------ */
 
-static void fail_errno(clasconv_diag *diag, const char *path, int err)
-{
-    const char *advice = clasconv_errno_advice_fr(err);
-
-    if (advice != NULL)
-        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s. %s.", path,
-                          clasconv_errno_fr(err), advice);
-    else
-        clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", path,
-                          clasconv_errno_fr(err));
-}
-
-/* Reads the process umask without changing it (umask() is not
- * thread-safe); 022 when /proc is not there. */
-static mode_t current_umask(void)
-{
-    FILE *f = fopen("/proc/self/status", "re");
-    char line[128];
-    mode_t mask = 022;
-
-    if (f == NULL)
-        return mask;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "Umask:", 6) == 0) {
-            mask = (mode_t)(strtoul(line + 6, NULL, 8) & 0777u);
-            break;
-        }
-    }
-    fclose(f);
-    return mask;
-}
+#define fail_errno clasconv_atomic_fail
 
 /* --- Opening ------------------------------------------------------------- */
 
 static void release(clasconv_xlsx *x)
 {
-    if (x->fd >= 0)
-        close(x->fd);
-    x->fd = -1;
-    free(x->path);
-    free(x->dir);
-    free(x->tmp_path);
-    x->path = x->dir = x->tmp_path = NULL;
+    clasconv_atomic_abort(&x->file);
     x->wb = NULL;
 }
 
@@ -193,104 +157,24 @@ clasconv_error clasconv_xlsx_open_opt(clasconv_xlsx *x, const char *path,
                                       const char *title, int constant_memory,
                                       clasconv_diag *diag)
 {
-    const char *slash, *base;
-    size_t dir_len, base_len;
-    struct stat st;
     lxw_workbook_options options;
-    mode_t mode;
-    int err;
+    clasconv_error rc;
 
     memset(x, 0, sizeof *x);
-    x->fd = -1;
     if (path == NULL || path[0] == '\0') {
+        x->file.fd = -1;
         clasconv_diag_set(diag, "Impossible d'écrire le classeur : aucun "
                                 "nom de fichier n'a été donné.");
         return CLASCONV_ERR_WRITE;
     }
-    slash = strrchr(path, '/');
-    base = slash != NULL ? slash + 1 : path;
-    base_len = strlen(base);
-    if (base_len == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
-        (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
-        fail_errno(diag, path, EISDIR);
+    rc = clasconv_atomic_open(&x->file, path, diag);
+    if (rc != CLASCONV_OK)
         return CLASCONV_ERR_WRITE;
-    }
-    x->path = strdup(path);
-    if (slash == NULL) {
-        x->dir = strdup(".");
-    } else {
-        dir_len = (size_t)(slash - path);
-        x->dir = strndup(path, dir_len == 0 ? 1 : dir_len); /* "/" */
-    }
-    /* ".<base>.XXXXXX"; a long base is cut so the name stays legal. */
-    if (base_len > 200)
-        base_len = 200;
-    if (x->path != NULL && x->dir != NULL) {
-        size_t size = strlen(x->dir) + base_len + 16;
-        x->tmp_path = malloc(size);
-        if (x->tmp_path != NULL)
-            snprintf(x->tmp_path, size, "%s/.%.*s.XXXXXX", x->dir,
-                     (int)base_len, base);
-    }
-    if (x->tmp_path == NULL) {
-        release(x);
-        fail_errno(diag, path, ENOMEM);
-        return CLASCONV_ERR_WRITE;
-    }
-    if (stat(x->dir, &st) != 0) {
-        err = errno;
-        if (err == ENOENT)
-            clasconv_diag_set(diag,
-                              "Impossible d'écrire « %s » : le dossier "
-                              "« %s » n'existe pas. Créez-le ou choisissez "
-                              "un autre emplacement.",
-                              path, x->dir);
-        else
-            fail_errno(diag, path, err);
-        release(x);
-        return CLASCONV_ERR_WRITE;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        clasconv_diag_set(diag,
-                          "Impossible d'écrire « %s » : « %s » n'est pas un "
-                          "dossier.",
-                          path, x->dir);
-        release(x);
-        return CLASCONV_ERR_WRITE;
-    }
-    x->fd = mkstemp(x->tmp_path);
-    if (x->fd < 0) {
-        err = errno;
-        if (err == ENOENT || err == EINVAL)
-            clasconv_diag_set(diag,
-                              "Impossible d'écrire « %s » : le dossier "
-                              "« %s » n'accepte pas de nouveau fichier. "
-                              "Choisissez un autre emplacement.",
-                              path, x->dir);
-        else
-            fail_errno(diag, path, err);
-        free(x->tmp_path);
-        x->tmp_path = NULL;
-        release(x);
-        return CLASCONV_ERR_WRITE;
-    }
-    /* The final file gets the mode an ordinary create would give it, or
-     * the mode of the file it replaces. */
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        mode = st.st_mode & 0777u;
-    else
-        mode = 0666u & ~current_umask();
-    if (fchmod(x->fd, mode) != 0) {
-        err = errno;
-        fail_errno(diag, path, err);
-        clasconv_xlsx_abort(x);
-        return CLASCONV_ERR_WRITE;
-    }
 
     memset(&options, 0, sizeof options);
-    options.tmpdir = x->dir;
+    options.tmpdir = x->file.dir;
     options.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
-    x->wb = workbook_new_opt(x->tmp_path, &options);
+    x->wb = workbook_new_opt(x->file.tmp_path, &options);
     if (x->wb == NULL) {
         fail_errno(diag, path, ENOMEM);
         clasconv_xlsx_abort(x);
@@ -647,8 +531,6 @@ void clasconv_xlsx_abort(clasconv_xlsx *x)
     if (x->wb != NULL)
         workbook_close(x->wb); /* frees it; its result does not matter */
     x->wb = NULL;
-    if (x->tmp_path != NULL)
-        unlink(x->tmp_path);
     release(x);
 }
 
@@ -667,24 +549,35 @@ static int disk_full(const char *dir)
     return statvfs(dir, &vfs) == 0 && vfs.f_bavail == 0;
 }
 
-static int sync_path(const char *path, int flags)
-{
-    int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
-    int rc, err;
+typedef struct verify_ctx {
+    clasconv_xlsx *x;
+} verify_ctx;
 
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    err = errno;
-    close(fd);
-    errno = err;
-    return rc;
+/* The verify step of clasconv_atomic_commit(): the finished workbook. */
+static clasconv_error verify_workbook(const char *tmp_path, void *ctx,
+                                      clasconv_diag *diag)
+{
+    clasconv_xlsx *x = ((verify_ctx *)ctx)->x;
+    const char *why = NULL;
+
+    if (clasconv_xlsx_verify(tmp_path, x->nsheets, &why) == 0)
+        return CLASCONV_OK;
+    if (disk_full(x->file.dir))
+        fail_errno(diag, x->file.target, ENOSPC);
+    else
+        clasconv_diag_set(diag,
+                          "Impossible d'écrire « %s » : le fichier écrit "
+                          "est incomplet ou corrompu (%s). Vérifiez la "
+                          "place libre sur le disque et réessayez.",
+                          x->file.target, why);
+    return CLASCONV_ERR_WRITE;
 }
 
 clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
 {
     lxw_error closed;
-    const char *why = NULL;
+    verify_ctx vctx;
+    clasconv_error rc;
     int err;
 
     if (x->wb == NULL) {
@@ -697,14 +590,14 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
             clasconv_diag_set(diag,
                               "Impossible d'écrire « %s » : le tableau "
                               "dépasse 1 048 576 lignes, la limite d'Excel.",
-                              x->path);
+                              x->file.target);
         else if (x->lerr == LXW_ERROR_MEMORY_MALLOC_FAILED)
-            fail_errno(diag, x->path, ENOMEM);
+            fail_errno(diag, x->file.target, ENOMEM);
         else
             clasconv_diag_set(diag,
                               "Impossible d'écrire « %s » : erreur interne "
                               "du générateur de classeur (%s : %s).",
-                              x->path, x->what != NULL ? x->what : "?",
+                              x->file.target, x->what != NULL ? x->what : "?",
                               lxw_strerror(x->lerr));
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
@@ -716,38 +609,18 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
     x->wb = NULL;
     if (closed != LXW_NO_ERROR) {
         if (clasconv_errno_advice_fr(err) != NULL)
-            fail_errno(diag, x->path, err);
-        else if (disk_full(x->dir))
-            fail_errno(diag, x->path, ENOSPC);
+            fail_errno(diag, x->file.target, err);
+        else if (disk_full(x->file.dir))
+            fail_errno(diag, x->file.target, ENOSPC);
         else
-            clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.", x->path,
-                              lxw_strerror(closed));
+            clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.",
+                              x->file.target, lxw_strerror(closed));
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
     }
-    if (clasconv_xlsx_verify(x->tmp_path, x->nsheets, &why) != 0) {
-        if (disk_full(x->dir))
-            fail_errno(diag, x->path, ENOSPC);
-        else
-            clasconv_diag_set(diag,
-                              "Impossible d'écrire « %s » : le fichier écrit "
-                              "est incomplet ou corrompu (%s). Vérifiez la "
-                              "place libre sur le disque et réessayez.",
-                              x->path, why);
-        clasconv_xlsx_abort(x);
-        return CLASCONV_ERR_WRITE;
-    }
-    if ((durable_writes && sync_path(x->tmp_path, 0) != 0) ||
-        rename(x->tmp_path, x->path) != 0) {
-        err = errno;
-        fail_errno(diag, x->path, err);
-        clasconv_xlsx_abort(x);
-        return CLASCONV_ERR_WRITE;
-    }
-    /* The rename is done: the folder sync is best effort, the target is
-     * already the new file and must not be removed. */
-    if (durable_writes)
-        (void)sync_path(x->dir, O_DIRECTORY);
+    vctx.x = x;
+    rc = clasconv_atomic_commit(&x->file, verify_workbook, &vctx,
+                                durable_writes, diag);
     release(x);
-    return CLASCONV_OK;
+    return rc;
 }

@@ -23,6 +23,7 @@
 #include <xlsxwriter.h>
 
 #include "clasconv/error.h"
+#include "core/atomic.h"
 
 /** Longest cell text Excel accepts (UTF-16 units). */
 #define CLASCONV_XLSX_MAX_TEXT 32767u
@@ -32,13 +33,10 @@
 /** A workbook being written to a temporary file next to its target. */
 typedef struct clasconv_xlsx {
     lxw_workbook *wb;
-    char *path;        /* target, as given */
-    char *dir;         /* folder of the target ("." when none) */
-    char *tmp_path;    /* the hidden temporary file */
-    int fd;            /* from mkstemp, -1 once closed */
-    lxw_error lerr;    /* first libxlsxwriter error, LXW_NO_ERROR if none */
-    const char *what;  /* what failed (for the message), static */
-    int too_many_rows; /* a row beyond Excel's last row was asked */
+    clasconv_atomic file; /* target, folder and hidden temporary file */
+    lxw_error lerr;       /* first libxlsxwriter error, LXW_NO_ERROR if none */
+    const char *what;     /* what failed (for the message), static */
+    int too_many_rows;    /* a row beyond Excel's last row was asked */
     unsigned nsheets;
     lxw_doc_properties props;
 
@@ -107,10 +105,10 @@ void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws);
 /**
  * Closes the workbook, verifies the finished file (every zip entry
  * inflates with a good CRC, every XML part is well-formed, the
- * `nsheets` sheet parts are there), syncs it and renames it over the
- * target, then syncs the folder. On any failure the temporary file is
- * removed, the target is untouched and WRITE is returned with a French
- * message. The handle is released either way.
+ * `nsheets` sheet parts are there) and commits it through
+ * clasconv_atomic_commit() (synced when writes are durable). On any failure the
+ * temporary file is removed, the target is untouched and WRITE is returned with
+ * a French message. The handle is released either way.
  */
 clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag);
 

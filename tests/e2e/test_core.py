@@ -3,7 +3,10 @@
 atomic output that only ever replaces a regular file."""
 import json
 import os
+import stat
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import Checker, parse_args, run, tempdir
@@ -52,11 +55,68 @@ def french_messages(t, exe, fixtures):
                     f"{what}: French reason: {err!r}")
 
 
+def dead_pid():
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def only_regular_files(t, exe, fixtures):
+    demo = os.path.join(fixtures, "csv", "zero-width-count.csv")
+    with tempdir() as tmp:
+        fifo = os.path.join(tmp, "tube.xlsx")
+        os.mkfifo(fifo)
+        link = os.path.join(tmp, "null.xlsx")
+        os.symlink("/dev/null", link)
+        cases = [("convert -o FIFO", ["convert", demo, "-o", fifo], fifo),
+                 ("check --html FIFO", ["check", demo, "--html", fifo], fifo),
+                 ("convert -o link to /dev/null",
+                  ["convert", demo, "-o", link], link),
+                 ("template -o link to /dev/null",
+                  ["template", "-o", link], link)]
+        for what, argv, target in cases:
+            r = run(exe, *argv, timeout=20)
+            err = r.stderr.decode("utf-8")
+            t.equal(r.returncode, 2, f"{what}: refused")
+            t.check("pas un fichier ordinaire" in err,
+                    f"{what}: French reason: {err!r}")
+        t.check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is kept")
+        t.check(os.path.islink(link), "the link is kept")
+        t.check(stat.S_ISCHR(os.stat("/dev/null").st_mode),
+                "/dev/null is still a device")
+        t.equal(sorted(os.listdir(tmp)), ["null.xlsx", "tube.xlsx"],
+                "no temporary file left")
+
+
+def stale_temporaries(t, exe, fixtures):
+    demo = os.path.join(fixtures, "csv", "zero-width-count.csv")
+    with tempdir() as tmp:
+        dead = os.path.join(tmp, f".out.xlsx.clasconv-{dead_pid()}-Ab12Cd")
+        old = os.path.join(tmp, f".x.html.clasconv-{os.getpid()}-Zz98Yy")
+        live = os.path.join(tmp, f".y.xlsx.clasconv-{os.getpid()}-Qq11Ww")
+        for path in (dead, old, live):
+            with open(path, "wb") as f:
+                f.write(b"PK partial")
+        past = time.time() - 3600
+        os.utime(old, (past, past))
+        out = os.path.join(tmp, "out.xlsx")
+        r = run(exe, "convert", demo, "-o", out)
+        t.equal(r.returncode, 0, f"convert beside stale files: {r.stderr!r}")
+        t.check(not os.path.exists(dead), "a killed run's temporary removed")
+        t.check(not os.path.exists(old), "an old temporary removed")
+        t.check(os.path.exists(live), "a live run's temporary kept")
+        t.equal(sorted(os.listdir(tmp)),
+                sorted(["out.xlsx", os.path.basename(live)]),
+                "only the workbook and the live temporary")
+
+
 def main():
     args = parse_args()
     t = Checker("core")
     blank_set(t, args.exe, args.fixtures)
     french_messages(t, args.exe, args.fixtures)
+    only_regular_files(t, args.exe, args.fixtures)
+    stale_temporaries(t, args.exe, args.fixtures)
     t.finish()
 
 
