@@ -5,13 +5,12 @@
 #include "buf.h"
 #include "error.h"
 #include "table.h"
+/* CLASCONV_VERSION, generated from CMakeLists.txt's project(VERSION). */
+#include "clasconv/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** The tool's version, shown in the Source sheet and by --version. */
-#define CLASCONV_VERSION "0.1.0"
 
 /**
  * Writes the standardized workbook of SPEC section 4 to `path`: into a
