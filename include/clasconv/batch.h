@@ -108,11 +108,6 @@ typedef struct clasconv_batch_options {
     clasconv_batch_progress_fn progress; /* may be NULL */
     void *progress_user;
     clasconv_batch_convert_fn convert; /* NULL = clasconv_convert_memory */
-    /* Test hook, "ACTION:TEXT": a worker whose input path contains TEXT
-     * does ACTION first: "crash" (SIGSEGV), "kill" (SIGKILL), "hang"
-     * (endless loop), "sleep" (sleeps), "oom" (allocates until refused,
-     * then crashes). NULL in normal use. */
-    const char *test_hook;
 } clasconv_batch_options;
 
 /** The outcome of a batch. */

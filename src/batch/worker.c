@@ -109,9 +109,15 @@ static void set_limits(const clasconv_batch_options *o)
 #endif
 }
 
-/* Test hook "ACTION:TEXT" (see batch.h): misbehaves on purpose. */
-static void run_test_hook(const char *hook, const char *rel)
+#ifdef CLASCONV_TEST_HOOKS
+/* Test builds only (cmake -DCLASCONV_TEST_HOOKS=ON): the environment
+ * variable CLASCONV_BATCH_TEST_HOOK="ACTION:TEXT" makes a worker whose
+ * input path contains TEXT do ACTION first: "crash" (SIGSEGV), "kill"
+ * (SIGKILL), "hang" (endless loop), "sleep" (sleeps), "oom" (allocates
+ * until refused, then crashes). Production builds have no such seam. */
+static void run_test_hook(const char *rel)
 {
+    const char *hook = getenv("CLASCONV_BATCH_TEST_HOOK");
     const char *colon = hook != NULL ? strchr(hook, ':') : NULL;
     volatile unsigned long spin = 0;
 
@@ -136,6 +142,7 @@ static void run_test_hook(const char *hook, const char *rel)
         }
     }
 }
+#endif
 
 /* --- Doing the work ------------------------------------------------------ */
 
@@ -370,7 +377,9 @@ void batch_worker_main(const batch_job *job, int fd)
         sigprocmask(SIG_SETMASK, &all, NULL);
     }
     set_limits(job->options);
-    run_test_hook(job->options->test_hook, job->rel);
+#ifdef CLASCONV_TEST_HOOKS
+    run_test_hook(job->rel);
+#endif
 
     memset(&file, 0, sizeof file);
     convert_one(job, &file);

@@ -227,7 +227,6 @@ int cmd_batch(int argc, char **argv)
     a.options.handle_signals = 1;
     a.options.progress = on_progress;
     a.options.progress_user = &ps;
-    a.options.test_hook = getenv("CLASCONV_BATCH_TEST_HOOK");
     /* A closed log pipe must not stop the batch halfway. */
     signal(SIGPIPE, SIG_IGN);
 
