@@ -1,6 +1,7 @@
 /* walk.c: lists a batch's input folder in a stable order, sets aside lock
  * files, hidden files and subfolders, and plans the output names. */
 #include "batch/batch_internal.h"
+#include "core/grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -102,14 +103,9 @@ static clasconv_error add_entry(batch_walk *walk, const char *abs,
 
     if (walk->count >= CLASCONV_BATCH_MAX_FILES)
         return CLASCONV_ERR_TOO_LARGE;
-    if (walk->count == walk->cap) {
-        size_t cap = walk->cap ? walk->cap * 2 : 64;
-        batch_entry *entries = realloc(walk->entries, cap * sizeof *entries);
-        if (entries == NULL)
-            return CLASCONV_ERR_MEMORY;
-        walk->entries = entries;
-        walk->cap = cap;
-    }
+    if (clasconv_grow((void **)&walk->entries, &walk->cap, walk->count + 1,
+                      sizeof *walk->entries, CLASCONV_BATCH_MAX_FILES))
+        return CLASCONV_ERR_MEMORY;
     e = &walk->entries[walk->count];
     memset(e, 0, sizeof *e);
     e->abs = strdup(abs);
@@ -166,16 +162,11 @@ static clasconv_error read_names(const char *dir, char ***out, size_t *count,
             free_names(names, n);
             return CLASCONV_ERR_TOO_LARGE;
         }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **grown = realloc(names, ncap * sizeof *grown);
-            if (grown == NULL) {
-                closedir(d);
-                free_names(names, n);
-                return CLASCONV_ERR_MEMORY;
-            }
-            names = grown;
-            cap = ncap;
+        if (clasconv_grow((void **)&names, &cap, n + 1, sizeof *names,
+                          CLASCONV_BATCH_MAX_FILES)) {
+            closedir(d);
+            free_names(names, n);
+            return CLASCONV_ERR_MEMORY;
         }
         names[n] = strdup(de->d_name);
         if (names[n] == NULL) {

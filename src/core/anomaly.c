@@ -1,5 +1,6 @@
 /* anomaly.c: level/scheme/anomaly vocabularies and the anomaly list. */
 #include "clasconv/anomaly.h"
+#include "core/grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,14 +166,9 @@ clasconv_error clasconv_anomalies_add(clasconv_anomalies *list,
         at = &nowhere;
     if (list->count >= CLASCONV_ANOMALIES_MAX)
         return CLASCONV_ERR_TOO_LARGE;
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 16;
-        clasconv_anomaly *items = realloc(list->items, cap * sizeof *items);
-        if (!items)
-            return CLASCONV_ERR_MEMORY;
-        list->items = items;
-        list->cap = cap;
-    }
+    if (clasconv_grow((void **)&list->items, &list->cap, list->count + 1,
+                      sizeof *list->items, CLASCONV_ANOMALIES_MAX))
+        return CLASCONV_ERR_MEMORY;
     memset(&a, 0, sizeof a);
     a.code = code;
     a.severity = clasconv_anomaly_code_severity(code);

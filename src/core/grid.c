@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/grow.h"
 
 #define ARENA_CHUNK 65536u
 
@@ -92,18 +93,14 @@ void clasconv_grid_free(clasconv_grid *grid)
     free(grid);
 }
 
+/* Room for one more item (core/grow.h); NULL when out of memory. */
 static void *grow(void *items, size_t *cap, size_t count, size_t size)
 {
-    size_t new_cap;
-    void *p;
+    void *p = items;
 
-    if (count < *cap)
-        return items;
-    new_cap = *cap ? *cap + *cap / 2 : 16; /* 1.5x: big grids stay small */
-    p = realloc(items, new_cap * size);
-    if (p)
-        *cap = new_cap;
-    return p;
+    return clasconv_grow(&p, cap, count + 1, size, SIZE_MAX) == CLASCONV_OK
+               ? p
+               : NULL;
 }
 
 clasconv_sheet *clasconv_grid_add_sheet(clasconv_grid *grid, const char *name,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/grow.h"
 #include "read/zipxml.h"
 
 /*
@@ -110,31 +111,17 @@ static clasconv_error too_many_repeats(ods_parse *p)
 static clasconv_error keep_cell(ods_parse *p, const ods_cell *cell,
                                 const char *text, size_t len)
 {
-    if (p->ncells == p->cells_cap) {
-        size_t cap = p->cells_cap > 0 ? p->cells_cap * 2 : 32;
-        ods_cell *grown = realloc(p->cells, cap * sizeof *grown);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        p->cells = grown;
-        p->cells_cap = cap;
+    if (clasconv_grow((void **)&p->cells, &p->cells_cap, p->ncells + 1,
+                      sizeof *p->cells, SIZE_MAX)) {
+        return CLASCONV_ERR_MEMORY;
     }
     p->cells[p->ncells] = *cell;
     p->cells[p->ncells].text_offset = p->pool_len;
     p->cells[p->ncells].text_len = len;
     if (len > 0) {
-        if (p->pool_len + len > p->pool_cap) {
-            size_t cap = p->pool_cap > 0 ? p->pool_cap : 1024;
-            char *grown;
-            while (cap < p->pool_len + len) {
-                cap *= 2;
-            }
-            grown = realloc(p->pool, cap);
-            if (grown == NULL) {
-                return CLASCONV_ERR_MEMORY;
-            }
-            p->pool = grown;
-            p->pool_cap = cap;
+        if (clasconv_grow((void **)&p->pool, &p->pool_cap, p->pool_len + len, 1,
+                          SIZE_MAX)) {
+            return CLASCONV_ERR_MEMORY;
         }
         memcpy(p->pool + p->pool_len, text, len);
         p->pool_len += len;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "read/zipxml.h"
+#include "core/grow.h"
 
 #define XLSX_PATH_MAX 1100u
 #define XLSX_MAX_RELS CLASCONV_ZIP_MAX_ENTRIES
@@ -309,27 +310,11 @@ static clasconv_error strings_add(xlsx_book *book, clasconv_text *text)
         return clasconv_zip_grid_failure(book->diag, CLASCONV_ERR_TOO_LARGE,
                                          "sharedStrings");
     }
-    if (s->count == s->cap) {
-        size_t cap = s->cap > 0 ? s->cap * 2 : 256;
-        uint32_t *grown = realloc(s->offsets, cap * sizeof *grown);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        s->offsets = grown;
-        s->cap = cap;
-    }
-    if (s->pool_len + len + 1 > s->pool_cap) {
-        size_t cap = s->pool_cap > 0 ? s->pool_cap : 4096;
-        char *grown;
-        while (cap < s->pool_len + len + 1) {
-            cap *= 2;
-        }
-        grown = realloc(s->pool, cap);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        s->pool = grown;
-        s->pool_cap = cap;
+    if (clasconv_grow((void **)&s->offsets, &s->cap, s->count + 1,
+                      sizeof *s->offsets, SIZE_MAX) ||
+        clasconv_grow((void **)&s->pool, &s->pool_cap, s->pool_len + len + 1, 1,
+                      SIZE_MAX)) {
+        return CLASCONV_ERR_MEMORY;
     }
     if (len > 0) {
         memcpy(s->pool + s->pool_len, text->data, len);

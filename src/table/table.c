@@ -1,5 +1,6 @@
 /* table.c: the normalized table's memory management and its totals. */
 #include "clasconv/table.h"
+#include "core/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,17 +76,9 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
     clasconv_school *s;
     int i;
 
-    if (table->nschools == table->schools_cap) {
-        size_t cap = table->schools_cap
-                         ? table->schools_cap + table->schools_cap / 2
-                         : 32;
-        clasconv_school *schools =
-            realloc(table->schools, cap * sizeof *schools);
-        if (!schools)
-            return NULL;
-        table->schools = schools;
-        table->schools_cap = cap;
-    }
+    if (clasconv_grow((void **)&table->schools, &table->schools_cap,
+                      table->nschools + 1, sizeof *table->schools, SIZE_MAX))
+        return NULL;
     s = &table->schools[table->nschools];
     memset(s, 0, sizeof *s);
     s->level = level;
@@ -110,14 +103,9 @@ clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
 {
     clasconv_field *f;
 
-    if (table->nfields == table->fields_cap) {
-        size_t cap = table->fields_cap ? table->fields_cap * 2 : 8;
-        clasconv_field *fields = realloc(table->fields, cap * sizeof *fields);
-        if (!fields)
-            return CLASCONV_ERR_MEMORY;
-        table->fields = fields;
-        table->fields_cap = cap;
-    }
+    if (clasconv_grow((void **)&table->fields, &table->fields_cap,
+                      table->nfields + 1, sizeof *table->fields, SIZE_MAX))
+        return CLASCONV_ERR_MEMORY;
     f = &table->fields[table->nfields];
     f->name = strdup(name);
     f->value = strdup(value);

@@ -1,0 +1,32 @@
+/* grow.c: the one array-growth helper. */
+#include "core/grow.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+clasconv_error clasconv_grow(void **p, size_t *cap, size_t need, size_t elem,
+                             size_t max)
+{
+    size_t new_cap;
+    void *grown;
+
+    if (need <= *cap)
+        return CLASCONV_OK;
+    if (elem == 0)
+        elem = 1;
+    if (max > SIZE_MAX / elem)
+        max = SIZE_MAX / elem;
+    if (need > max)
+        return CLASCONV_ERR_TOO_LARGE;
+    new_cap = *cap ? *cap + *cap / 2 : 16;
+    if (new_cap < *cap || new_cap > max) /* wrapped, or past the cap */
+        new_cap = max;
+    if (new_cap < need)
+        new_cap = need;
+    grown = realloc(*p, new_cap * elem);
+    if (grown == NULL)
+        return CLASCONV_ERR_MEMORY;
+    *p = grown;
+    *cap = new_cap;
+    return CLASCONV_OK;
+}
