@@ -15,13 +15,16 @@ typedef struct clasconv_buf {
     char *data; /* NUL-terminated once non-empty; NULL when empty */
     size_t len; /* bytes used, without the NUL */
     size_t cap; /* bytes allocated */
-    int failed; /* set once an append failed; later appends do nothing */
+    int failed; /* the first error (a clasconv_error, MEMORY or TOO_LARGE)
+                   once an append failed; later appends do nothing and
+                   return it; 0 while none */
 } clasconv_buf;
 
 /** Largest buffer ever grown (bytes): appends beyond fail. */
 #define CLASCONV_BUF_MAX ((size_t)1 << 30)
 
-/** Appends `len` bytes. Returns CLASCONV_ERR_MEMORY or _TOO_LARGE. */
+/** Appends `len` bytes. Returns CLASCONV_ERR_MEMORY or _TOO_LARGE (past
+ * CLASCONV_BUF_MAX), and the same first error on every later call. */
 clasconv_error clasconv_buf_append(clasconv_buf *buf, const char *data,
                                    size_t len);
 /** Appends a NUL-terminated string (NULL appends nothing). */

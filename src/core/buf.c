@@ -12,9 +12,9 @@ static clasconv_error buf_reserve(clasconv_buf *buf, size_t extra)
     char *data;
 
     if (buf->failed)
-        return CLASCONV_ERR_MEMORY;
+        return (clasconv_error)buf->failed; /* the first error, kept */
     if (extra > CLASCONV_BUF_MAX - buf->len - 1) {
-        buf->failed = 1;
+        buf->failed = CLASCONV_ERR_TOO_LARGE;
         return CLASCONV_ERR_TOO_LARGE;
     }
     need = buf->len + extra + 1;
@@ -25,7 +25,7 @@ static clasconv_error buf_reserve(clasconv_buf *buf, size_t extra)
         cap = cap > CLASCONV_BUF_MAX / 2 ? CLASCONV_BUF_MAX : cap * 2;
     data = realloc(buf->data, cap);
     if (!data) {
-        buf->failed = 1;
+        buf->failed = CLASCONV_ERR_MEMORY;
         return CLASCONV_ERR_MEMORY;
     }
     buf->data = data;
@@ -50,7 +50,7 @@ clasconv_error clasconv_buf_append(clasconv_buf *buf, const char *data,
 clasconv_error clasconv_buf_puts(clasconv_buf *buf, const char *str)
 {
     if (!str)
-        return buf->failed ? CLASCONV_ERR_MEMORY : CLASCONV_OK;
+        return (clasconv_error)buf->failed;
     return clasconv_buf_append(buf, str, strlen(str));
 }
 
@@ -62,7 +62,7 @@ clasconv_error clasconv_buf_printf(clasconv_buf *buf, const char *fmt, ...)
     clasconv_error err;
 
     if (buf->failed)
-        return CLASCONV_ERR_MEMORY;
+        return (clasconv_error)buf->failed;
     /* Format straight into the free space; grow and redo only when it
      * does not fit (formatting twice was most of the JSON time). */
     if (buf->cap - buf->len < 64 && (err = buf_reserve(buf, 64)) != 0)

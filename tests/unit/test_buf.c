@@ -1,0 +1,37 @@
+/* test_buf.c: the one capped byte buffer (core/buf.c). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "clasconv/buf.h"
+
+#include "test_util.h"
+
+Test(buf, appends_and_formats)
+{
+    clasconv_buf b = {0};
+
+    cr_assert_eq(clasconv_buf_puts(&b, "école "), CLASCONV_OK);
+    cr_assert_eq(clasconv_buf_printf(&b, "%d/%s", 12, "x"), CLASCONV_OK);
+    cr_assert_eq(clasconv_buf_json_string(&b, "a\"b"), CLASCONV_OK);
+    cr_assert_str_eq(b.data, "école 12/x\"a\\\"b\"");
+    cr_assert_eq(b.len, strlen(b.data));
+    clasconv_buf_free(&b);
+}
+
+Test(buf, the_first_error_is_kept)
+{
+    clasconv_buf b = {0};
+    static const char big[1] = {'x'};
+
+    cr_assert_eq(clasconv_buf_puts(&b, "début"), CLASCONV_OK);
+    cr_assert_eq(clasconv_buf_append(&b, big, CLASCONV_BUF_MAX),
+                 CLASCONV_ERR_TOO_LARGE, "past the hard cap");
+    cr_assert_eq(clasconv_buf_puts(&b, "x"), CLASCONV_ERR_TOO_LARGE);
+    cr_assert_eq(clasconv_buf_printf(&b, "%d", 1), CLASCONV_ERR_TOO_LARGE);
+    cr_assert_eq(clasconv_buf_puts(&b, NULL), CLASCONV_ERR_TOO_LARGE);
+    cr_assert_str_eq(b.data, "début", "nothing appended after the error");
+    clasconv_buf_reset(&b);
+    cr_assert_eq(clasconv_buf_puts(&b, "ok"), CLASCONV_OK, "reset clears it");
+    cr_assert_str_eq(b.data, "ok");
+    clasconv_buf_free(&b);
+}
