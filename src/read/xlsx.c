@@ -47,9 +47,9 @@ typedef struct xlsx_book {
     char workbook[XLSX_PATH_MAX];
     char strings_part[XLSX_PATH_MAX];
     xlsx_rel *rels;
-    size_t nrels;
+    size_t nrels, rels_cap;
     xlsx_sheet_ref *sheets;
-    size_t nsheets;
+    size_t nsheets, sheets_cap;
     xlsx_strings strings;
     int saw_root;    /* the workbook part's root element was seen */
     int is_workbook; /* ... and it is <workbook> */
@@ -217,13 +217,9 @@ static clasconv_error rels_start(void *user, const char *name,
     if (book->nrels >= XLSX_MAX_RELS) {
         return CLASCONV_OK;
     }
-    if (book->nrels % 16 == 0) {
-        xlsx_rel *grown =
-            realloc(book->rels, (book->nrels + 16) * sizeof *book->rels);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        book->rels = grown;
+    if (clasconv_grow((void **)&book->rels, &book->rels_cap, book->nrels + 1,
+                      sizeof *book->rels, XLSX_MAX_RELS)) {
+        return CLASCONV_ERR_MEMORY;
     }
     rel = &book->rels[book->nrels];
     rel->id = strdup(id);
@@ -268,13 +264,10 @@ static clasconv_error workbook_start(void *user, const char *name,
         return clasconv_zip_grid_failure(book->diag, CLASCONV_ERR_TOO_LARGE,
                                          sheet_name);
     }
-    if (book->nsheets % 16 == 0) {
-        xlsx_sheet_ref *grown =
-            realloc(book->sheets, (book->nsheets + 16) * sizeof *book->sheets);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        book->sheets = grown;
+    if (clasconv_grow((void **)&book->sheets, &book->sheets_cap,
+                      book->nsheets + 1, sizeof *book->sheets,
+                      CLASCONV_GRID_MAX_SHEETS)) {
+        return CLASCONV_ERR_MEMORY;
     }
     sheet = &book->sheets[book->nsheets];
     sheet->name = strdup(sheet_name);
