@@ -110,6 +110,38 @@ def stale_temporaries(t, exe, fixtures):
                 "only the workbook and the live temporary")
 
 
+def killed_run(t, exe):
+    """kill -9 during the write: the next run in that folder cleans up."""
+    with tempdir() as tmp:
+        src = os.path.join(tmp, "grand.csv")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("Établissement;Étude;École ouverte;Accompagnement "
+                    "éducatif;Stage de réussite;PRE;PRE dont QPV;CLAS;"
+                    "CLAS dont QPV;AUTRE (PRECISER)\n")
+            for i in range(40000):
+                f.write(f"École élémentaire N{i};{i % 7};;;;;;;;\n")
+        p = subprocess.Popen([exe, "convert", src, "-o",
+                              os.path.join(tmp, "out.xlsx")],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline and p.poll() is None and not any(
+                ".clasconv-" in n for n in os.listdir(tmp)):
+            time.sleep(0.005)
+        if p.poll() is not None:
+            print("SKIP kill -9: the conversion ended before its write")
+            return
+        p.kill()
+        p.wait()
+        left = [n for n in os.listdir(tmp) if ".clasconv-" in n]
+        t.equal(len(left), 1, f"kill -9 leaves its temporary: {left}")
+        r = run(exe, "convert", src, "-o", os.path.join(tmp, "out2.xlsx"),
+                timeout=120)
+        t.equal(r.returncode, 0, "the next run converts")
+        t.equal(sorted(os.listdir(tmp)), ["grand.csv", "out2.xlsx"],
+                "the next run removed the killed run's temporary")
+
+
 def main():
     args = parse_args()
     t = Checker("core")
@@ -117,6 +149,7 @@ def main():
     french_messages(t, args.exe, args.fixtures)
     only_regular_files(t, args.exe, args.fixtures)
     stale_temporaries(t, args.exe, args.fixtures)
+    killed_run(t, args.exe)
     t.finish()
 
 
