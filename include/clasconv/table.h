@@ -105,12 +105,26 @@ typedef struct clasconv_field {
     char *value;
 } clasconv_field;
 
+/** How the commune was found (Source sheet, JSON "commune_source"). */
+typedef enum clasconv_commune_source {
+    CLASCONV_COMMUNE_NONE = 0, /* not found */
+    CLASCONV_COMMUNE_CELL,     /* a "Territoire de"/"Commune" cell or field */
+    CLASCONV_COMMUNE_TITLE, /* a title: « Ville de X », « Mairie de X » */
+    CLASCONV_COMMUNE_FILE_NAME /* the file name */
+} clasconv_commune_source;
+
+/** "cellule", "titre", "nom_de_fichier"; NULL for NONE (JSON null). */
+const char *clasconv_commune_source_id(clasconv_commune_source source);
+/** French, for the Source sheet and the reports ("nom du fichier"...). */
+const char *clasconv_commune_source_label(clasconv_commune_source source);
+
 /** Everything known about one converted input. */
 typedef struct clasconv_table {
     char *file_name; /* base name of the input */
     char *format;    /* "xls", "csv", ... */
     char *sheet;     /* sheet (or "tableau 2") holding the table */
     char *commune;
+    clasconv_commune_source commune_source;
     char *encoding;  /* CSV: "UTF-8", "Windows-1252" ...; else NULL */
     char sha256[65]; /* of the input bytes, lowercase hex */
 
@@ -176,6 +190,13 @@ clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,
  * totals per level and declared totals. Sorts the anomalies.
  */
 clasconv_error clasconv_reconcile(clasconv_table *table);
+
+/**
+ * Checks what a reconciled table says: TABLE_EMPTY (erreur) when it has
+ * no school row or not one count, else the plausibility rules of
+ * src/table/plausibility.c (avertissement or info). Sorts the anomalies.
+ */
+clasconv_error clasconv_plausibility_check(clasconv_table *table);
 
 #ifdef __cplusplus
 }

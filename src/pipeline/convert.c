@@ -95,6 +95,8 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
     clasconv_grid_free(grid);
     if (!err)
         err = clasconv_reconcile(table);
+    if (!err)
+        err = clasconv_plausibility_check(table);
     if (err)
         return fail(table, err, diag);
     return CLASCONV_OK;

@@ -143,3 +143,33 @@ void clasconv_table_totals(const clasconv_table *table,
         }
     }
 }
+
+const char *clasconv_commune_source_id(clasconv_commune_source source)
+{
+    switch (source) {
+    case CLASCONV_COMMUNE_CELL:
+        return "cellule";
+    case CLASCONV_COMMUNE_TITLE:
+        return "titre";
+    case CLASCONV_COMMUNE_FILE_NAME:
+        return "nom_de_fichier";
+    case CLASCONV_COMMUNE_NONE:
+        break;
+    }
+    return NULL;
+}
+
+const char *clasconv_commune_source_label(clasconv_commune_source source)
+{
+    switch (source) {
+    case CLASCONV_COMMUNE_CELL:
+        return "cellule « Territoire de » / « Commune »";
+    case CLASCONV_COMMUNE_TITLE:
+        return "titre du tableau";
+    case CLASCONV_COMMUNE_FILE_NAME:
+        return "nom du fichier";
+    case CLASCONV_COMMUNE_NONE:
+        break;
+    }
+    return "non trouvée";
+}

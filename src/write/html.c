@@ -171,6 +171,12 @@ static int is_file_level(clasconv_anomaly_code code)
     case CLASCONV_A_COLUMN_UNKNOWN:
     case CLASCONV_A_COLUMN_DUPLICATE:
     case CLASCONV_A_ENCODING_ASSUMED:
+    case CLASCONV_A_TABLE_EMPTY:
+    case CLASCONV_A_COMMUNE_FROM_FILENAME:
+    case CLASCONV_A_COMMUNE_UNKNOWN:
+    case CLASCONV_A_COMMUNE_CONFLICT:
+    case CLASCONV_A_FILE_DUPLICATE:
+    case CLASCONV_A_COMMUNE_DUPLICATE:
         return 1;
     default:
         return 0;

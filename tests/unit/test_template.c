@@ -626,13 +626,14 @@ static void set_counts(clasconv_school *s, const int64_t c[9])
 #define B_ CLASCONV_BLANK
 
 /* A correctly filled table: every level, blanks and zeros, QPV <= count,
+ * nothing implausible (no PRE in a lycée, Autre always named),
  * a school with odd characters in its name, more schools than rows. */
 static clasconv_table *clean_table(void)
 {
     static const int64_t c[6][9] = {
-        {12, B_, 5, B_, 8, 3, 14, 14, B_}, {0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {12, B_, 5, B_, 8, 3, 14, 14, B_}, {6, 0, 0, 0, 0, 0, 0, 0, 0},
         {B_, 30, B_, 4, 11, 7, 2, 0, B_},  {40, B_, 88, B_, B_, B_, 25, 9, 12},
-        {1, 2, 3, 4, 5, 5, 6, 6, 7},       {B_, B_, B_, B_, B_, B_, 3, 1, B_}};
+        {1, 2, 3, 4, 0, 0, 6, 6, 7},       {B_, B_, B_, B_, B_, B_, 3, 1, B_}};
     clasconv_table *t = clasconv_table_new();
 
     cr_assert_not_null(t);
@@ -659,6 +660,7 @@ static clasconv_table *clean_table(void)
     set_counts(clasconv_table_add_school(t, CLASCONV_LEVEL_LYCEE,
                                          "Lycée Ampère", "", NULL, NULL),
                c[5]);
+    clasconv_table_set_string(&t->schools[3].autre_detail, "Ateliers lecture");
     clasconv_table_set_string(&t->schools[4].autre_detail, "Coup de pouce CLÉ");
     clasconv_table_set_string(&t->commune, "Vaulx-en-Velin");
     return t;
@@ -705,7 +707,7 @@ static void assert_same_rows(const clasconv_table *a, const clasconv_table *b,
     }
 }
 
-Test(template_roundtrip, empty_template_converts_clean)
+Test(template_roundtrip, empty_template_reads_back_as_table_empty)
 {
     char path[128];
     clasconv_table *t;
@@ -718,8 +720,10 @@ Test(template_roundtrip, empty_template_converts_clean)
                  CLASCONV_OK);
     t = convert_ok(path);
     cr_assert_eq(t->nschools, 0);
-    cr_assert_eq(t->anomalies.count, 0, "first anomaly: %s",
+    /* read cleanly, but an unfilled form is not a table the CAF can use */
+    cr_assert_eq(t->anomalies.count, 1, "first anomaly: %s",
                  t->anomalies.count ? t->anomalies.items[0].message : "");
+    cr_assert_eq(t->anomalies.items[0].code, CLASCONV_A_TABLE_EMPTY);
     cr_assert_str_eq(t->commune, "Bron");
     clasconv_table_free(t);
     unlink(path);
@@ -749,7 +753,8 @@ Test(template_roundtrip, filled_template_converts_without_anomaly)
     c = back->schools[3].counts;
     cr_assert_eq(c[CLASCONV_SCHEME_ETUDE], 40);
     cr_assert_eq(c[CLASCONV_SCHEME_PRE], CLASCONV_BLANK);
-    cr_assert_eq(back->totals[CLASCONV_LEVEL_ELEMENTAIRE].counts[0], 12);
+    /* Étude: 12 + 6 (the maternelle) */
+    cr_assert_eq(back->totals[CLASCONV_LEVEL_ELEMENTAIRE].counts[0], 18);
     cr_assert_eq(back->totals[CLASCONV_LEVEL_COUNT].counts[6], 50);
     cr_assert_eq(back->totals[CLASCONV_LEVEL_COUNT].schools, 6);
     clasconv_table_free(src);
@@ -901,7 +906,18 @@ Test(template_cli, depuis_prefills_from_a_file)
     back = convert_ok(path);
     cr_assert_gt(direct->nschools, 0);
     assert_same_rows(direct, back, "p01 via the command line");
-    cr_assert_eq(back->anomalies.count, 0);
+    /* only what the data itself says (plausibility), as read directly */
+    cr_assert_eq(back->anomalies.count, direct->anomalies.count);
+    {
+        size_t i;
+        for (i = 0; i < back->anomalies.count; i++) {
+            const char *name =
+                clasconv_anomaly_code_name(back->anomalies.items[i].code);
+            cr_assert_eq(back->anomalies.items[i].code,
+                         direct->anomalies.items[i].code, "%s", name);
+            cr_assert(!strncmp(name, "PLAUSIBILITY_", 13), "%s", name);
+        }
+    }
     clasconv_table_free(direct);
     clasconv_table_free(back);
     unlink(path);
