@@ -44,6 +44,9 @@ typedef struct clasconv_batch_file {
     clasconv_batch_status status;
     char *message;   /* French; "" when there is nothing to say */
     char sha256[65]; /* of the input bytes; "" when it was not read */
+    int64_t mtime;   /* the input's modification time (seconds since 1970;
+                        0 when unknown): of two files for one commune, the
+                        synthesis counts the most recent */
     size_t errors, warnings, infos; /* anomalies by severity (exact) */
     int truncated; /* the summary's school or anomaly list was cut */
     /* What was read: schools (level order), totals, anomalies, commune,

@@ -854,9 +854,11 @@ clasconv_error clasconv_batch_run(const char *indir, const char *outdir,
         file_done(&s, i);
     }
     stopped = run_workers(&s, s.result->jobs);
-    for (i = 0; i < s.walk.count; i++)
+    for (i = 0; i < s.walk.count; i++) {
         if (s.files[i].message == NULL)
             s.files[i].message = strdup("");
+        s.files[i].mtime = s.walk.entries[i].mtime;
+    }
     collect(&s);
     if (stopped == 0) {
         progress(&s, CLASCONV_BATCH_EV_WRITING, NULL);

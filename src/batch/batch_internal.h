@@ -32,6 +32,7 @@ typedef struct batch_entry {
     const char *reason; /* static French message when decided by the walk */
     dev_t dev;
     ino_t ino;
+    int64_t mtime; /* st_mtime of the input, 0 if unknown */
 } batch_entry;
 
 typedef struct batch_walk {

@@ -1,10 +1,14 @@
 /* synthesis.c: synthese.xlsx, the batch's summary workbook: one row per
- * file and level, every school, every anomaly, every input file. */
+ * counted file and level with the territory's totals, every school, every
+ * anomaly, every input file, the totals per level of the whole folder.
+ * Exact copies and older versions of a commune's file are listed, never
+ * counted (batch/consolidate.c decides). */
 #include "clasconv/batch.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "batch/consolidate.h"
 #include "write/xlsx_util.h"
 
 /* Data rows per sheet (Excel has 1,048,576 rows, one is the header and one
@@ -63,9 +67,18 @@ static const char *const anomalies_head[] = {
 #define ANOMALIES_NCOLS 11u
 
 static const char *const files_head[] = {
-    "Fichier",        "Commune", "Format",  "Statut", "Erreurs",
-    "Avertissements", "Infos",   "Message", "Sortie", "SHA-256"};
-#define FILES_NCOLS 10u
+    "Fichier", "Commune", "Format", "Statut",  "Erreurs", "Avertissements",
+    "Infos",   "Message", "Sortie", "SHA-256", "Décompte"};
+#define FILES_NCOLS 11u
+
+static const char *const territory_head[] = {"Niveau", "Établissements"};
+#define TERRITORY_NCOLS 11u
+
+/* Communes: the column of the level, of the school count, of the first
+ * scheme. */
+#define COMMUNES_COL_LEVEL 2u
+#define COMMUNES_COL_SCHOOLS 3u
+#define COMMUNES_COL_FIRST_SCHEME 4u
 
 /* Starts a sheet: header row, scheme labels from column `first_scheme`. */
 static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
@@ -143,8 +156,99 @@ static int has_levels(const clasconv_batch_file *f)
                                 f->status == CLASCONV_BATCH_WRITE_FAILED);
 }
 
+/* Counted figures of a file: listed in Communes and Établissements. */
+static int counted(const batch_consolidation *c, size_t i)
+{
+    return c->counts[i].kind == BATCH_COUNT_YES;
+}
+
+/* Not counted because another file stands for the same data. */
+static int set_aside(const batch_consolidation *c, size_t i)
+{
+    return c->counts[i].kind == BATCH_COUNT_EXACT_COPY ||
+           c->counts[i].kind == BATCH_COUNT_SUPERSEDED;
+}
+
+static char column_letter(unsigned col)
+{
+    return (char)('A' + col);
+}
+
+/* The territory's totals: [level][0] schools, [level][1 + s] scheme s;
+ * index CLASCONV_LEVEL_COUNT is every level. */
+typedef struct territory_totals {
+    double v[CLASCONV_LEVEL_COUNT + 1][1 + CLASCONV_SCHEME_COUNT];
+} territory_totals;
+
+static void sum_counted(const clasconv_batch_file *files, size_t n,
+                        const batch_consolidation *c, territory_totals *sums)
+{
+    size_t i;
+    int l, s;
+
+    memset(sums, 0, sizeof *sums);
+    for (i = 0; i < n; i++) {
+        if (!counted(c, i))
+            continue;
+        for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
+            const clasconv_totals *t = &files[i].table->totals[l];
+            sums->v[l][0] += (double)t->schools;
+            sums->v[CLASCONV_LEVEL_COUNT][0] += (double)t->schools;
+            for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
+                double v = t->counts[s] < 0 ? 0 : (double)t->counts[s];
+                sums->v[l][1 + s] += v;
+                sums->v[CLASCONV_LEVEL_COUNT][1 + s] += v;
+            }
+        }
+    }
+}
+
+/* The total rows under the Communes data: one per level (SUMIF on the
+ * Niveau column), then every level (SUM); formulas with their values.
+ * Sets `first_total` to the 1-based row of the first. */
+static void write_communes_totals(sheet *sh, const territory_totals *sums,
+                                  size_t *first_total)
+{
+    /* 1-based last data row; an empty sheet keeps a blank row 2 so that
+     * no formula ever covers a total row. */
+    size_t last = sh->row > 2 ? sh->row : 2;
+    size_t row = last; /* 0-based row just after the data */
+    char formula[256];
+    unsigned col;
+    int l;
+
+    *first_total = row + 1;
+    if (sh->ws == NULL || row + CLASCONV_LEVEL_COUNT + 1 > SYNTH_MAX_ROWS)
+        return;
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++, row++) {
+        int all = l == CLASCONV_LEVEL_COUNT;
+        const char *label =
+            all ? "Tous niveaux" : clasconv_level_label((clasconv_level)l);
+        lxw_format *fmt = all ? sh->x->bold_count : sh->x->count;
+
+        clasconv_xlsx_string(sh->x, sh->ws, row, 0, "Total", sh->x->bold);
+        clasconv_xlsx_string(sh->x, sh->ws, row, COMMUNES_COL_LEVEL, label,
+                             all ? sh->x->bold : sh->x->text);
+        for (col = COMMUNES_COL_SCHOOLS;
+             col < COMMUNES_COL_FIRST_SCHEME + CLASCONV_SCHEME_COUNT; col++) {
+            char c = column_letter(col);
+            if (all)
+                snprintf(formula, sizeof formula, "=SUM(%c$2:%c$%zu)", c, c,
+                         last);
+            else
+                snprintf(formula, sizeof formula,
+                         "=SUMIF($%c$2:$%c$%zu,\"%s\",%c$2:%c$%zu)",
+                         column_letter(COMMUNES_COL_LEVEL),
+                         column_letter(COMMUNES_COL_LEVEL), last, label, c, c,
+                         last);
+            clasconv_xlsx_formula(sh->x, sh->ws, row, col, formula, fmt,
+                                  sums->v[l][col - COMMUNES_COL_SCHOOLS]);
+        }
+    }
+}
+
 static void write_communes(sheet *sh, const clasconv_batch_file *files,
-                           size_t n)
+                           size_t n, const batch_consolidation *c)
 {
     size_t i, row;
     int l, s;
@@ -154,7 +258,7 @@ static void write_communes(sheet *sh, const clasconv_batch_file *files,
         const char *commune = clasconv_batch_file_commune(f);
         const char *status = clasconv_batch_status_label(f->status);
 
-        if (f->status == CLASCONV_BATCH_SKIPPED)
+        if (f->status == CLASCONV_BATCH_SKIPPED || set_aside(c, i))
             continue;
         if (!has_levels(f)) {
             if (!sheet_row(sh, &row))
@@ -184,7 +288,8 @@ static void write_communes(sheet *sh, const clasconv_batch_file *files,
     }
 }
 
-static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n)
+static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n,
+                          const batch_consolidation *c)
 {
     size_t i, j, row;
     int s;
@@ -193,7 +298,7 @@ static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n)
         const clasconv_batch_file *f = &files[i];
         const char *commune = clasconv_batch_file_commune(f);
 
-        if (!has_levels(f))
+        if (!has_levels(f) || !counted(c, i))
             continue;
         for (j = 0; j < f->table->nschools; j++) {
             const clasconv_school *sc = &f->table->schools[j];
@@ -214,11 +319,35 @@ static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n)
     }
 }
 
+static void put_anomaly(sheet *sh, size_t row, const clasconv_anomaly *a)
+{
+    put_text(sh, row, 2, clasconv_anomaly_code_name(a->code));
+    put_text(sh, row, 3, clasconv_severity_name(a->severity));
+    if (a->level != CLASCONV_LEVEL_NONE)
+        put_text(sh, row, 4, clasconv_level_label(a->level));
+    put_text(sh, row, 5, a->school);
+    if (a->scheme != CLASCONV_SCHEME_NONE)
+        put_text(sh, row, 6, clasconv_scheme_label(a->scheme));
+    put_text(sh, row, 7, a->cell);
+    put_text(sh, row, 8, a->read);
+    put_text(sh, row, 9, a->kept);
+    put_text(sh, row, 10, a->message);
+}
+
+/* The anomalies found across files come first: they decide what counts. */
 static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
-                            size_t n)
+                            size_t n, const batch_consolidation *c)
 {
     size_t i, j, row;
 
+    for (i = 0; i < c->anomalies.count; i++) {
+        const clasconv_batch_file *f = &files[c->anomaly_file[i]];
+        if (!sheet_row(sh, &row))
+            return;
+        put_text(sh, row, 0, clasconv_batch_file_commune(f));
+        put_text(sh, row, 1, f->path);
+        put_anomaly(sh, row, &c->anomalies.items[i]);
+    }
     for (i = 0; i < n; i++) {
         const clasconv_batch_file *f = &files[i];
         const char *commune = clasconv_batch_file_commune(f);
@@ -245,17 +374,7 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
                 return;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
-            put_text(sh, row, 2, clasconv_anomaly_code_name(a->code));
-            put_text(sh, row, 3, clasconv_severity_name(a->severity));
-            if (a->level != CLASCONV_LEVEL_NONE)
-                put_text(sh, row, 4, clasconv_level_label(a->level));
-            put_text(sh, row, 5, a->school);
-            if (a->scheme != CLASCONV_SCHEME_NONE)
-                put_text(sh, row, 6, clasconv_scheme_label(a->scheme));
-            put_text(sh, row, 7, a->cell);
-            put_text(sh, row, 8, a->read);
-            put_text(sh, row, 9, a->kept);
-            put_text(sh, row, 10, a->message);
+            put_anomaly(sh, row, a);
         }
         if (f->truncated && sheet_row(sh, &row)) {
             put_text(sh, row, 0, commune);
@@ -267,14 +386,18 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
     }
 }
 
-static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n)
+static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n,
+                        const batch_consolidation *c)
 {
     size_t i, row;
+    char count[512];
 
     for (i = 0; i < n; i++) {
         const clasconv_batch_file *f = &files[i];
         if (!sheet_row(sh, &row))
             return;
+        batch_count_text(c, files, i, count, sizeof count);
+        put_text(sh, row, 10, count);
         put_text(sh, row, 0, f->path);
         put_text(sh, row, 1, clasconv_batch_file_commune(f));
         if (f->table != NULL)
@@ -291,27 +414,92 @@ static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n)
     }
 }
 
+/* Territoire: the totals per level of the whole folder, as formulas over
+ * the total rows of Communes (with their values), then how many files
+ * were counted. */
+static void write_territory(clasconv_xlsx *x, size_t n,
+                            const batch_consolidation *c,
+                            const territory_totals *sums, size_t first_total)
+{
+    const char *labels[TERRITORY_NCOLS];
+    lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Territoire");
+    size_t i, ncounted = 0, naside = 0;
+    char formula[128], note[256];
+    unsigned col;
+    int l, s;
+
+    if (ws == NULL)
+        return;
+    labels[0] = territory_head[0];
+    labels[1] = territory_head[1];
+    for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+        labels[2 + s] = clasconv_scheme_label((clasconv_scheme)s);
+    clasconv_xlsx_header_row(x, ws, labels, TERRITORY_NCOLS);
+    clasconv_xlsx_page_setup(x, ws);
+    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+        int all = l == CLASCONV_LEVEL_COUNT;
+        size_t row = (size_t)l + 1;
+        lxw_format *fmt = all ? x->bold_count : x->count;
+
+        clasconv_xlsx_string(x, ws, row, 0,
+                             clasconv_level_label((clasconv_level)l),
+                             all ? x->bold : x->text);
+        for (col = 1; col < TERRITORY_NCOLS; col++) {
+            snprintf(formula, sizeof formula, "=Communes!%c%zu",
+                     column_letter(COMMUNES_COL_SCHOOLS + col - 1),
+                     first_total + (size_t)l);
+            clasconv_xlsx_formula(x, ws, row, col, formula, fmt,
+                                  sums->v[l][col - 1]);
+        }
+    }
+    for (i = 0; i < n; i++) {
+        ncounted += counted(c, i) ? 1 : 0;
+        naside += set_aside(c, i) ? 1 : 0;
+    }
+    snprintf(note, sizeof note,
+             "Fichiers comptés : %zu. Doublons et anciennes versions listés "
+             "mais non comptés : %zu (voir Fichiers et Anomalies).",
+             ncounted, naside);
+    clasconv_xlsx_string(x, ws, CLASCONV_LEVEL_COUNT + 3, 0, note, x->text);
+    clasconv_xlsx_width(x, ws, 0, 0, 14);
+    clasconv_xlsx_width(x, ws, 1, TERRITORY_NCOLS - 1, 13);
+}
+
 clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
                                         size_t nfiles, const char *path,
                                         clasconv_diag *diag)
 {
     clasconv_xlsx x;
     sheet communes, schools, anomalies, inputs;
+    batch_consolidation cons;
+    territory_totals sums;
+    size_t first_total = 0;
     clasconv_error rc;
 
-    rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
-    if (rc != CLASCONV_OK)
+    rc = batch_consolidate(files, nfiles, &cons);
+    if (rc != CLASCONV_OK) {
+        clasconv_diag_set(diag, "Mémoire insuffisante pour la synthèse.");
         return rc;
+    }
+    sum_counted(files, nfiles, &cons, &sums);
+    rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
+    if (rc != CLASCONV_OK) {
+        batch_consolidation_free(&cons);
+        return rc;
+    }
     sheet_start(&communes, &x, "Communes", communes_head, COMMUNES_NCOLS, 4);
     sheet_start(&schools, &x, "Établissements", schools_head, SCHOOLS_NCOLS, 5);
     sheet_start(&anomalies, &x, "Anomalies", anomalies_head, ANOMALIES_NCOLS,
                 -1);
     sheet_start(&inputs, &x, "Fichiers", files_head, FILES_NCOLS, -1);
 
-    write_communes(&communes, files, nfiles);
-    write_schools(&schools, files, nfiles);
-    write_anomalies(&anomalies, files, nfiles);
-    write_files(&inputs, files, nfiles);
+    write_communes(&communes, files, nfiles, &cons);
+    sheet_finish(&communes); /* the filter covers the data, not the totals */
+    write_communes_totals(&communes, &sums, &first_total);
+    write_schools(&schools, files, nfiles, &cons);
+    write_anomalies(&anomalies, files, nfiles, &cons);
+    write_files(&inputs, files, nfiles, &cons);
+    write_territory(&x, nfiles, &cons, &sums, first_total);
 
     clasconv_xlsx_width(&x, communes.ws, 0, 1, 28);
     clasconv_xlsx_width(&x, communes.ws, 2, 2, 13);
@@ -330,10 +518,11 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     clasconv_xlsx_width(&x, inputs.ws, 7, 7, 80);
     clasconv_xlsx_width(&x, inputs.ws, 8, 8, 30);
     clasconv_xlsx_width(&x, inputs.ws, 9, 9, 66);
+    clasconv_xlsx_width(&x, inputs.ws, 10, 10, 50);
 
-    sheet_finish(&communes);
     sheet_finish(&schools);
     sheet_finish(&anomalies);
     sheet_finish(&inputs);
+    batch_consolidation_free(&cons);
     return clasconv_xlsx_commit(&x, diag);
 }

@@ -120,6 +120,7 @@ static clasconv_error add_entry(batch_walk *walk, const char *abs,
     if (st != NULL) {
         e->dev = st->st_dev;
         e->ino = st->st_ino;
+        e->mtime = (int64_t)st->st_mtime;
     }
     walk->count++;
     return CLASCONV_OK;

@@ -131,7 +131,7 @@ static const struct {
     [CLASCONV_A_COMMUNE_DUPLICATE] = {"COMMUNE_DUPLICATE",
                                       CLASCONV_SEV_WARNING},
     [CLASCONV_A_SCHOOL_IN_TWO_COMMUNES] = {"SCHOOL_IN_TWO_COMMUNES",
-                                           CLASCONV_SEV_WARNING},
+                                           CLASCONV_SEV_INFO},
 };
 
 const char *clasconv_anomaly_code_name(clasconv_anomaly_code code)

@@ -149,6 +149,80 @@ def rows_of(cells, ncols):
     return [common.row_values(cells, r, ncols) for r in range(2, last + 1)]
 
 
+def consolidate(entries, indir):
+    """What the synthesis counts (batch/consolidate.c, written again): sets
+    e["count"] ("yes", "copy", "older" or None) and e["other"], and returns
+    the anomalies found across files as [commune, path, code, severity,
+    names the message must hold], in the sheet's order."""
+    first_of = {}
+    for e in entries:
+        e["count"] = "yes" if e["status"] in ("OK", "À vérifier") else None
+        e["other"] = None
+        if e["status"] == "Ignoré" or not e["sha256"]:
+            continue
+        if e["sha256"] in first_of:
+            e["other"] = first_of[e["sha256"]]
+            e["count"] = "copy" if e["count"] else None
+            e["copy_of"] = e["other"]
+        else:
+            first_of[e["sha256"]] = e
+    groups = {}
+    for i, e in enumerate(entries):
+        if e["count"] == "yes" and e["commune"]:
+            groups.setdefault(common.key(e["commune"]), []).append((i, e))
+    for group in groups.values():
+        best = max(group, key=lambda ie: (
+            int(os.stat(os.path.join(indir, ie[1]["path"])).st_mtime),
+            ie[0]))[1]
+        for _, e in group:
+            if e is not best:
+                e["count"], e["other"] = "older", best
+    found = []
+    for e in entries:
+        if e.get("copy_of") is not None:
+            found.append([e["commune"] or None, e["path"], "FILE_DUPLICATE",
+                          "avertissement", [e["path"], e["copy_of"]["path"]]])
+    for e in entries:
+        if e["count"] == "older":
+            found.append([e["commune"] or None, e["path"],
+                          "COMMUNE_DUPLICATE", "avertissement",
+                          [e["path"], e["other"]["path"]]])
+    by_key = {}
+    for i, e in enumerate(entries):
+        if e["count"] == "yes" and e["commune"]:
+            for row in e["json"]["rows"]:
+                k = common.key(row["school"])
+                if k and not row["school"].startswith("(sans nom"):
+                    by_key.setdefault(k, []).append((i, e, row))
+    per_file = []
+    for k in sorted(by_key):
+        items = by_key[k]
+        first = items[0][1]
+        flagged = set()
+        for i, e, row in items[1:]:
+            if common.key(e["commune"]) == common.key(first["commune"]) or \
+                    i in flagged:
+                continue
+            flagged.add(i)
+            per_file.append((i, [e["commune"], e["path"],
+                                 "SCHOOL_IN_TWO_COMMUNES", "info",
+                                 [row["school"], first["commune"],
+                                  e["commune"]]]))
+    found += [a for _, a in sorted(per_file, key=lambda x: x[0])]
+    return found
+
+
+def count_text(e):
+    if e.get("count") == "yes":
+        return "Compté"
+    if e.get("count") == "copy":
+        return "Non compté : doublon exact de « %s »" % e["other"]["path"]
+    if e.get("count") == "older":
+        return ("Non compté : même commune que « %s », modifié plus "
+                "récemment" % e["other"]["path"])
+    return None
+
+
 def expected_fichiers(entries):
     rows = []
     for e in entries:
@@ -159,14 +233,28 @@ def expected_fichiers(entries):
                      None if skipped else e["warnings"],
                      None if skipped else e["infos"],
                      e["message"] or None, e["output"] or None,
-                     e["sha256"] or None])
+                     e["sha256"] or None, count_text(e)])
     return rows
+
+
+def territory(entries):
+    """{level: [schools] + nine scheme sums} of the counted files."""
+    out = {lv: [0] * (1 + SCHEME_COUNT) for lv in common.LEVELS + ["ALL"]}
+    for e in entries:
+        if e.get("count") != "yes":
+            continue
+        for lv in common.LEVELS:
+            t = e["json"]["totals"][lv]
+            vals = [t["schools"]] + [t[s] for s in common.SCHEMES]
+            for target in (lv, "ALL"):
+                out[target] = [a + b for a, b in zip(out[target], vals)]
+    return out
 
 
 def expected_communes(entries):
     rows = []
     for e in entries:
-        if e["status"] == "Ignoré":
+        if e["status"] == "Ignoré" or e.get("count") in ("copy", "older"):
             continue
         if e["status"] == "Illisible":
             rows.append([e["commune"] or None, e["path"]] + [None] * 11 +
@@ -178,6 +266,10 @@ def expected_communes(entries):
                          common.LEVEL_LABELS[level], t["schools"]] +
                         [t[s] for s in common.SCHEMES] +
                         [e["errors"], e["warnings"], e["status"]])
+    sums = territory(entries)
+    for lv in common.LEVELS + ["ALL"]:
+        rows.append(["Total", None, common.LEVEL_LABELS.get(lv, "Tous niveaux")]
+                    + sums[lv] + [None, None, None])
     return rows
 
 
@@ -247,12 +339,16 @@ def main():
         order, sheets, _ = common.read_xlsx(os.path.join(ref,
                                                          "synthese.xlsx"))
         c.equal(order, ["Communes", "Établissements", "Anomalies",
-                        "Fichiers"], "synthesis sheets")
-        c.equal(common.row_values(sheets["Fichiers"], 1, 10),
+                        "Fichiers", "Territoire"], "synthesis sheets")
+        across = consolidate(want, indir)
+        c.check([e["path"] for e in want if e.get("count") == "copy"] ==
+                ["dispositifs_clas_2026_bron.csv"],
+                "the copy in 2025/ makes the other Bron file an exact copy")
+        c.equal(common.row_values(sheets["Fichiers"], 1, 11),
                 ["Fichier", "Commune", "Format", "Statut", "Erreurs",
-                 "Avertissements", "Infos", "Message", "Sortie", "SHA-256"],
-                "Fichiers header")
-        got = rows_of(sheets["Fichiers"], 10)
+                 "Avertissements", "Infos", "Message", "Sortie", "SHA-256",
+                 "Décompte"], "Fichiers header")
+        got = rows_of(sheets["Fichiers"], 11)
         exp = expected_fichiers(want)
         c.equal(len(got), len(exp), "Fichiers rows")
         for g, e in zip(got, exp):
@@ -268,10 +364,18 @@ def main():
         c.equal(len(got), len(exp), "Communes rows")
         for g, e in zip(got, exp):
             c.equal(g, e, "Communes row")
-        # Établissements: every school of every converted file, in order.
+        # Territoire: the counted files' totals per level.
+        sums = territory(want)
+        c.equal(common.row_values(sheets["Territoire"], 1, 2),
+                ["Niveau", "Établissements"], "Territoire header")
+        for r, lv in enumerate(common.LEVELS + ["ALL"], 2):
+            c.equal(common.row_values(sheets["Territoire"], r, 11),
+                    [common.LEVEL_LABELS.get(lv, "Total")] + sums[lv],
+                    f"Territoire row {lv}")
+        # Établissements: every school of every counted file, in order.
         exp = []
         for e in want:
-            if e["status"] in ("OK", "À vérifier"):
+            if e.get("count") == "yes":
                 for row in e["json"]["rows"]:
                     exp.append([e["commune"], e["path"],
                                 common.LEVEL_LABELS[row["level"]],
@@ -284,14 +388,21 @@ def main():
         # A row without a name keeps an empty key ("(sans nom, A25)").
         c.equal(keys, [None if x[3].startswith("(sans nom") else
                        common.key(x[3]) for x in exp], "school keys")
-        # Anomalies: every anomaly of every file, with its file.
+        # Anomalies: those found across files first, then every anomaly of
+        # every file, with its file.
+        rows = rows_of(sheets["Anomalies"], 11)
+        c.check(len(across) > 1, f"anomalies across files: {len(across)}")
+        for a, g in zip(across, rows):
+            c.equal(g[:4], a[:4], "anomaly across files")
+            c.check(all(name in (g[10] or "") for name in a[4]),
+                    f"{a[2]} names {a[4]}: {g[10]!r}")
         exp = []
         for e in want:
             if e["json"] is not None:
                 for a in e["json"]["anomalies"]:
                     exp.append([e["commune"] or None, e["path"], a["code"],
                                 a["severity"], a["message"]])
-        got = [g[:4] + g[10:11] for g in rows_of(sheets["Anomalies"], 11)]
+        got = [g[:4] + g[10:11] for g in rows[len(across):]]
         c.equal(got, exp, "Anomalies rows")
         # Each workbook equals what `convert` writes for that file alone.
         for e in want:

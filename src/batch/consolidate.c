@@ -1,0 +1,386 @@
+/* consolidate.c: one count per commune in the synthesis: exact copies
+ * (same SHA-256) and older versions of a commune's file are listed but
+ * not counted, and a school listed by two communes is flagged. */
+#include "batch/consolidate.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clasconv/table.h"
+
+#define NO_FILE SIZE_MAX
+
+static int has_figures(const clasconv_batch_file *f)
+{
+    return f->table != NULL && (f->status == CLASCONV_BATCH_OK ||
+                                f->status == CLASCONV_BATCH_TO_CHECK ||
+                                f->status == CLASCONV_BATCH_WRITE_FAILED);
+}
+
+/* An index sorted by a string key, then by position (stable groups). */
+typedef struct keyed {
+    const char *key;
+    size_t index;
+    size_t sub; /* school index, for the school pass */
+    const char *commune;
+} keyed;
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+
+    if (c)
+        return c;
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+static clasconv_error add(batch_consolidation *c, size_t file, size_t *cap,
+                          clasconv_anomaly_code code,
+                          const clasconv_anomaly_at *at, const char *message)
+{
+    clasconv_error err;
+
+    if (c->anomalies.count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        size_t *files = realloc(c->anomaly_file, ncap * sizeof *files);
+        if (!files)
+            return CLASCONV_ERR_MEMORY;
+        c->anomaly_file = files;
+        *cap = ncap;
+    }
+    err = clasconv_anomalies_add(&c->anomalies, code, at, "%s", message);
+    if (!err)
+        c->anomaly_file[c->anomalies.count - 1] = file;
+    return err;
+}
+
+/* "le 04/03/2026 à 10:12" (local time), or "à une date inconnue". */
+static void when(int64_t mtime, char *buf, size_t size)
+{
+    time_t t = (time_t)mtime;
+    struct tm tm;
+
+    if (mtime <= 0 || !localtime_r(&t, &tm) ||
+        !strftime(buf, size, "le %d/%m/%Y à %H:%M", &tm))
+        snprintf(buf, size, "à une date inconnue");
+}
+
+static clasconv_error exact_copies(const clasconv_batch_file *files, size_t n,
+                                   batch_consolidation *c, size_t *cap)
+{
+    keyed *order = malloc((n + 1) * sizeof *order);
+    size_t i, m = 0, first = 0;
+    clasconv_error err = CLASCONV_OK;
+
+    if (!order)
+        return CLASCONV_ERR_MEMORY;
+    for (i = 0; i < n; i++)
+        if (files[i].status != CLASCONV_BATCH_SKIPPED &&
+            files[i].sha256[0] != '\0') {
+            order[m].key = files[i].sha256;
+            order[m].index = i;
+            order[m].sub = 0;
+            order[m++].commune = NULL;
+        }
+    qsort(order, m, sizeof *order, cmp_keyed);
+    for (i = 0; i < m; i++) {
+        size_t f, o;
+        if (i == 0 || strcmp(order[i].key, order[first].key)) {
+            first = i;
+            continue;
+        }
+        f = order[i].index;
+        o = order[first].index;
+        c->counts[f].kind = BATCH_COUNT_EXACT_COPY;
+        c->counts[f].other = o;
+    }
+    /* anomalies in the files' order */
+    for (i = 0; i < n && !err; i++) {
+        char msg[1024];
+        if (c->counts[i].kind != BATCH_COUNT_EXACT_COPY)
+            continue;
+        snprintf(msg, sizeof msg,
+                 "« %.300s » est un doublon exact de « %.300s » (même "
+                 "empreinte SHA-256) : il est listé dans Fichiers mais n'est "
+                 "compté qu'une fois. Retirez la copie du dossier.",
+                 files[i].path, files[c->counts[i].other].path);
+        err = add(c, i, cap, CLASCONV_A_FILE_DUPLICATE, NULL, msg);
+    }
+    free(order);
+    return err;
+}
+
+static clasconv_error same_commune(const clasconv_batch_file *files, size_t n,
+                                   batch_consolidation *c, size_t *cap)
+{
+    keyed *order = malloc((n + 1) * sizeof *order);
+    char **keys = calloc(n + 1, sizeof *keys);
+    size_t i, m = 0;
+    clasconv_error err = CLASCONV_OK;
+
+    if (!order || !keys) {
+        free(order);
+        free(keys);
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (i = 0; i < n && !err; i++) {
+        const char *commune = clasconv_batch_file_commune(&files[i]);
+        if (c->counts[i].kind != BATCH_COUNT_YES || commune[0] == '\0')
+            continue;
+        keys[i] = clasconv_text_key(commune);
+        if (!keys[i]) {
+            err = CLASCONV_ERR_MEMORY;
+            break;
+        }
+        if (keys[i][0] == '\0')
+            continue;
+        order[m].key = keys[i];
+        order[m].index = i;
+        order[m].sub = 0;
+        order[m++].commune = commune;
+    }
+    if (!err)
+        qsort(order, m, sizeof *order, cmp_keyed);
+    for (i = 0; i < m && !err;) {
+        size_t j = i, best = i, k;
+        while (j < m && !strcmp(order[j].key, order[i].key))
+            j++;
+        for (k = i + 1; k < j; k++)
+            if (files[order[k].index].mtime >= files[order[best].index].mtime)
+                best = k;
+        for (k = i; k < j; k++)
+            if (k != best) {
+                c->counts[order[k].index].kind = BATCH_COUNT_SUPERSEDED;
+                c->counts[order[k].index].other = order[best].index;
+            }
+        i = j;
+    }
+    for (i = 0; i < n && !err; i++) {
+        const clasconv_batch_file *f = &files[i], *kept;
+        char msg[1536], d_kept[64], d_this[64];
+        if (c->counts[i].kind != BATCH_COUNT_SUPERSEDED)
+            continue;
+        kept = &files[c->counts[i].other];
+        when(kept->mtime, d_kept, sizeof d_kept);
+        when(f->mtime, d_this, sizeof d_this);
+        snprintf(msg, sizeof msg,
+                 "Deux fichiers pour la commune « %.200s » : « %.300s » "
+                 "(modifié %s) est compté dans la synthèse, « %.300s » "
+                 "(modifié %s) ne l'est pas. Vérifiez lequel est le bon : "
+                 "pour compter l'autre, retirez celui-ci du dossier et "
+                 "relancez.",
+                 clasconv_batch_file_commune(f), kept->path, d_kept, f->path,
+                 d_this);
+        err = add(c, i, cap, CLASCONV_A_COMMUNE_DUPLICATE, NULL, msg);
+    }
+    for (i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(order);
+    return err;
+}
+
+static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
+                                              size_t n, batch_consolidation *c,
+                                              size_t *cap)
+{
+    keyed *order;
+    char **communes = calloc(n + 1, sizeof *communes);
+    size_t i, j, m = 0, total = 0;
+    clasconv_error err = CLASCONV_OK;
+
+    if (!communes)
+        return CLASCONV_ERR_MEMORY;
+    for (i = 0; i < n; i++)
+        if (c->counts[i].kind == BATCH_COUNT_YES)
+            total += files[i].table->nschools;
+    order = malloc((total + 1) * sizeof *order);
+    if (!order) {
+        free(communes);
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (i = 0; i < n && !err; i++) {
+        const char *commune = clasconv_batch_file_commune(&files[i]);
+        if (c->counts[i].kind != BATCH_COUNT_YES || commune[0] == '\0')
+            continue;
+        communes[i] = clasconv_text_key(commune);
+        if (!communes[i]) {
+            err = CLASCONV_ERR_MEMORY;
+            break;
+        }
+        for (j = 0; j < files[i].table->nschools; j++) {
+            const clasconv_school *s = &files[i].table->schools[j];
+            if (!s->key || !s->key[0])
+                continue;
+            order[m].key = s->key;
+            order[m].index = i;
+            order[m].sub = j;
+            order[m++].commune = communes[i];
+        }
+    }
+    if (!err)
+        qsort(order, m, sizeof *order, cmp_keyed);
+    /* per school key: every entry whose commune differs from the first
+     * entry's is flagged once per file */
+    for (i = 0; i < m && !err;) {
+        size_t end = i, k;
+        while (end < m && !strcmp(order[end].key, order[i].key))
+            end++;
+        for (k = i + 1; k < end && !err; k++) {
+            const keyed *e = &order[k], *first = &order[i];
+            const clasconv_school *s = &files[e->index].table->schools[e->sub];
+            clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+            char msg[1536];
+            if (!strcmp(e->commune, first->commune) ||
+                (k > i + 1 && order[k - 1].index == e->index))
+                continue;
+            at.level = s->level;
+            at.school = s->name;
+            at.cell = s->cell;
+            snprintf(msg, sizeof msg,
+                     "« %.200s » figure dans le tableau de %.200s (« %.300s ») "
+                     "et dans celui de %.200s (« %.300s »). Vérifiez qu'il "
+                     "s'agit de deux établissements homonymes et non d'un "
+                     "même établissement compté deux fois.",
+                     s->name, clasconv_batch_file_commune(&files[first->index]),
+                     files[first->index].path,
+                     clasconv_batch_file_commune(&files[e->index]),
+                     files[e->index].path);
+            err = add(c, e->index, cap, CLASCONV_A_SCHOOL_IN_TWO_COMMUNES, &at,
+                      msg);
+        }
+        i = end;
+    }
+    for (i = 0; i < n; i++)
+        free(communes[i]);
+    free(communes);
+    free(order);
+    return err;
+}
+
+/* Anomalies of one code come out in key order; the sheet wants them by
+ * code, then in the files' order, then as found. */
+typedef struct ranked {
+    clasconv_anomaly_code code;
+    size_t file;
+    size_t found;
+} ranked;
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+    const ranked *a = pa, *b = pb;
+
+    if (a->code != b->code)
+        return a->code < b->code ? -1 : 1;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->found > b->found) - (a->found < b->found);
+}
+
+static clasconv_error order_anomalies(batch_consolidation *c)
+{
+    size_t n = c->anomalies.count, i;
+    clasconv_anomaly *items;
+    size_t *files;
+    ranked *rank;
+
+    if (n < 2)
+        return CLASCONV_OK;
+    items = malloc(n * sizeof *items);
+    files = malloc(n * sizeof *files);
+    rank = malloc(n * sizeof *rank);
+    if (!items || !files || !rank) {
+        free(items);
+        free(files);
+        free(rank);
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (i = 0; i < n; i++) {
+        rank[i].code = c->anomalies.items[i].code;
+        rank[i].file = c->anomaly_file[i];
+        rank[i].found = i;
+    }
+    qsort(rank, n, sizeof *rank, cmp_ranked);
+    for (i = 0; i < n; i++) {
+        items[i] = c->anomalies.items[rank[i].found];
+        files[i] = rank[i].file;
+    }
+    memcpy(c->anomalies.items, items, n * sizeof *items);
+    memcpy(c->anomaly_file, files, n * sizeof *files);
+    free(items);
+    free(files);
+    free(rank);
+    return CLASCONV_OK;
+}
+
+clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
+                                 batch_consolidation *out)
+{
+    size_t i, cap = 0;
+    clasconv_error err;
+
+    memset(out, 0, sizeof *out);
+    out->counts = calloc(n + 1, sizeof *out->counts);
+    if (!out->counts)
+        return CLASCONV_ERR_MEMORY;
+    for (i = 0; i < n; i++) {
+        out->counts[i].kind =
+            has_figures(&files[i]) ? BATCH_COUNT_YES : BATCH_COUNT_NO_FIGURES;
+        out->counts[i].other = NO_FILE;
+    }
+    err = exact_copies(files, n, out, &cap);
+    /* an exact copy of an unreadable file has no figures either way */
+    for (i = 0; i < n; i++)
+        if (out->counts[i].kind == BATCH_COUNT_EXACT_COPY &&
+            !has_figures(&files[i]))
+            out->counts[i].kind = BATCH_COUNT_NO_FIGURES;
+    if (!err)
+        err = same_commune(files, n, out, &cap);
+    if (!err)
+        err = schools_in_two_communes(files, n, out, &cap);
+    if (!err)
+        err = order_anomalies(out);
+    if (err)
+        batch_consolidation_free(out);
+    return err;
+}
+
+void batch_consolidation_free(batch_consolidation *c)
+{
+    free(c->counts);
+    clasconv_anomalies_free(&c->anomalies);
+    free(c->anomaly_file);
+    memset(c, 0, sizeof *c);
+}
+
+void batch_count_text(const batch_consolidation *c,
+                      const clasconv_batch_file *files, size_t index, char *buf,
+                      size_t size)
+{
+    const batch_count *k = &c->counts[index];
+
+    switch (k->kind) {
+    case BATCH_COUNT_YES:
+        snprintf(buf, size, "Compté");
+        return;
+    case BATCH_COUNT_EXACT_COPY:
+        snprintf(buf, size, "Non compté : doublon exact de « %.300s »",
+                 files[k->other].path);
+        return;
+    case BATCH_COUNT_SUPERSEDED:
+        snprintf(buf, size,
+                 "Non compté : même commune que « %.300s », modifié plus "
+                 "récemment",
+                 files[k->other].path);
+        return;
+    case BATCH_COUNT_NO_FIGURES:
+        break;
+    }
+    buf[0] = '\0';
+}

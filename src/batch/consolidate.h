@@ -1,0 +1,52 @@
+/* consolidate.h: which files of a batch the synthesis counts, so that no
+ * commune is counted twice, and the anomalies found across files (private).
+ */
+#ifndef CLASCONV_BATCH_CONSOLIDATE_H
+#define CLASCONV_BATCH_CONSOLIDATE_H
+
+#include <stddef.h>
+
+#include "clasconv/anomaly.h"
+#include "clasconv/batch.h"
+
+/** Whether a file's figures enter the synthesis's totals. */
+typedef enum batch_count_kind {
+    BATCH_COUNT_NO_FIGURES = 0, /* skipped or unreadable: nothing to count */
+    BATCH_COUNT_YES,            /* counted */
+    BATCH_COUNT_EXACT_COPY,     /* same SHA-256 as `other`: not counted */
+    BATCH_COUNT_SUPERSEDED      /* same commune as `other`, which was
+                                   modified more recently: not counted */
+} batch_count_kind;
+
+typedef struct batch_count {
+    batch_count_kind kind;
+    size_t other; /* the file kept instead (EXACT_COPY, SUPERSEDED) */
+} batch_count;
+
+typedef struct batch_consolidation {
+    batch_count *counts;          /* one per file, in the files' order */
+    clasconv_anomalies anomalies; /* FILE_DUPLICATE, COMMUNE_DUPLICATE,
+                                     SCHOOL_IN_TWO_COMMUNES, in that order,
+                                     each in the files' order */
+    size_t *anomaly_file;         /* the file each anomaly is about */
+} batch_consolidation;
+
+/**
+ * Decides what the synthesis counts: of files with the same SHA-256 the
+ * first (in the given order) stays, the others are exact copies; of the
+ * remaining converted files of one commune (by comparison key), the most
+ * recently modified is counted (a tie goes to the last in order). Then
+ * flags every school key listed by two communes among the counted files.
+ * Deterministic for given files. Returns MEMORY (then `out` is empty).
+ */
+clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
+                                 batch_consolidation *out);
+void batch_consolidation_free(batch_consolidation *c);
+
+/** "Non compté : doublon exact de « x.csv »"..., in `buf`; "" when the
+ * file is counted or has no figures. */
+void batch_count_text(const batch_consolidation *c,
+                      const clasconv_batch_file *files, size_t index, char *buf,
+                      size_t size);
+
+#endif
