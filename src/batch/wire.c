@@ -83,6 +83,7 @@ clasconv_error batch_wire_encode(const clasconv_batch_file *file,
         put_str(out, t->format);
         put_str(out, t->sheet);
         put_str(out, t->commune);
+        put_u32(out, (uint32_t)t->commune_source);
         put_str(out, t->encoding);
         put_str(out, t->sha256);
         for (l = 0; l < CLASCONV_TOTALS_COUNT; l++) {
@@ -281,6 +282,11 @@ static void get_table(reader *r, clasconv_table *t)
     get_member(r, &t->format);
     get_member(r, &t->sheet);
     get_member(r, &t->commune);
+    n = get_u32(r);
+    if (n > CLASCONV_COMMUNE_FILE_NAME)
+        r->bad = 1;
+    else
+        t->commune_source = (clasconv_commune_source)n;
     get_member(r, &t->encoding);
     sha = get_str(r);
     if (sha != NULL && strlen(sha) < sizeof t->sha256)

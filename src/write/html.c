@@ -708,6 +708,12 @@ static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t)
         if (!err)
             err = clasconv_buf_puts(out, " »");
     }
+    if (!err && t->sheet && *t->sheet) {
+        err = clasconv_buf_puts(out, " · commune trouvée dans : ");
+        if (!err)
+            err = put_escaped(
+                out, clasconv_commune_source_label(t->commune_source), 0);
+    }
     if (!err)
         err = clasconv_buf_printf(
             out,

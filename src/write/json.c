@@ -151,6 +151,8 @@ clasconv_error clasconv_render_json(const clasconv_table *table,
     put_string(&out, table->sheet);
     put_key(&out, 0, "commune");
     put_string(&out, table->commune);
+    put_key(&out, 0, "commune_source");
+    put_string(&out, clasconv_commune_source_id(table->commune_source));
     put_key(&out, 0, "encoding");
     put_string(&out, table->encoding);
     put_key(&out, 0, "sha256");

@@ -228,6 +228,23 @@ static void put_field(report_out *out, const char *label, const char *value)
     put(out, "\n");
 }
 
+/* "Commune : Bron (nom du fichier)": where it was found, since the file
+ * name is a guess. */
+static void put_commune(report_out *out, const clasconv_table *table)
+{
+    if (table->commune == NULL || table->commune[0] == '\0')
+        return;
+    put_left(out, "Commune", 16);
+    put(out, ": ");
+    put_clean(out, table->commune);
+    if (table->commune_source != CLASCONV_COMMUNE_NONE) {
+        put(out, " (");
+        put(out, clasconv_commune_source_label(table->commune_source));
+        put(out, ")");
+    }
+    put(out, "\n");
+}
+
 /* The file could not be read or holds no CLAS table. */
 static int table_failed(const clasconv_table *table)
 {
@@ -354,7 +371,7 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
     put_field(&out, "Fichier", table->file_name);
     put_field(&out, "Format", table->format);
     put_field(&out, "Tableau lu dans", table->sheet);
-    put_field(&out, "Commune", table->commune);
+    put_commune(&out, table);
     put_field(&out, "Encodage", table->encoding);
     put(&out, "\n");
     if (table_failed(table))

@@ -259,6 +259,8 @@ static void write_source(clasconv_xlsx *x, const clasconv_table *table)
     source_text(x, ws, &row, "Format", table->format);
     source_text(x, ws, &row, "Feuille", table->sheet);
     source_text(x, ws, &row, "Commune", table->commune);
+    source_text(x, ws, &row, "Commune trouvée dans",
+                clasconv_commune_source_label(table->commune_source));
     if (table->encoding != NULL)
         source_text(x, ws, &row, "Encodage", table->encoding);
     source_text(x, ws, &row, "SHA-256", table->sha256);

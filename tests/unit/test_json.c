@@ -20,7 +20,8 @@ Test(json, small_table_exact)
                                       1};
     static const char want[] =
         "{\"file\":\"Note \\\"CLAS\\\".xls\",\"format\":\"xls\","
-        "\"sheet\":\"Feuil1\",\"commune\":\"Saint-Fons\",\"encoding\":null,"
+        "\"sheet\":\"Feuil1\",\"commune\":\"Saint-Fons\",\"commune_source\":"
+        "\"cellule\",\"encoding\":null,"
         "\"sha256\":null,"
         "\"rows\":[{\"level\":\"COLLEGE\",\"school\":\"Collège Jean Moulin\","
         "\"read_name\":\"CLG JEAN MOULIN\",\"cell\":\"Feuil1!A14\","
@@ -53,6 +54,7 @@ Test(json, small_table_exact)
     cr_assert_eq(clasconv_table_set_string(&t->format, "xls"), 0);
     cr_assert_eq(clasconv_table_set_string(&t->sheet, "Feuil1"), 0);
     cr_assert_eq(clasconv_table_set_string(&t->commune, "Saint-Fons"), 0);
+    t->commune_source = CLASCONV_COMMUNE_CELL;
     fixture_school(t, CLASCONV_LEVEL_COLLEGE, "Collège Jean Moulin",
                    "CLG JEAN MOULIN", "Feuil1!A14", counts);
     fixture_totals(t);
@@ -99,7 +101,8 @@ Test(json, failed_file_same_shape)
 {
     static const char want[] =
         "{\"file\":\"export.xls\",\"format\":null,\"sheet\":null,"
-        "\"commune\":null,\"encoding\":null,\"sha256\":null,\"rows\":[],"
+        "\"commune\":null,\"commune_source\":null,\"encoding\":null,\"sha256\":"
+        "null,\"rows\":[],"
         "\"totals\":{"
         "\"ELEMENTAIRE\":{\"schools\":0,\"ETUDE\":0,\"ECOLE_OUVERTE\":0,"
         "\"ACCOMPAGNEMENT_EDUCATIF\":0,\"STAGE_REUSSITE\":0,\"PRE\":0,"

@@ -45,7 +45,8 @@ Test(report, fixture_report)
     assert_contains(text, "Fichier         : bron.csv\n"
                           "Format          : csv\n"
                           "Tableau lu dans : bron\n"
-                          "Commune         : Bron\n"
+                          "Commune         : Bron (cellule « Territoire de » "
+                          "/ « Commune »)\n"
                           "Encodage        : Windows-1252\n");
     assert_contains(
         text, "Niveau         Étab.   Étude Éc.ouv. Acc.éd.   Stage     PRE "

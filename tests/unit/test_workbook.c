@@ -334,15 +334,14 @@ Test(workbook, anomalies_sheet)
 Test(workbook, source_sheet)
 {
     clasconv_table *t = fixture_table();
-    char *dir, *path = write_fixture(t, &dir);
-    char *sheet = read_part(path, "xl/worksheets/sheet4.xml");
-    char *sst = read_part(path, "xl/worksheets/sheet4.xml");
+    char *dir, *path, *sheet, *sst;
     static const char *const labels[] = {
         "Champ",          "Valeur",
         "Fichier",        "bron.csv",
         "Format",         "csv",
         "Feuille",        "Commune",
-        "Bron",           "Encodage",
+        "Bron",           "Commune trouvée dans",
+        "nom du fichier", "Encodage",
         "Windows-1252",   "SHA-256",
         "Erreurs",        "Avertissements",
         "Infos",          "Version de clasconv",
@@ -350,17 +349,21 @@ Test(workbook, source_sheet)
         "Mme Dupont"};
     size_t i;
 
+    t->commune_source = CLASCONV_COMMUNE_FILE_NAME;
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet4.xml");
+    sst = read_part(path, "xl/worksheets/sheet4.xml");
     for (i = 0; i < sizeof labels / sizeof *labels; i++) {
         char want[200];
         snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
         assert_contains(sst, want);
     }
-    /* Erreurs, Avertissements, Infos are numbers, rows 8-10. */
-    assert_cell(sheet, "B8", "<v>1</v>");
+    /* Erreurs, Avertissements, Infos are numbers, rows 9-11. */
     assert_cell(sheet, "B9", "<v>1</v>");
     assert_cell(sheet, "B10", "<v>1</v>");
-    assert_contains(sheet, "<row r=\"12\"");
-    cr_assert_null(strstr(sheet, "<row r=\"13\""));
+    assert_cell(sheet, "B11", "<v>1</v>");
+    assert_contains(sheet, "<row r=\"13\"");
+    cr_assert_null(strstr(sheet, "<row r=\"14\""));
     free(sheet);
     free(sst);
     free(path);

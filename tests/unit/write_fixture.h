@@ -47,6 +47,7 @@ static clasconv_table *fixture_table(void)
     cr_assert_eq(clasconv_table_set_string(&t->format, "csv"), 0);
     cr_assert_eq(clasconv_table_set_string(&t->sheet, "bron"), 0);
     cr_assert_eq(clasconv_table_set_string(&t->commune, "Bron"), 0);
+    t->commune_source = CLASCONV_COMMUNE_CELL;
     cr_assert_eq(clasconv_table_set_string(&t->encoding, "Windows-1252"), 0);
     strcpy(t->sha256, "00112233445566778899aabbccddeeff"
                       "00112233445566778899aabbccddeeff");
