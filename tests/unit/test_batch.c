@@ -155,6 +155,7 @@ Test(wire, round_trip_keeps_everything)
     in.warnings = 2;
     in.infos = 3;
     in.table = sample_table("Bron");
+    in.table->commune_source = CLASCONV_COMMUNE_TITLE;
     cr_assert_eq(batch_wire_encode(&in, &buf), CLASCONV_OK);
     cr_assert_eq(
         batch_wire_decode((const unsigned char *)buf.data, buf.len, &out),
@@ -170,6 +171,7 @@ Test(wire, round_trip_keeps_everything)
     cr_assert_null(out.path);
     cr_assert_not_null(out.table);
     cr_assert_str_eq(out.table->commune, "Bron");
+    cr_assert_eq(out.table->commune_source, CLASCONV_COMMUNE_TITLE);
     cr_assert_str_eq(out.table->format, "csv");
     cr_assert_str_eq(out.table->sha256, "ab");
     cr_assert_null(out.table->encoding);
