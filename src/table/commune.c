@@ -1,6 +1,9 @@
 /* commune.c: tells the commune from the file's form fields, a "Territoire
- * de :" / "Commune" cell near the table, any sheet, or the file name. */
+ * de :" / "Commune" cell near the table, any sheet, a title ("Ville de
+ * X"), or the file name; records where it came from and says so when it
+ * is a guess, missing, or contradicted by the file name. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "table/locate_internal.h"
@@ -35,8 +38,25 @@ static void clean_value(const char *text, char *out, size_t size)
     memmove(out, out + o, strlen(out + o) + 1);
 }
 
+/* A title says more than the commune: "Ville de Bron - Service
+ * Éducation" -> "Bron - ..." is cut to "Bron". */
+static void cut_title(char *value)
+{
+    static const char *const cuts[] = {
+        " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", ",", "(", ";", " / ", ":"};
+    size_t i;
+
+    for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        char *c = strstr(value, cuts[i]);
+        if (c)
+            *c = '\0';
+    }
+}
+
+/* The first commune label of kind `want` in the sheet's rows up to
+ * `max_row`, its value in `out`. */
 static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
-                              char *out, size_t size)
+                              vocab_commune_kind want, char *out, size_t size)
 {
     size_t i, n = clasconv_sheet_row_count(sheet);
 
@@ -48,17 +68,23 @@ static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
         for (k = 0; k < row.ncells; k++) {
             const char *text = locate_cell_text(&row.cells[k]);
             const char *value;
+            vocab_commune_kind kind;
             char folded[256];
             uint32_t j;
             if (!text || strlen(text) > 200 ||
                 !locate_fold(text, folded, sizeof folded))
                 continue;
-            value = vocab_after_commune_label(text, folded);
-            if (!value)
+            value = vocab_after_commune_label(text, folded, &kind);
+            if (!value || kind != want)
                 continue;
-            clean_value(value, out, size);
+            snprintf(out, size, "%s", value);
+            if (kind == VOCAB_COMMUNE_TITLE)
+                cut_title(out);
+            clean_value(out, out, size);
             if (out[0])
                 return 1;
+            if (kind != VOCAB_COMMUNE_CELL)
+                continue;
             /* the value sits in a cell to the right, or just below */
             for (j = k + 1; j < row.ncells; j++) {
                 const char *next = locate_cell_text(&row.cells[j]);
@@ -148,13 +174,49 @@ static void commune_from_file_name(const char *file_name, char *out,
     }
 }
 
+/* Two names of one commune: same key, or one key holds the other as whole
+ * words ("Vaulx" in "Vaulx-en-Velin"). */
+static int same_commune(const char *a, const char *b)
+{
+    char *ka = clasconv_text_key(a), *kb = clasconv_text_key(b);
+    int same = 0;
+
+    if (ka && kb) {
+        const char *shorter = strlen(ka) <= strlen(kb) ? ka : kb;
+        const char *longer = shorter == ka ? kb : ka;
+        size_t n = strlen(shorter);
+        const char *p = longer;
+        if (!n)
+            same = 1;
+        while (!same && n && (p = strstr(p, shorter)) != NULL) {
+            same =
+                (p == longer || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ');
+            p++;
+        }
+    } else {
+        same = 1; /* out of memory: raise nothing */
+    }
+    free(ka);
+    free(kb);
+    return same;
+}
+
+/* Where the commune comes from, best first: a field or cell of the form
+ * ("Territoire de : Bron"), a title ("Ville de Bron"), the file name. Says
+ * so when it is the file name or nothing, and when a title and the file
+ * name disagree (the title wins). */
 clasconv_error locate_find_commune(const clasconv_grid *grid,
                                    const clasconv_sheet *table_sheet,
                                    uint32_t header_row, const char *file_name,
                                    clasconv_table *table)
 {
-    char commune[256];
-    size_t i, n = clasconv_grid_meta_count(grid);
+    static const vocab_commune_kind kinds[] = {VOCAB_COMMUNE_CELL,
+                                               VOCAB_COMMUNE_TITLE};
+    char commune[256], from_name[256];
+    clasconv_commune_source source = CLASCONV_COMMUNE_NONE;
+    size_t i, k, n = clasconv_grid_meta_count(grid);
+    const char *file = file_name ? file_name : "";
+    clasconv_error err;
 
     commune[0] = '\0';
     for (i = 0; i < n && !commune[0]; i++) {
@@ -165,13 +227,52 @@ clasconv_error locate_find_commune(const clasconv_grid *grid,
         if (vocab_is_commune_field(folded))
             clean_value(value, commune, sizeof commune);
     }
-    if (!commune[0])
-        commune_from_sheet(table_sheet, header_row, commune, sizeof commune);
-    for (i = 0; i < clasconv_grid_sheet_count(grid) && !commune[0]; i++)
-        commune_from_sheet(clasconv_grid_sheet(grid, i), 60, commune,
-                           sizeof commune);
-    if (!commune[0])
-        commune_from_file_name(file_name, commune, sizeof commune);
-    return clasconv_table_set_string(&table->commune,
-                                     commune[0] ? commune : NULL);
+    if (commune[0])
+        source = CLASCONV_COMMUNE_CELL;
+    for (k = 0; k < sizeof kinds / sizeof kinds[0] && !commune[0]; k++) {
+        if (!commune_from_sheet(table_sheet, header_row, kinds[k], commune,
+                                sizeof commune))
+            for (i = 0; i < clasconv_grid_sheet_count(grid) && !commune[0]; i++)
+                commune_from_sheet(clasconv_grid_sheet(grid, i), 60, kinds[k],
+                                   commune, sizeof commune);
+        if (commune[0])
+            source = kinds[k] == VOCAB_COMMUNE_CELL ? CLASCONV_COMMUNE_CELL
+                                                    : CLASCONV_COMMUNE_TITLE;
+    }
+    commune_from_file_name(file_name, from_name, sizeof from_name);
+    if (!commune[0] && from_name[0]) {
+        snprintf(commune, sizeof commune, "%s", from_name);
+        source = CLASCONV_COMMUNE_FILE_NAME;
+    }
+    table->commune_source = source;
+    err =
+        clasconv_table_set_string(&table->commune, commune[0] ? commune : NULL);
+    if (err)
+        return err;
+    if (source == CLASCONV_COMMUNE_FILE_NAME)
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_COMMUNE_FROM_FILENAME, NULL,
+            "Aucune cellule « Territoire de : » ni aucun titre ne nomme la "
+            "commune : « %s » a été déduite du nom du fichier « %s ». "
+            "Vérifiez-la, ou indiquez la commune dans le tableau.",
+            commune, file);
+    if (source == CLASCONV_COMMUNE_NONE)
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_COMMUNE_UNKNOWN, NULL,
+            "Aucune commune n'a été trouvée : ni cellule « Territoire de : » "
+            "ou « Commune : », ni titre (« Ville de … »), et le nom du "
+            "fichier « %s » n'en nomme pas. Indiquez-la dans le tableau "
+            "(« Territoire de : … ») ou renommez le fichier avec le nom de "
+            "la commune.",
+            file);
+    if (source == CLASCONV_COMMUNE_TITLE && from_name[0] &&
+        !same_commune(commune, from_name))
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_COMMUNE_CONFLICT, NULL,
+            "Le titre du tableau nomme la commune « %s », mais le nom du "
+            "fichier « %s » en désigne une autre (« %s ») : c'est le titre "
+            "qui est retenu. Vérifiez quelle commune a envoyé ce tableau "
+            "(fichier renommé ou réutilisé ?).",
+            commune, file, from_name);
+    return CLASCONV_OK;
 }

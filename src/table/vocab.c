@@ -212,15 +212,26 @@ static const char *const autre_words[] = {"autre", "autres"};
 static const char *const autre_placeholders[] = {
     "preciser", "a preciser", "dispositifs", "dispositif", "nombre d enfants"};
 
-/* Labels in front of the commune's name ("Territoire de : Bron"); `de`
- * when "Commune de Bron" may hold the name after " de " with no colon. */
+/* Labels in front of the commune's name, folded, the longer first for each
+ * word: a cell of the form ("Territoire de : Bron", "Commune : Bron") or a
+ * title ("Ville de Bron", "Mairie de Bron", "Commune de Bron"). A title
+ * label followed by a colon is a cell ("Commune de : Bron"). */
 typedef struct commune_label {
     const char *folded;
-    int de;
+    vocab_commune_kind kind;
 } commune_label;
 static const commune_label commune_labels[] = {
-    {"territoire de", 1}, {"territoire", 0}, {"commune de", 1},
-    {"commune", 0},       {"ville de", 1},   {"nom de la commune", 0}};
+    {"territoire de", VOCAB_COMMUNE_CELL},
+    {"territoire d", VOCAB_COMMUNE_CELL},
+    {"territoire", VOCAB_COMMUNE_CELL},
+    {"nom de la commune", VOCAB_COMMUNE_CELL},
+    {"commune de", VOCAB_COMMUNE_TITLE},
+    {"commune d", VOCAB_COMMUNE_TITLE},
+    {"commune", VOCAB_COMMUNE_CELL},
+    {"ville de", VOCAB_COMMUNE_TITLE},
+    {"ville d", VOCAB_COMMUNE_TITLE},
+    {"mairie de", VOCAB_COMMUNE_TITLE},
+    {"mairie d", VOCAB_COMMUNE_TITLE}};
 /* Also a label inside a sentence, after a space: "Des dispositifs du
  * territoire de :". */
 static const char commune_label_inside[] = " territoire de";
@@ -574,32 +585,64 @@ int vocab_is_file_name_noise(const char *folded)
                      sizeof file_noise / sizeof file_noise[0]);
 }
 
-const char *vocab_after_commune_label(const char *text, const char *folded)
+/* Skips the `words` words of a commune label at the start of `text`; an
+ * elided last word ("Ville d'Écully") ends at its apostrophe. */
+static const char *skip_label(const char *text, size_t words)
+{
+    const char *p = text;
+    size_t w;
+
+    for (w = 0; w < words; w++) {
+        while (*p == ' ')
+            p++;
+        if (w + 1 == words && (p[0] == 'd' || p[0] == 'D')) {
+            if (p[1] == '\'')
+                return p + 2;
+            if (!strncmp(p + 1, "\xE2\x80\x99", 3)) /* ’ */
+                return p + 4;
+        }
+        while (*p && *p != ' ')
+            p++;
+    }
+    return p;
+}
+
+const char *vocab_after_commune_label(const char *text, const char *folded,
+                                      vocab_commune_kind *kind)
 {
     const commune_label *label = NULL;
-    const char *colon, *de;
-    size_t i;
+    const char *colon = strrchr(text, ':'), *rest, *p;
+    size_t i, n, words = 1;
 
+    *kind = VOCAB_COMMUNE_NONE;
     for (i = 0; i < COUNT_OF(commune_labels) && !label; i++) {
-        size_t n = strlen(commune_labels[i].folded);
+        n = strlen(commune_labels[i].folded);
         if (!strncmp(folded, commune_labels[i].folded, n) &&
             (folded[n] == '\0' || folded[n] == ' '))
             label = &commune_labels[i];
-        else if (i == 0 && strstr(folded, commune_label_inside))
-            label = &commune_labels[i];
     }
-    if (!label)
-        return NULL;
-    colon = strrchr(text, ':');
-    if (colon)
+    if (!label) {
+        if (!strstr(folded, commune_label_inside))
+            return NULL;
+        *kind = VOCAB_COMMUNE_CELL;
+        return colon ? colon + 1 : "";
+    }
+    *kind = VOCAB_COMMUNE_CELL;
+    for (p = label->folded; *p; p++)
+        words += *p == ' ';
+    rest = skip_label(text, words);
+    while (*rest == ' ')
+        rest++;
+    if (*rest == ':')
+        return rest + 1; /* "Commune de : Bron" */
+    if (colon && label->kind == VOCAB_COMMUNE_CELL)
         return colon + 1;
-    if (label->de && after_word(folded, label->folded)) {
-        de = strstr(text, " de ");
-        if (!de)
-            de = strstr(text, " DE ");
-        return de ? de + 4 : "";
-    }
-    return "";
+    n = strlen(label->folded);
+    if (!after_word(folded, label->folded) ||
+        (label->folded[n - 1] != 'd' && strcmp(label->folded + n - 3, " de")))
+        return ""; /* "Commune", "Territoire": the value is beside or below */
+    *kind = label->kind;
+    return rest; /* "Territoire de Bron", "Ville de Bron" */
 }
 
 int vocab_is_commune_field(const char *folded)

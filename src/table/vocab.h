@@ -50,12 +50,23 @@ vocab_total vocab_total_label(const char *folded, clasconv_level *level);
 /** Non-zero when a folded text is a note or signature below the table. */
 int vocab_is_note(const char *folded);
 
+/** What a label in front of the commune's name is. */
+typedef enum vocab_commune_kind {
+    VOCAB_COMMUNE_NONE = 0, /* not a commune label */
+    VOCAB_COMMUNE_CELL,     /* a cell of the form: "Territoire de :" */
+    VOCAB_COMMUNE_TITLE     /* a title: "Ville de X", "Mairie de X" */
+} vocab_commune_kind;
+
 /**
  * When `text` (raw) opens with a commune label ("Territoire de :",
- * "Commune de Bron"; `folded` is its fold), what follows the label: the
- * commune's name, or "" when it is in another cell. NULL when no label.
+ * "Ville de Bron"; `folded` is its fold), what follows the label: the
+ * commune's name (a title's may say more: "Ville de Bron - Éducation"), or
+ * "" when it is in another cell. NULL when no label. Sets `*kind`: a label
+ * with a colon, alone in its cell, or of the form is CELL; "Ville de",
+ * "Mairie de", "Commune de" without a colon is TITLE.
  */
-const char *vocab_after_commune_label(const char *text, const char *folded);
+const char *vocab_after_commune_label(const char *text, const char *folded,
+                                      vocab_commune_kind *kind);
 
 /** Non-zero when a folded form-field name holds the commune. */
 int vocab_is_commune_field(const char *folded);

@@ -285,18 +285,32 @@ Test(vocab, level_cell_and_section)
 typedef struct commune_case {
     const char *text;
     const char *after; /* NULL: not a commune label */
+    vocab_commune_kind kind;
 } commune_case;
 
+#define CCELL VOCAB_COMMUNE_CELL
+#define CTITLE VOCAB_COMMUNE_TITLE
+#define CNONE VOCAB_COMMUNE_NONE
+
 static const commune_case commune_cases[] = {
-    {"Territoire de : Bron", " Bron"},
-    {"TERRITOIRE DE :", ""},
-    {"Commune de Vénissieux", "Vénissieux"},
-    {"VILLE DE BRON", "BRON"},
-    {"Commune", ""},
-    {"Nom de la commune : Meyzieu", " Meyzieu"},
-    {"Des dispositifs éducatifs du territoire de : Décines", " Décines"},
-    {"Communes voisines", NULL},
-    {"École Jules Ferry", NULL},
+    {"Territoire de : Bron", " Bron", CCELL},
+    {"TERRITOIRE DE :", "", CCELL},
+    {"Territoire de Bron", "Bron", CCELL},
+    {"Commune de Vénissieux", "Vénissieux", CTITLE},
+    {"Commune de : Vénissieux", " Vénissieux", CCELL},
+    {"VILLE DE BRON", "BRON", CTITLE},
+    {"Ville de Bron : dispositifs 2026", "Bron : dispositifs 2026", CTITLE},
+    {"Mairie de Vaulx-en-Velin", "Vaulx-en-Velin", CTITLE},
+    {"Ville d'Écully", "Écully", CTITLE},
+    {"Mairie d’Oullins", "Oullins", CTITLE},
+    {"Commune", "", CCELL},
+    {"Ville de", "", CCELL},
+    {"Commune : Bron", " Bron", CCELL},
+    {"Nom de la commune : Meyzieu", " Meyzieu", CCELL},
+    {"Des dispositifs éducatifs du territoire de : Décines", " Décines", CCELL},
+    {"Communes voisines", NULL, CNONE},
+    {"Villeurbanne", NULL, CNONE},
+    {"École Jules Ferry", NULL, CNONE},
 };
 
 Test(vocab, commune_label)
@@ -306,15 +320,18 @@ Test(vocab, commune_label)
     for (i = 0; i < sizeof commune_cases / sizeof commune_cases[0]; i++) {
         char folded[256];
         const char *got;
+        vocab_commune_kind kind;
 
         clasconv_text_fold(commune_cases[i].text, folded, sizeof folded);
-        got = vocab_after_commune_label(commune_cases[i].text, folded);
+        got = vocab_after_commune_label(commune_cases[i].text, folded, &kind);
         if (!commune_cases[i].after)
             cr_expect_null(got, "«%s»: «%s»", commune_cases[i].text, got);
         else
             cr_expect(got && !strcmp(got, commune_cases[i].after),
                       "«%s»: «%s», want «%s»", commune_cases[i].text,
                       got ? got : "(null)", commune_cases[i].after);
+        cr_expect_eq(kind, commune_cases[i].kind, "«%s»: kind %d",
+                     commune_cases[i].text, kind);
     }
     cr_expect(vocab_is_commune_field("territoire"));
     cr_expect(vocab_is_commune_field("commune"));
