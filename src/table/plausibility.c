@@ -213,6 +213,25 @@ static int starts_with(const char *text, const char *prefix)
            (text[n] == '\0' || text[n] == ' ');
 }
 
+/* A value of the school was read but not kept ("NC", "-2"): its cells
+ * are not empty, whatever the counts say. */
+static int has_rejected_value(const clasconv_table *table,
+                              const clasconv_school *school)
+{
+    size_t i;
+
+    for (i = 0; i < table->anomalies.count; i++) {
+        const clasconv_anomaly *a = &table->anomalies.items[i];
+        if ((a->code == CLASCONV_A_VALUE_NOT_A_NUMBER ||
+             a->code == CLASCONV_A_VALUE_NOT_INTEGER ||
+             a->code == CLASCONV_A_VALUE_NEGATIVE) &&
+            a->level == school->level && a->school && school->name &&
+            !strcmp(a->school, school->name))
+            return 1;
+    }
+    return 0;
+}
+
 /* Applies one rule to one school. */
 static clasconv_error apply(clasconv_table *table,
                             const plausibility_rule *rule,
@@ -257,6 +276,8 @@ static clasconv_error apply(clasconv_table *table,
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
             if (school->counts[s] > 0)
                 return CLASCONV_OK;
+        if (has_rejected_value(table, school))
+            return CLASCONV_OK; /* its errors say what is wrong */
         return raise(table, rule, school, CLASCONV_SCHEME_NONE, 0, 0);
     }
     return CLASCONV_OK;
@@ -280,14 +301,15 @@ static clasconv_error apply_to_table(clasconv_table *table,
     return CLASCONV_OK;
 }
 
-static int has_any_count(const clasconv_school *school)
+static int has_any_count(const clasconv_table *table,
+                         const clasconv_school *school)
 {
     int s;
 
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
         if (school->counts[s] != CLASCONV_BLANK)
             return 1;
-    return 0;
+    return has_rejected_value(table, school);
 }
 
 /* A table with no school row, or with school rows and not one count:
@@ -313,7 +335,7 @@ static clasconv_error check_filled(clasconv_table *table, int *empty)
             "dispositif, puis renvoyez le fichier.",
             sheet);
     for (i = 0; i < table->nschools; i++)
-        if (has_any_count(&table->schools[i])) {
+        if (has_any_count(table, &table->schools[i])) {
             *empty = 0;
             return CLASCONV_OK;
         }

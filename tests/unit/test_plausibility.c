@@ -353,3 +353,44 @@ Test(order, errors_first_after_the_checks)
     cr_assert_eq(t->anomalies.items[1].severity, CLASCONV_SEV_INFO);
     clasconv_table_free(t);
 }
+
+/* A school whose only values were refused ("NC", "-2") is not "empty":
+ * its errors say what is wrong. */
+Test(school_empty, not_raised_when_values_were_refused)
+{
+    static const int64_t refused[9] = {B, 0, 0, 0, 0, 0, 0, 0, 0};
+    clasconv_table *t = new_table();
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+
+    add(t, LYC, "Lycée Ampère", refused);
+    add(t, COLL, "Collège Jean Moulin", clean);
+    at.level = LYC;
+    at.school = "Lycée Ampère";
+    at.scheme = CLASCONV_SCHEME_ETUDE;
+    cr_assert_eq(clasconv_anomalies_add(&t->anomalies,
+                                        CLASCONV_A_VALUE_NEGATIVE, &at, "%s",
+                                        "-2 est négatif."),
+                 CLASCONV_OK);
+    check(t);
+    cr_assert_eq(count_code(t, CLASCONV_A_PLAUSIBILITY_SCHOOL_EMPTY), 0);
+    clasconv_table_free(t);
+}
+
+Test(table_empty, not_raised_when_every_value_was_refused)
+{
+    static const int64_t blank[9] = {B, B, B, B, B, B, B, B, B};
+    clasconv_table *t = new_table();
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+
+    add(t, ELEM, "EE Jules Ferry", blank);
+    at.level = ELEM;
+    at.school = "École élémentaire Jules Ferry";
+    cr_assert_eq(clasconv_anomalies_add(&t->anomalies,
+                                        CLASCONV_A_VALUE_NOT_A_NUMBER, &at,
+                                        "%s", "« NC » n'est pas un nombre."),
+                 CLASCONV_OK);
+    check(t);
+    cr_assert_eq(count_code(t, CLASCONV_A_TABLE_EMPTY), 0);
+    cr_assert_eq(count_code(t, CLASCONV_A_PLAUSIBILITY_SCHOOL_EMPTY), 0);
+    clasconv_table_free(t);
+}
