@@ -170,11 +170,11 @@ def test_batch(c, exe, tmp):
         ["Ville de Vaulx-en-Velin"], ["NIVEAU COLLEGE",
                                       "CLG Jean Moulin;7;0;0;0;0;0;8;0;0"]))
     empty = write(os.path.join(indir, "givors.csv"), HEADER + "\r\n")
-    os.utime(old, (1767225600, 1767225600))    # 2026-01-01
-    os.utime(new, (1772323200, 1772323200))    # 2026-03-01
-    os.utime(copy, (1772323200, 1772323200))
-    os.utime(other, (1772323200, 1772323200))
-    os.utime(empty, (1772323200, 1772323200))
+    os.utime(old, (1767268800, 1767268800))    # 2026-01-01 12:00 UTC
+    os.utime(new, (1772366400, 1772366400))    # 2026-03-01 12:00 UTC
+    os.utime(copy, (1772366400, 1772366400))
+    os.utime(other, (1772366400, 1772366400))
+    os.utime(empty, (1772366400, 1772366400))
     outs = []
     for jobs in ("1", "4"):
         out = os.path.join(tmp, "out" + jobs)
