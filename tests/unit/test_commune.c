@@ -35,6 +35,8 @@ static const commune_case cases[] = {
     {"ecully.csv", "Ville d'Écully", "Écully", TITLE, NO_CODE},
     {"ecully.csv", "Ville d’Écully", "Écully", TITLE, NO_CODE},
     {"bron.csv", "Ville de Bron - Service Éducation", "Bron", TITLE, NO_CODE},
+    {"bron.csv", "Ville de Bron : dispositifs 2026", "Bron", TITLE, NO_CODE},
+    {"bron.csv", "Ville de Bron (Rhône)", "Bron", TITLE, NO_CODE},
     /* a cell of the form wins over a title */
     {"x.csv", "Ville de Lyon\r\nTerritoire de : Bron", "Bron", CELL, NO_CODE},
     /* the title and the file name: one name written shorter is no conflict */
