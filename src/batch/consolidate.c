@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clasconv/table.h"
+#include "core/grow.h"
 
 #define NO_FILE SIZE_MAX
 
@@ -44,16 +45,12 @@ static clasconv_error add(batch_consolidation *c, size_t file, size_t *cap,
                           clasconv_anomaly_code code,
                           const clasconv_anomaly_at *at, const char *message)
 {
-    clasconv_error err;
+    clasconv_error err =
+        clasconv_grow((void **)&c->anomaly_file, cap, c->anomalies.count + 1,
+                      sizeof *c->anomaly_file, CLASCONV_ANOMALIES_MAX);
 
-    if (c->anomalies.count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        size_t *files = realloc(c->anomaly_file, ncap * sizeof *files);
-        if (!files)
-            return CLASCONV_ERR_MEMORY;
-        c->anomaly_file = files;
-        *cap = ncap;
-    }
+    if (err)
+        return err;
     err = clasconv_anomalies_add(&c->anomalies, code, at, "%s", message);
     if (!err)
         c->anomaly_file[c->anomalies.count - 1] = file;

@@ -294,7 +294,7 @@ static clasconv_error apply_to_table(clasconv_table *table,
     if (rule->test != PLAUSIBILITY_GROUPS ||
         rule->scheme == CLASCONV_SCHEME_NONE)
         return CLASCONV_OK;
-    total = table->totals[CLASCONV_LEVEL_COUNT].counts[rule->scheme];
+    total = table->totals[CLASCONV_TOTALS_ALL].counts[rule->scheme];
     if (total > 0 &&
         !plausibility_groups_reachable(total, rule->group_min, rule->group_max))
         return raise(table, rule, NULL, rule->scheme, total, 0);
