@@ -6,6 +6,7 @@ name, none, conflict); a folder with an exact copy and two files for one
 commune counts that commune once."""
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -156,6 +157,39 @@ def test_commune(c, exe, tmp):
             f"COMMUNE_UNKNOWN avertissement ({a})")
 
 
+def col_number(letters):
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def evaluate(formula, sheets, here):
+    """The value of the synthesis's formulas: =SUM(D$2:D$9),
+    =SUMIF($C$2:$C$9,"Lycée",D$2:D$9), =Communes!D10."""
+    f = formula.lstrip("=").replace("$", "")
+    m = re.fullmatch(r"(\w+)!([A-Z]+)(\d+)", f)
+    if m:
+        return sheets[m.group(1)].get((int(m.group(3)),
+                                       col_number(m.group(2))), 0)
+    cells = sheets[here]
+
+    def rng(text):
+        c1, r1, _, r2 = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)",
+                                     text).groups()
+        return [(r, col_number(c1)) for r in range(int(r1), int(r2) + 1)]
+    m = re.fullmatch(r"SUM\(([A-Z0-9:]+)\)", f)
+    if m:
+        return sum(cells.get(p) or 0 for p in rng(m.group(1))
+                   if isinstance(cells.get(p), int))
+    m = re.fullmatch(r'SUMIF\(([A-Z0-9:]+),"([^"]*)",([A-Z0-9:]+)\)', f)
+    if m:
+        return sum(cells.get(v) or 0 for k, v in zip(rng(m.group(1)),
+                                                     rng(m.group(3)))
+                   if cells.get(k) == m.group(2))
+    raise AssertionError("formula not understood: " + formula)
+
+
 def test_batch(c, exe, tmp):
     indir = os.path.join(tmp, "recus")
     os.makedirs(indir)
@@ -237,6 +271,14 @@ def test_batch(c, exe, tmp):
     c.check(all((r, col) in formulas["Territoire"]
                 for r in range(2, 6) for col in range(2, 12)),
             "Territoire: every value is a formula")
+    # Each formula computes its own cached value (Excel recalculates).
+    wrong = [(name, pos, f) for name in ("Communes", "Territoire")
+             for pos, f in formulas[name].items()
+             if evaluate(f, sheets, name) != sheets[name].get(pos)]
+    c.equal(wrong, [], "formulas agree with their cached values")
+    c.check(len(formulas["Communes"]) == 40,
+            f"Communes: 4 total rows of 10 formulas "
+            f"({len(formulas['Communes'])})")
 
 
 def main():
