@@ -11,7 +11,7 @@ static const char serve_usage_text[] =
     "Utilisation : clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"
     " [--max-fichiers N] [--travailleurs N]\n"
     "                      [--attente N] [--memoire MO] [--delai S]"
-    " [--garde S]\n\n"
+    " [--garde S] [--inactivite S]\n\n"
     "Sert les pages « Vérifier un fichier », « Convertir un lot » et "
     "« Modèle vierge »\nà un navigateur.\n\n"
     "  --ecoute ADRESSE:PORT  adresse d'écoute (défaut 127.0.0.1:8080) ; "
@@ -27,7 +27,9 @@ static const char serve_usage_text[] =
     "  --memoire MO           mémoire par conversion (défaut 256)\n"
     "  --delai S              secondes par conversion (défaut 120)\n"
     "  --garde S              durée de conservation des résultats (défaut "
-    "600)\n";
+    "600)\n"
+    "  --inactivite S         coupe une connexion muette depuis S secondes "
+    "(défaut 30)\n";
 
 static long parse_number(const char *s, long min, long max)
 {
@@ -92,6 +94,7 @@ int cmd_serve(int argc, char **argv)
 {
     clasconv_serve_options o;
     clasconv_diag diag;
+    clasconv_error err;
     char addr[64];
     int i;
 
@@ -141,6 +144,9 @@ int cmd_serve(int argc, char **argv)
         else if (!strcmp(arg, "--delai") &&
                  (v = parse_number(value, 1, 86400)) > 0)
             o.wall_s = o.cpu_s = (unsigned)v;
+        else if (!strcmp(arg, "--inactivite") &&
+                 (v = parse_number(value, 1, 3600)) > 0)
+            o.timeout_s = (unsigned)v;
         else if (!strcmp(arg, "--garde") &&
                  (v = parse_number(value, 1, 86400)) > 0)
             o.keep_s = (unsigned)v;
@@ -159,9 +165,10 @@ int cmd_serve(int argc, char **argv)
     }
     o.queue_set = 1;
     o.ready = on_ready;
-    if (clasconv_serve_run(&o, &diag) != CLASCONV_OK) {
+    err = clasconv_serve_run(&o, &diag);
+    if (err != CLASCONV_OK) {
         cli_error("%s", diag.message);
-        return CLI_EXIT_FAILED;
+        return err == CLASCONV_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
     }
     fputs("clasconv serve : arrêté.\n", stdout);
     return CLI_EXIT_OK;

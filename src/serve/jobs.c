@@ -238,7 +238,13 @@ static void check_top(clasconv_buf *top, const file_job *j, int converted,
         clasconv_buf_puts(top, "<div class=\"probleme\"><p><strong>Ce fichier "
                                "n'a pas pu être lu.</strong> ");
         serve_esc(top, diag_message);
-        clasconv_buf_printf(top, "</p><p>%s</p></div>", next_unreadable);
+        clasconv_buf_printf(top,
+                            "</p><p>%s</p></div><section class=\"telecharger\" "
+                            "aria-labelledby=\"t-dl\"><h2 id=\"t-dl\">"
+                            "Télécharger</h2><ul class=\"dl\"><li><a "
+                            "href=\"/resultat/%s/json\">Données (JSON)</a>"
+                            "</li></ul></section>",
+                            next_unreadable, t);
         return;
     }
     clasconv_buf_printf(
@@ -271,8 +277,12 @@ static void job_file_child(void *arg, int fd)
 
     clasconv_diag_clear(&diag);
     memset(&f, 0, sizeof f);
-    rc = clasconv_convert_memory(j->up->label, NULL, j->up->data, j->up->len,
-                                 &table, &diag);
+    /* The label goes as the path too, as `convert` passes its argument:
+     * the readers take only its base name (CSV sheet name, messages) and
+     * open nothing by it; a label holds no '/', and the worker's current
+     * folder is its private, empty temporary folder. */
+    rc = clasconv_convert_memory(j->up->label, j->up->label, j->up->data,
+                                 j->up->len, &table, &diag);
     if (!table)
         _exit(4);
     converted = rc == CLASCONV_OK;

@@ -159,6 +159,13 @@ static char *disposition(const char *name, int attachment)
             clasconv_buf_append(&out, &c, 1);
         } else {
             const char *fold = cp >= 0x80 ? clasconv_latin_fold(cp) : NULL;
+            /* Capitals stay capitals: "É" -> "E". */
+            if (fold && cp >= 0xC0 && cp <= 0xDE && cp != 0xD7 &&
+                *fold >= 'a' && *fold <= 'z') {
+                char first = (char)(*fold - 'a' + 'A');
+                clasconv_buf_append(&out, &first, 1);
+                fold++;
+            }
             clasconv_buf_puts(&out, fold ? fold : "_");
         }
         p += n;
