@@ -238,13 +238,16 @@ static void check_top(clasconv_buf *top, const file_job *j, int converted,
         clasconv_buf_puts(top, "<div class=\"probleme\"><p><strong>Ce fichier "
                                "n'a pas pu être lu.</strong> ");
         serve_esc(top, diag_message);
-        clasconv_buf_printf(top,
-                            "</p><p>%s</p></div><section class=\"telecharger\" "
-                            "aria-labelledby=\"t-dl\"><h2 id=\"t-dl\">"
-                            "Télécharger</h2><ul class=\"dl\"><li><a "
-                            "href=\"/resultat/%s/json\">Données (JSON)</a>"
-                            "</li></ul></section>",
-                            next_unreadable, t);
+        clasconv_buf_printf(
+            top,
+            "</p><p>Que faire ensuite : une fois le fichier corrigé, "
+            "déposez-le à nouveau. <a href=\"/\">Vérifier un "
+            "fichier</a>.</p></div><section class=\"telecharger\" "
+            "aria-labelledby=\"t-dl\"><h2 id=\"t-dl\">"
+            "Télécharger</h2><ul class=\"dl\"><li><a "
+            "href=\"/resultat/%s/json\">Données (JSON)</a>"
+            "</li></ul></section>",
+            t);
         return;
     }
     clasconv_buf_printf(
@@ -741,14 +744,16 @@ static void lot_page(serve_ctx *ctx, clasconv_buf *out, const char *token,
     for (i = 0; i < n; i++) {
         const clasconv_batch_file *f = &files[i];
         const char *commune = clasconv_batch_file_commune(f);
-        clasconv_buf_puts(out, "<tr><td>");
+        clasconv_buf_puts(out, "<tr><td data-label=\"Commune\">");
         if (*commune)
             serve_esc(out, commune);
         else
             clasconv_buf_puts(out, "<span class=\"where\">inconnue</span>");
-        clasconv_buf_puts(out, "</td><td>");
+        clasconv_buf_puts(out, "</td><td data-label=\"Fichier\">");
         serve_esc(out, f->path);
-        clasconv_buf_printf(out, "</td><td><span class=\"st st-%s\">%s</span>",
+        clasconv_buf_printf(out,
+                            "</td><td data-label=\"Statut\"><span "
+                            "class=\"st st-%s\">%s</span>",
                             status_class(f->status),
                             clasconv_batch_status_label(f->status));
         if (f->message && *f->message) {
@@ -757,8 +762,10 @@ static void lot_page(serve_ctx *ctx, clasconv_buf *out, const char *token,
             clasconv_buf_puts(out, "</span>");
         }
         clasconv_buf_printf(out,
-                            "</td><td class=\"num\">%zu</td><td "
-                            "class=\"num\">%zu</td><td>",
+                            "</td><td class=\"num\" data-label=\"Erreurs\">"
+                            "%zu</td><td class=\"num\" data-label=\""
+                            "Avertissements\">%zu</td><td data-label=\""
+                            "Détail\">",
                             f->errors, f->warnings);
         if (report_of[i] != SIZE_MAX) {
             clasconv_buf_printf(out,

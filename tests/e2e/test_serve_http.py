@@ -315,8 +315,9 @@ def main():
             r, data = s.post_files("/lot", files)
             page = data.decode("utf-8")
             c.equal(r.status, 200, f"lot {what}: status")
-            rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td><span "
-                              r'class="st st-[a-z]+">(.*?)</span>', page)
+            rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>"
+                              r'<td[^>]*><span class="st st-[a-z]+">(.*?)'
+                              r"</span>", page)
             c.equal([(x[1], x[2]) for x in rows],
                     [("rapport-3-erreurs.csv", "À vérifier"),
                      (os.path.basename(DEMO), "À vérifier"),
