@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zip.h>
 
 #include "clasconv/clasconv.h"
@@ -24,8 +25,7 @@
 #define CT_ZIP "application/zip"
 #define CT_HTML "text/html; charset=utf-8"
 
-/* --- Labels ----------------------------------------------------------------
- */
+/* --- Labels --- */
 
 char *serve_label_clean(const char *name)
 {
@@ -73,8 +73,7 @@ void serve_label_stem(const char *label, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)n, label);
 }
 
-/* --- Answers ---------------------------------------------------------------
- */
+/* --- Answers --- */
 
 int serve_answer_item(serve_answer *a, const char *key, const char *filename,
                       const char *ctype, int page, unsigned char *data,
@@ -137,8 +136,7 @@ void serve_answer_clear(serve_answer *a)
     memset(a, 0, sizeof *a);
 }
 
-/* --- Worker failures -------------------------------------------------------
- */
+/* --- Worker failures --- */
 
 /* What a failed worker means, in French, into `out`. */
 static void failure_text(const serve_ctx *ctx, serve_outcome outcome, int sig,
@@ -191,8 +189,7 @@ static const char next_unreadable[] =
     "encore. Si cela se reproduit, transmettez le fichier à l'équipe qui "
     "gère clasconv. <a href=\"/\">Vérifier un autre fichier</a>.";
 
-/* --- One file in a worker --------------------------------------------------
- */
+/* --- One file in a worker --- */
 
 typedef struct file_job {
     const serve_ctx *ctx;
@@ -444,8 +441,7 @@ void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
     serve_parts_free(&parts);
 }
 
-/* --- Zip archives of a lot -------------------------------------------------
- */
+/* --- Zip archives of a lot --- */
 
 typedef struct unzip_job {
     const serve_ctx *ctx;
@@ -609,8 +605,7 @@ static int lot_unzip(serve_ctx *ctx, const serve_upload *up, const char *dir,
     return 0;
 }
 
-/* --- The synthesis of a lot, in a worker -----------------------------------
- */
+/* --- The synthesis of a lot, in a worker --- */
 
 typedef struct finish_job {
     clasconv_batch_file *files; /* sorted */
@@ -676,8 +671,7 @@ static void finish_child(void *arg, int fd)
     free(path);
 }
 
-/* --- « Convertir un lot » ---------------------------------------------------
- */
+/* --- « Convertir un lot » --- */
 
 static const char *status_class(clasconv_batch_status s)
 {
@@ -811,6 +805,8 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
     batch_walk walk = {0};
     serve_parts done = {0};
     finish_job fj;
+    unsigned lot_budget;
+    time_t lot_deadline;
     int sig = 0, failed = 0;
 
     if (serve_token(token)) {
@@ -842,6 +838,11 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
         return;
     }
     n = l.count;
+    /* A lot is bounded as a whole, not only file by file: twice the time
+     * one file may take. */
+    lot_budget = 2 * (ctx->limits.wall_s ? ctx->limits.wall_s
+                                         : CLASCONV_BATCH_DEFAULT_WALL_S);
+    lot_deadline = time(NULL) + (time_t)lot_budget;
     files = calloc(n ? n : 1, sizeof *files);
     parts = calloc(n ? n : 1, sizeof *parts);
     workbooks = calloc(n ? n : 1, sizeof *workbooks);
@@ -862,6 +863,15 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
         labels[i] = f->path;
         if (!f->path)
             goto oom;
+        if (!lf->reason && time(NULL) > lot_deadline) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "Non lu : le lot a pris plus de %u secondes en tout. "
+                     "Déposez ce fichier à nouveau, seul ou dans un lot "
+                     "plus petit.",
+                     lot_budget);
+            lf->reason = strdup(what);
+        }
         if (!lf->reason) {
             memset(&j, 0, sizeof j);
             j.ctx = ctx;
@@ -996,8 +1006,7 @@ out:
     lot_free(&l);
 }
 
-/* --- « Modèle vierge » ------------------------------------------------------
- */
+/* --- « Modèle vierge » --- */
 
 typedef struct template_job {
     const char *commune;

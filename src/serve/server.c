@@ -42,12 +42,12 @@ typedef struct req {
     size_t received; /* body bytes seen */
     size_t held;     /* file bytes kept */
     unsigned parts;  /* parts seen (files and fields) */
+    unsigned max_files;
     int too_big, too_many, bad, wrong_field;
     time_t started;
 } req;
 
-/* --- Small helpers ---------------------------------------------------------
- */
+/* --- Small helpers --- */
 
 static time_t mono_s(void)
 {
@@ -186,8 +186,7 @@ static char *disposition(const char *name, int attachment)
     return clasconv_buf_detach(&out);
 }
 
-/* --- Responses -------------------------------------------------------------
- */
+/* --- Responses --- */
 
 static enum MHD_Result send_bytes(serve_ctx *ctx, struct MHD_Connection *c,
                                   unsigned status, const char *data, size_t len,
@@ -276,8 +275,7 @@ static enum MHD_Result send_busy(serve_ctx *ctx, struct MHD_Connection *c)
                       "l'accueil</a>.");
 }
 
-/* --- Uploads ----------------------------------------------------------------
- */
+/* --- Uploads --- */
 
 static void req_free(req *r)
 {
@@ -323,6 +321,10 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
         return MHD_YES; /* ignored */
     }
     if (off == 0) {
+        if (r->nups > r->max_files) {
+            r->too_many = 1; /* said at the end; nothing more is kept */
+            return MHD_NO;
+        }
         if (r->nups == r->cap) {
             size_t cap = r->cap ? r->cap * 2 : 4;
             serve_upload *ups = realloc(r->ups, cap * sizeof *ups);
@@ -380,8 +382,7 @@ static void drop_empty(req *r)
     r->nups = k;
 }
 
-/* --- Routes -----------------------------------------------------------------
- */
+/* --- Routes --- */
 
 static int is_hex_token(const char *s, size_t n)
 {
@@ -528,7 +529,8 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
     if (r->too_big || r->held > ctx->max_bytes)
         return send_too_big(ctx, c);
     drop_empty(r);
-    if (r->nups > ctx->o.max_files || (r->route == R_CHECK && r->nups > 1)) {
+    if (r->too_many || r->nups > ctx->o.max_files ||
+        (r->route == R_CHECK && r->nups > 1)) {
         char what[256];
         if (r->route == R_CHECK)
             snprintf(what, sizeof what,
@@ -536,9 +538,9 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
                      r->nups);
         else
             snprintf(what, sizeof what,
-                     "Ce lot compte %zu fichiers ; %u au plus sont acceptés "
-                     "en une fois.",
-                     r->nups, ctx->o.max_files);
+                     "Ce lot compte plus de %u fichiers, le nombre le plus "
+                     "grand accepté en une fois.",
+                     ctx->o.max_files);
         return send_error(ctx, c, 413, "Trop de fichiers", what,
                           r->route == R_CHECK
                               ? "Que faire : pour plusieurs fichiers, utilisez "
@@ -586,10 +588,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             if (r->received > ctx->max_bytes + SERVE_FRAMING_SLACK ||
                 mono_s() - r->started > SERVE_BODY_MAX_S)
                 return MHD_NO; /* chunked past the cap: cut */
-            if (!r->too_big && !r->bad &&
+            if (!r->too_big && !r->bad && !r->too_many &&
                 MHD_post_process(r->pp, upload_data, *upload_data_size) !=
                     MHD_YES &&
-                !r->too_big)
+                !r->too_big && !r->too_many)
                 r->bad = 1;
             if (r->held > ctx->max_bytes)
                 r->too_big = 1;
@@ -627,6 +629,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if (!r)
             return send_busy(ctx, c);
         r->route = lot ? R_LOT : R_CHECK;
+        r->max_files = ctx->o.max_files;
         r->started = mono_s();
         r->pp = MHD_create_post_processor(c, SERVE_PP_BUFFER, on_part, r);
         if (!r->pp) {
@@ -686,8 +689,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-/* --- Start and stop ---------------------------------------------------------
- */
+/* --- Start and stop --- */
 
 static void fill_defaults(serve_ctx *ctx, const clasconv_serve_options *o)
 {

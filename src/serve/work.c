@@ -24,8 +24,7 @@
 #include <sys/syscall.h>
 #endif
 
-/* --- Named blobs ------------------------------------------------------------
- */
+/* --- Named blobs --- */
 
 int serve_parts_add(serve_parts *parts, const char *name, const void *data,
                     size_t len)
@@ -77,8 +76,7 @@ void serve_parts_free(serve_parts *parts)
     memset(parts, 0, sizeof *parts);
 }
 
-/* --- Slots -----------------------------------------------------------------
- */
+/* --- Slots --- */
 
 int serve_slot_acquire(serve_ctx *ctx)
 {
@@ -201,8 +199,7 @@ static int parse_records(const unsigned char *data, size_t len,
     return 0;
 }
 
-/* --- Workers ---------------------------------------------------------------
- */
+/* --- Workers --- */
 
 static double now_s(void)
 {
@@ -384,7 +381,7 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
     return outcome;
 }
 
-/* --- Temporary folders and tokens ----------------------------------------- */
+/* --- Temporary folders and tokens --- */
 
 char *serve_tmpdir_make(const serve_ctx *ctx)
 {

@@ -549,6 +549,27 @@ def main():
                 s.p.kill()
                 s.p.wait()
 
+    # A lot is bounded as a whole: twice --delai, then files are not read.
+    s = Server(exe, tmp, "--delai", "1",
+               env={"CLASCONV_SERVE_TEST_HOOK": "hang:BOUCLE"})
+    try:
+        t0 = time.time()
+        r, data = s.post_files("/lot", [("BOUCLE%d.csv" % i, fixture)
+                                        for i in range(4)] +
+                               [("ok.csv", fixture)])
+        page = data.decode("utf-8")
+        c.equal(r.status, 200, "lot over its time budget: answered")
+        c.check("Non lu : le lot a pris plus de 2 secondes" in page,
+                "lot over its time budget: the rest not read")
+        c.check(time.time() - t0 < 15, "lot time budget: bounded")
+        c.equal(s.leftovers(), [], "lot time budget: TMPDIR empty")
+        rc, _, err = s.stop()
+        c.equal(rc, 0, f"lot time budget: clean stop ({err[-2000:]!r})")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
     # Slow clients: a connection that goes quiet is closed.
     s = Server(exe, tmp, "--inactivite", "2")
     try:
