@@ -176,6 +176,7 @@ typedef struct serve_upload {
     char *label;
     unsigned char *data;
     size_t len;
+    size_t cap; /* bytes allocated while it is received */
 } serve_upload;
 
 /**

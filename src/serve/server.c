@@ -43,6 +43,7 @@ typedef struct req {
     size_t held;     /* file bytes kept */
     unsigned parts;  /* parts seen (files and fields) */
     unsigned max_files;
+    size_t max_bytes;
     int too_big, too_many, bad, wrong_field;
     time_t started;
 } req;
@@ -299,15 +300,12 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
                                const char *transfer_encoding, const char *data,
                                uint64_t off, size_t size)
 {
-    serve_ctx *ctx;
     req *r = cls;
     serve_upload *u;
 
     (void)kind;
     (void)content_type;
     (void)transfer_encoding;
-    ctx = NULL;
-    (void)ctx;
     if (!filename) {
         /* A plain field: none is expected beside the files; bound it. */
         if (off == 0 && ++r->parts > SERVE_FIELD_MAX)
@@ -353,17 +351,26 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
         r->bad = 1;
         return MHD_NO;
     }
-    {
-        unsigned char *grown = realloc(u->data, u->len + size);
+    if (r->held + size > r->max_bytes) {
+        r->too_big = 1;
+        return MHD_NO;
+    }
+    if (u->len + size > u->cap) {
+        size_t cap = u->cap ? u->cap : 65536;
+        unsigned char *grown;
+        while (cap < u->len + size)
+            cap *= 2;
+        grown = realloc(u->data, cap);
         if (!grown) {
             r->too_big = 1;
             return MHD_NO;
         }
         u->data = grown;
-        memcpy(u->data + u->len, data, size);
-        u->len += size;
-        r->held += size;
+        u->cap = cap;
     }
+    memcpy(u->data + u->len, data, size);
+    u->len += size;
+    r->held += size;
     return MHD_YES;
 }
 
@@ -630,6 +637,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             return send_busy(ctx, c);
         r->route = lot ? R_LOT : R_CHECK;
         r->max_files = ctx->o.max_files;
+        r->max_bytes = ctx->max_bytes;
         r->started = mono_s();
         r->pp = MHD_create_post_processor(c, SERVE_PP_BUFFER, on_part, r);
         if (!r->pp) {
