@@ -17,6 +17,7 @@ Exit status 0 when every check passes, 77 when the browser stack is
 missing (skipped), 1 otherwise; last line "N passed, M failed".
 """
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -152,6 +153,10 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
         w = page_width_390(d)
         c.check(w <= 400, f"{tag}: no page-wide overflow at 390 px ({w})")
     shots(d, art, f"{tag}-rapport")
+    pdf = base64.b64decode(d.print_page())
+    open(os.path.join(art, f"{tag}-rapport.pdf"), "wb").write(pdf)
+    c.check(pdf.startswith(b"%PDF") and len(pdf) > 5000,
+            f"{tag}: the report prints ({len(pdf)} bytes of PDF)")
     before = set(os.listdir(downloads))
     d.find_element(By.PARTIAL_LINK_TEXT, "Classeur standardisé").click()
     wb = wait_download(downloads, ".xlsx", before)

@@ -470,6 +470,44 @@ def main():
         c.check("Que faire" in data.decode("utf-8"), "xlsx bomb: French")
         c.equal(s.leftovers(), [], "TMPDIR empty after bombs")
 
+        # Every shared sample (when ../shared is there): same workbook bytes
+        # as `convert`, whatever the format (.xls goes through a temporary
+        # file in the request's private folder).
+        samples = []
+        if os.path.isdir(args.samples):
+            for case in sorted(os.listdir(args.samples)):
+                folder = os.path.join(args.samples, case)
+                if os.path.isdir(folder):
+                    samples += [os.path.join(folder, n) for n in
+                                sorted(os.listdir(folder))
+                                if not n.endswith(".json")]
+        else:
+            print("SKIP shared samples: %s not found" % args.samples)
+        for path in samples:
+            name = os.path.basename(path)
+            data = open(path, "rb").read()
+            out = os.path.join(tmp, "sample.xlsx")
+            if os.path.exists(out):
+                os.unlink(out)
+            cli = common.run(exe, "convert", path, "-o", out)
+            r, body = s.post_files("/verifier", [(name, data)])
+            page = body.decode("utf-8")
+            if cli.returncode == 2:
+                c.equal(r.status, 422, f"sample {name}: unreadable, 422")
+                continue
+            c.equal(r.status, 200, f"sample {name}: 200")
+            ln = links(page)
+            r, wb = s.get(ln.get("classeur", "/x"))
+            c.check(r.status == 200 and wb == open(out, "rb").read(),
+                    f"sample {name}: workbook as convert's")
+        if samples:
+            r, body = s.post_files("/lot", [(os.path.basename(p),
+                                             open(p, "rb").read())
+                                            for p in samples[:5]])
+            c.equal(len(re.findall(r'<span class="st st-', body.decode(
+                "utf-8"))), min(5, len(samples)), "lot of samples: rows")
+        c.equal(s.leftovers(), [], "TMPDIR empty after the samples")
+
         rc, out, err = s.stop()
         c.equal(rc, 0, f"SIGTERM: clean stop (stderr {err[-2000:]!r})")
         c.check("arrêté" in out, "SIGTERM: says it stopped")
