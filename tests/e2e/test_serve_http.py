@@ -608,6 +608,37 @@ def main():
             s.p.kill()
             s.p.wait()
 
+    # SIGTERM during a conversion: the worker is killed, the server stops
+    # at once and leaves nothing.
+    s = Server(exe, tmp, "--delai", "60",
+               env={"CLASCONV_SERVE_TEST_HOOK": "sleep:DORT"})
+    try:
+        result = {}
+
+        def sleeper():
+            try:
+                result["r"] = s.post_files("/verifier", [("DORT.csv",
+                                                          fixture)])
+            except (OSError, http.client.HTTPException) as e:
+                result["e"] = e
+
+        t = threading.Thread(target=sleeper)
+        t.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and not s.leftovers():
+            time.sleep(0.05)
+        c.check(s.leftovers() != [], "in flight: the request's folder exists")
+        t0 = time.time()
+        rc, out, err = s.stop()
+        t.join(30)
+        c.equal(rc, 0, f"SIGTERM in flight: clean stop ({err[-2000:]!r})")
+        c.check(time.time() - t0 < 10, "SIGTERM in flight: stops at once")
+        c.equal(s.leftovers(), [], "SIGTERM in flight: TMPDIR empty")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
     # Slow clients: a connection that goes quiet is closed.
     s = Server(exe, tmp, "--inactivite", "2")
     try:
