@@ -45,7 +45,10 @@ typedef struct clasconv_serve_options {
     unsigned timeout_s; /* idle connection timeout (slow clients) */
     /* Called once listening, with the address ("http://127.0.0.1:8080/"). */
     void (*ready)(const char *url, void *user);
-    void *ready_user;
+    /* Called with one French line per conversion request (may be NULL);
+     * from the request's thread. */
+    void (*log)(const char *line, void *user);
+    void *ready_user; /* given to both callbacks */
 } clasconv_serve_options;
 
 /**

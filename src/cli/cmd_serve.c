@@ -83,6 +83,12 @@ static int parse_listen(const char *text, char *addr, size_t size,
     return 0;
 }
 
+static void on_log(const char *line, void *user)
+{
+    (void)user;
+    fprintf(stderr, "clasconv serve : %s\n", line);
+}
+
 static void on_ready(const char *url, void *user)
 {
     (void)user;
@@ -165,6 +171,7 @@ int cmd_serve(int argc, char **argv)
     }
     o.queue_set = 1;
     o.ready = on_ready;
+    o.log = on_log;
     err = clasconv_serve_run(&o, &diag);
     if (err != CLASCONV_OK) {
         cli_error("%s", diag.message);

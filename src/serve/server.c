@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,27 @@ static char *disposition(const char *name, int attachment)
         return NULL;
     }
     return clasconv_buf_detach(&out);
+}
+
+/* One line for the operator's journal (no file name: only what was done,
+ * its status and its time). */
+static void log_line(const serve_ctx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void log_line(const serve_ctx *ctx, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+
+    if (!ctx->o.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    ctx->o.log(line, ctx->o.ready_user);
 }
 
 /* --- Responses --- */
@@ -488,9 +510,17 @@ static enum MHD_Result run_job(serve_ctx *ctx, struct MHD_Connection *c, req *r,
     char *dir;
     enum MHD_Result ret;
 
+    struct timespec t0, t1;
+    const char *what = !r                    ? "modèle"
+                       : r->route == R_CHECK ? "vérification"
+                                             : "lot";
+
     memset(&a, 0, sizeof a);
-    if (serve_slot_acquire(ctx) != 0)
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (serve_slot_acquire(ctx) != 0) {
+        log_line(ctx, "%s : refusée, serveur occupé (503)", what);
         return send_busy(ctx, c);
+    }
     dir = serve_tmpdir_make(ctx);
     if (!dir) {
         serve_slot_release(ctx);
@@ -516,6 +546,12 @@ static enum MHD_Result run_job(serve_ctx *ctx, struct MHD_Connection *c, req *r,
         a.items = NULL;
         a.nitems = 0;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    log_line(ctx, "%s : %u, %zu fichier%s, %.0f ms", what,
+             a.status ? a.status : 200, r ? r->nups : 0,
+             serve_plural(r ? r->nups : 0),
+             (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     if (a.ctype) {
         ret = send_bytes(ctx, c, a.status, a.body.data, a.body.len, a.ctype,
                          a.filename, 1);

@@ -281,6 +281,8 @@ static void register_pid(serve_ctx *ctx, pid_t pid)
     unsigned i;
 
     pthread_mutex_lock(&ctx->lock);
+    if (pid > 0 && ctx->stopping)
+        kill(pid, SIGKILL); /* forked after the stop began */
     for (i = 0; ctx->pids && i < ctx->o.workers; i++) {
         if (pid > 0 && ctx->pids[i] == 0) {
             ctx->pids[i] = pid;

@@ -54,7 +54,7 @@ def start_server(exe, tmpdir):
     env = dict(os.environ, TMPDIR=tmpdir)
     env.pop("CLASCONV_SERVE_TEST_HOOK", None)
     p = subprocess.Popen([exe, "serve", "--ecoute", "127.0.0.1:0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          env=env)
     line = p.stdout.readline().decode("utf-8")
     m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)

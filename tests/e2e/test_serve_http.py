@@ -39,14 +39,18 @@ class Server:
         e = dict(os.environ, TMPDIR=self.tmpdir)
         e.pop("CLASCONV_SERVE_TEST_HOOK", None)
         e.update(env or {})
+        # stderr (one journal line per conversion) goes to a file: a pipe
+        # nobody reads would fill and block the server.
+        self.errpath = self.tmpdir + ".stderr"
+        self.errfile = open(self.errpath, "wb")
         self.p = subprocess.Popen(
             [exe, "serve", "--ecoute", "127.0.0.1:0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
+            stdout=subprocess.PIPE, stderr=self.errfile, env=e)
         line = self.p.stdout.readline().decode("utf-8")
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if not m:
             raise RuntimeError("no address printed: %r %r" %
-                               (line, self.p.stderr.read()))
+                               (line, open(self.errpath, "rb").read()))
         self.port = int(m.group(1))
         self.first_line = line
 
@@ -75,7 +79,9 @@ class Server:
 
     def stop(self):
         self.p.send_signal(signal.SIGTERM)
-        out, err = self.p.communicate(timeout=60)
+        out, _ = self.p.communicate(timeout=60)
+        self.errfile.close()
+        err = open(self.errpath, "rb").read()
         return self.p.returncode, out.decode("utf-8"), err.decode("utf-8")
 
 
@@ -511,6 +517,10 @@ def main():
         rc, out, err = s.stop()
         c.equal(rc, 0, f"SIGTERM: clean stop (stderr {err[-2000:]!r})")
         c.check("arrêté" in out, "SIGTERM: says it stopped")
+        c.check("clasconv serve : vérification : 200, 1 fichier, " in err and
+                "clasconv serve : lot : 200, 3 fichiers, " in err,
+                f"journal lines ({err[:300]!r})")
+        c.check("rapport-3-erreurs" not in err, "journal: no file names")
         c.equal(s.leftovers(), [], "TMPDIR empty after the stop")
     finally:
         if s.p.poll() is None:
