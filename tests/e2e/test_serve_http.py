@@ -686,6 +686,19 @@ def main():
             s.p.kill()
             s.p.wait()
 
+    # A port already taken: a French message, status 2.
+    s = Server(exe, tmp)
+    try:
+        r = common.run(exe, "serve", "--ecoute", "127.0.0.1:%d" % s.port)
+        c.equal(r.returncode, 2, "port in use: 2")
+        c.check("Impossible d'écouter" in r.stderr.decode("utf-8"),
+                "port in use: says so")
+        s.stop()
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
     # Usage errors.
     r = common.run(exe, "serve", "--ecoute", "pas-une-adresse")
     c.equal(r.returncode, 64, "bad --ecoute: 64")
