@@ -167,6 +167,132 @@ def french_page(c, data, what, status_word):
         "</style>")[-1], f"{what}: self-contained")
 
 
+def hook_checks(c, exe, tmp, fixture, demo):
+    """Workers that misbehave on purpose: test builds only
+    (-DCLASCONV_TEST_HOOKS=ON, CLASCONV_SERVE_TEST_HOOK)."""
+    # Workers that die: killed, crashing, hanging; the server goes on.
+    s = Server(exe, tmp, "--delai", "3", "--garde", "1", "--travailleurs",
+               "1", "--attente", "0",
+               env={"CLASCONV_SERVE_TEST_HOOK": "kill:TUER"})
+    try:
+        r, data = s.post_files("/verifier", [("TUER.csv", fixture)])
+        page = data.decode("utf-8")
+        c.equal(r.status, 422, "killed worker: 422")
+        c.check("Fichier illisible" in page and "arrêtée" in page and
+                "Que faire" in page, "killed worker: French page")
+        r, data = s.post_files("/verifier", [("ok.csv", fixture)])
+        c.equal(r.status, 200, "next request after a killed worker")
+        ln = links(data.decode("utf-8"))
+        r, data = s.post_files("/lot", [("a.csv", fixture),
+                                        ("TUER.csv", demo)])
+        page = data.decode("utf-8")
+        c.equal(r.status, 200, "lot with a killed worker: 200")
+        c.check(page.count("Illisible") == 1 and "À vérifier" in page,
+                "lot with a killed worker: one file illisible")
+        time.sleep(2.2)
+        r, data = s.get(ln["classeur"])
+        c.equal(r.status, 404, "result expired after --garde")
+        french_page(c, data, "expired", "expiré")
+        c.equal(s.leftovers(), [], "TMPDIR empty after killed workers")
+        rc, _, err = s.stop()
+        c.equal(rc, 0, f"stop after killed workers ({err[-2000:]!r})")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
+    for hook, word in (("crash:PLANTE", "interrompue"),
+                       ("hang:BOUCLE", "limite de 3 secondes")):
+        name = hook.split(":")[1] + ".csv"
+        s = Server(exe, tmp, "--delai", "3", "--travailleurs", "1",
+                   "--attente", "0", env={"CLASCONV_SERVE_TEST_HOOK": hook})
+        try:
+            result = {}
+
+            def slow():
+                result["r"] = s.post_files("/verifier", [(name, fixture)])
+
+            t = threading.Thread(target=slow)
+            t0 = time.time()
+            t.start()
+            if hook.startswith("hang"):
+                # One worker, no queue: a second request is refused.
+                time.sleep(0.8)
+                r, data = s.post_files("/verifier", [("ok.csv", fixture)])
+                c.equal(r.status, 503, "busy: 503")
+                c.equal(r.getheader("Retry-After"), "10", "busy: Retry-After")
+                french_page(c, data, "busy", "occupé")
+            t.join(60)
+            r, data = result["r"]
+            page = data.decode("utf-8")
+            c.equal(r.status, 422, f"{hook}: 422")
+            c.check(word in page and "Que faire" in page,
+                    f"{hook}: French page ({page[-800:]!r})")
+            if hook.startswith("hang"):
+                c.check(time.time() - t0 < 10, "hang: cut at the wall time")
+            r, _ = s.post_files("/verifier", [("ok.csv", fixture)])
+            c.equal(r.status, 200, f"{hook}: next request works")
+            c.equal(s.leftovers(), [], f"{hook}: TMPDIR empty")
+            rc, _, err = s.stop()
+            c.equal(rc, 0, f"{hook}: clean stop ({err[-2000:]!r})")
+        finally:
+            if s.p.poll() is None:
+                s.p.kill()
+                s.p.wait()
+
+    # A lot is bounded as a whole: twice --delai, then files are not read.
+    s = Server(exe, tmp, "--delai", "1",
+               env={"CLASCONV_SERVE_TEST_HOOK": "hang:BOUCLE"})
+    try:
+        t0 = time.time()
+        r, data = s.post_files("/lot", [("BOUCLE%d.csv" % i, fixture)
+                                        for i in range(4)] +
+                               [("ok.csv", fixture)])
+        page = data.decode("utf-8")
+        c.equal(r.status, 200, "lot over its time budget: answered")
+        c.check("Non lu : le lot a pris plus de 2 secondes" in page,
+                "lot over its time budget: the rest not read")
+        c.check(time.time() - t0 < 15, "lot time budget: bounded")
+        c.equal(s.leftovers(), [], "lot time budget: TMPDIR empty")
+        rc, _, err = s.stop()
+        c.equal(rc, 0, f"lot time budget: clean stop ({err[-2000:]!r})")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
+    # SIGTERM during a conversion: the worker is killed, the server stops
+    # at once and leaves nothing.
+    s = Server(exe, tmp, "--delai", "60",
+               env={"CLASCONV_SERVE_TEST_HOOK": "sleep:DORT"})
+    try:
+        result = {}
+
+        def sleeper():
+            try:
+                result["r"] = s.post_files("/verifier", [("DORT.csv",
+                                                          fixture)])
+            except (OSError, http.client.HTTPException) as e:
+                result["e"] = e
+
+        t = threading.Thread(target=sleeper)
+        t.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and not s.leftovers():
+            time.sleep(0.05)
+        c.check(s.leftovers() != [], "in flight: the request's folder exists")
+        t0 = time.time()
+        rc, out, err = s.stop()
+        t.join(30)
+        c.equal(rc, 0, f"SIGTERM in flight: clean stop ({err[-2000:]!r})")
+        c.check(time.time() - t0 < 10, "SIGTERM in flight: stops at once")
+        c.equal(s.leftovers(), [], "SIGTERM in flight: TMPDIR empty")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
+
 def main():
     args = common.parse_args()
     exe, fx = args.exe, args.fixtures
@@ -488,7 +614,8 @@ def main():
                                 sorted(os.listdir(folder))
                                 if not n.endswith(".json")]
         else:
-            print("SKIP shared samples: %s not found" % args.samples)
+            print("SKIP: " + common.samples_absent(
+                "the shared samples through the server"))
         for path in samples:
             name = os.path.basename(path)
             data = open(path, "rb").read()
@@ -527,127 +654,14 @@ def main():
             s.p.kill()
             s.p.wait()
 
-    # Workers that die: killed, crashing, hanging; the server goes on.
-    s = Server(exe, tmp, "--delai", "3", "--garde", "1", "--travailleurs",
-               "1", "--attente", "0",
-               env={"CLASCONV_SERVE_TEST_HOOK": "kill:TUER"})
-    try:
-        r, data = s.post_files("/verifier", [("TUER.csv", fixture)])
-        page = data.decode("utf-8")
-        c.equal(r.status, 422, "killed worker: 422")
-        c.check("Fichier illisible" in page and "arrêtée" in page and
-                "Que faire" in page, "killed worker: French page")
-        r, data = s.post_files("/verifier", [("ok.csv", fixture)])
-        c.equal(r.status, 200, "next request after a killed worker")
-        ln = links(data.decode("utf-8"))
-        r, data = s.post_files("/lot", [("a.csv", fixture),
-                                        ("TUER.csv", demo)])
-        page = data.decode("utf-8")
-        c.equal(r.status, 200, "lot with a killed worker: 200")
-        c.check(page.count("Illisible") == 1 and "À vérifier" in page,
-                "lot with a killed worker: one file illisible")
-        time.sleep(2.2)
-        r, data = s.get(ln["classeur"])
-        c.equal(r.status, 404, "result expired after --garde")
-        french_page(c, data, "expired", "expiré")
-        c.equal(s.leftovers(), [], "TMPDIR empty after killed workers")
-        rc, _, err = s.stop()
-        c.equal(rc, 0, f"stop after killed workers ({err[-2000:]!r})")
-    finally:
-        if s.p.poll() is None:
-            s.p.kill()
-            s.p.wait()
-
-    for hook, word in (("crash:PLANTE", "interrompue"),
-                       ("hang:BOUCLE", "limite de 3 secondes")):
-        name = hook.split(":")[1] + ".csv"
-        s = Server(exe, tmp, "--delai", "3", "--travailleurs", "1",
-                   "--attente", "0", env={"CLASCONV_SERVE_TEST_HOOK": hook})
-        try:
-            result = {}
-
-            def slow():
-                result["r"] = s.post_files("/verifier", [(name, fixture)])
-
-            t = threading.Thread(target=slow)
-            t0 = time.time()
-            t.start()
-            if hook.startswith("hang"):
-                # One worker, no queue: a second request is refused.
-                time.sleep(0.8)
-                r, data = s.post_files("/verifier", [("ok.csv", fixture)])
-                c.equal(r.status, 503, "busy: 503")
-                c.equal(r.getheader("Retry-After"), "10", "busy: Retry-After")
-                french_page(c, data, "busy", "occupé")
-            t.join(60)
-            r, data = result["r"]
-            page = data.decode("utf-8")
-            c.equal(r.status, 422, f"{hook}: 422")
-            c.check(word in page and "Que faire" in page,
-                    f"{hook}: French page ({page[-800:]!r})")
-            if hook.startswith("hang"):
-                c.check(time.time() - t0 < 10, "hang: cut at the wall time")
-            r, _ = s.post_files("/verifier", [("ok.csv", fixture)])
-            c.equal(r.status, 200, f"{hook}: next request works")
-            c.equal(s.leftovers(), [], f"{hook}: TMPDIR empty")
-            rc, _, err = s.stop()
-            c.equal(rc, 0, f"{hook}: clean stop ({err[-2000:]!r})")
-        finally:
-            if s.p.poll() is None:
-                s.p.kill()
-                s.p.wait()
-
-    # A lot is bounded as a whole: twice --delai, then files are not read.
-    s = Server(exe, tmp, "--delai", "1",
-               env={"CLASCONV_SERVE_TEST_HOOK": "hang:BOUCLE"})
-    try:
-        t0 = time.time()
-        r, data = s.post_files("/lot", [("BOUCLE%d.csv" % i, fixture)
-                                        for i in range(4)] +
-                               [("ok.csv", fixture)])
-        page = data.decode("utf-8")
-        c.equal(r.status, 200, "lot over its time budget: answered")
-        c.check("Non lu : le lot a pris plus de 2 secondes" in page,
-                "lot over its time budget: the rest not read")
-        c.check(time.time() - t0 < 15, "lot time budget: bounded")
-        c.equal(s.leftovers(), [], "lot time budget: TMPDIR empty")
-        rc, _, err = s.stop()
-        c.equal(rc, 0, f"lot time budget: clean stop ({err[-2000:]!r})")
-    finally:
-        if s.p.poll() is None:
-            s.p.kill()
-            s.p.wait()
-
-    # SIGTERM during a conversion: the worker is killed, the server stops
-    # at once and leaves nothing.
-    s = Server(exe, tmp, "--delai", "60",
-               env={"CLASCONV_SERVE_TEST_HOOK": "sleep:DORT"})
-    try:
-        result = {}
-
-        def sleeper():
-            try:
-                result["r"] = s.post_files("/verifier", [("DORT.csv",
-                                                          fixture)])
-            except (OSError, http.client.HTTPException) as e:
-                result["e"] = e
-
-        t = threading.Thread(target=sleeper)
-        t.start()
-        deadline = time.time() + 10
-        while time.time() < deadline and not s.leftovers():
-            time.sleep(0.05)
-        c.check(s.leftovers() != [], "in flight: the request's folder exists")
-        t0 = time.time()
-        rc, out, err = s.stop()
-        t.join(30)
-        c.equal(rc, 0, f"SIGTERM in flight: clean stop ({err[-2000:]!r})")
-        c.check(time.time() - t0 < 10, "SIGTERM in flight: stops at once")
-        c.equal(s.leftovers(), [], "SIGTERM in flight: TMPDIR empty")
-    finally:
-        if s.p.poll() is None:
-            s.p.kill()
-            s.p.wait()
+    # Workers that die, and the stop during a conversion: the test hook
+    # exists in test builds only (scripts/test configures them).
+    if os.environ.get("CLASCONV_TEST_HOOKS") == "ON":
+        hook_checks(c, exe, tmp, fixture, demo)
+    else:
+        print("SKIP: worker hooks (killed, crashing, hanging workers; lot "
+              "time budget; SIGTERM mid-conversion): build with "
+              "-DCLASCONV_TEST_HOOKS=ON")
 
     # Slow clients: a connection that goes quiet is closed.
     s = Server(exe, tmp, "--inactivite", "2")
