@@ -46,6 +46,8 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     webdriver = None
 
@@ -84,6 +86,14 @@ def make_driver(downloads, javascript):
     d.execute_cdp_cmd("Browser.setDownloadBehavior",
                       {"behavior": "allow", "downloadPath": downloads})
     return d
+
+
+def navigate(d, element):
+    """Clicks `element` and waits until the next page replaced this one
+    (a form post can return before the new document is there)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(d, 120).until(EC.staleness_of(old))
 
 
 def wait_download(folder, suffix, before, timeout=30):
@@ -137,7 +147,7 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
             "link first")
     shots(d, art, f"{tag}-verifier")
     field.send_keys(os.path.join(fx, FIXTURE))
-    d.find_element(By.CSS_SELECTOR, "form.depot button").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "form.depot button"))
     verdict = d.find_element(By.ID, "verdict")
     c.equal(verdict.text, VERDICT, f"{tag}: verdict")
     bg = verdict.value_of_css_property("background-color")
@@ -177,7 +187,7 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
     # A bad file.
     d.get(url)
     d.find_element(By.ID, "fichier").send_keys(os.path.join(fx, BAD))
-    d.find_element(By.CSS_SELECTOR, "form.depot button").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "form.depot button"))
     text = d.find_element(By.TAG_NAME, "body").text
     c.check("n'a pas pu être lu" in text and "guillemet" in text and
             "Que faire" in text, f"{tag}: bad file explained in French")
@@ -188,7 +198,7 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
     d.find_element(By.ID, "fichiers").send_keys("\n".join(
         os.path.join(fx, p) for p in (FIXTURE, DEMO, LAYOUT)))
     shots(d, art, f"{tag}-lot-formulaire")
-    d.find_element(By.CSS_SELECTOR, "form.depot button").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "form.depot button"))
     rows = d.find_elements(By.CSS_SELECTOR, "table.lot tbody tr")
     c.equal(len(rows), 3, f"{tag}: one line per file")
     communes = [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows]
@@ -210,10 +220,10 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
         files_sheet = sheets.get("Fichiers", {})
         c.equal(max((r for r, _ in files_sheet), default=0), 4,
                 f"{tag}: synthesis lists three files")
-    d.find_element(By.LINK_TEXT, "Rapport").click()
+    navigate(d, d.find_element(By.LINK_TEXT, "Rapport"))
     c.check(d.find_element(By.ID, "verdict").text != "",
             f"{tag}: a file's report opens")
-    d.find_element(By.PARTIAL_LINK_TEXT, "Retour au lot").click()
+    navigate(d, d.find_element(By.PARTIAL_LINK_TEXT, "Retour au lot"))
     c.equal(len(d.find_elements(By.CSS_SELECTOR, "table.lot tbody tr")), 3,
             f"{tag}: back to the lot")
 
@@ -222,6 +232,7 @@ def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
     shots(d, art, f"{tag}-modele")
     d.find_element(By.ID, "commune").send_keys("Vénissieux")
     before = set(os.listdir(downloads))
+    # A download: the page stays.
     d.find_element(By.CSS_SELECTOR, "form.depot button").click()
     m = wait_download(downloads, ".xlsx", before)
     c.check(m is not None and "Vénissieux" in os.path.basename(m),
