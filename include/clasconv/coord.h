@@ -60,6 +60,31 @@ clasconv_error clasconv_write_template(const clasconv_template_options *options,
 clasconv_error clasconv_render_html(const clasconv_table *table,
                                     clasconv_buf *out);
 
+/** Additions to the HTML report for the page `clasconv serve` shows. */
+typedef struct clasconv_html_extra {
+    const char *css;    /* appended to the style sheet (trusted text) */
+    const char *nav;    /* trusted HTML at the start of the body */
+    const char *top;    /* trusted HTML after the header (verdict first) */
+    const char *bottom; /* trusted HTML after the anomaly list */
+} clasconv_html_extra;
+
+/**
+ * clasconv_render_html() with additions (`extra` may be NULL: then the
+ * same bytes as clasconv_render_html()).
+ */
+clasconv_error clasconv_render_html_page(const clasconv_table *table,
+                                         const clasconv_html_extra *extra,
+                                         clasconv_buf *out);
+
+/** The report's style sheet (the text inside its <style> element). */
+const char *clasconv_html_css(void);
+
+/**
+ * Appends `text` escaped for HTML text and quoted attributes, as the report
+ * escapes everything read from a file (invalid UTF-8 becomes U+FFFD).
+ */
+clasconv_error clasconv_html_escape(clasconv_buf *out, const char *text);
+
 /**
  * The verdict line of the HTML report (static French text for the counts
  * of errors and warnings) written into `buf` (NUL-terminated, truncated).

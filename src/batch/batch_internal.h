@@ -84,6 +84,23 @@ void batch_worker_main(const batch_job *job, int fd)
 #endif
     ;
 
+/**
+ * Applies a worker's limits to the calling process (no core file, CPU
+ * seconds, address space on top of what it inherited). `clasconv serve`
+ * uses it for its own workers.
+ */
+void batch_worker_set_limits(const clasconv_batch_options *options);
+
+#ifdef CLASCONV_TEST_HOOKS
+/** Test builds only: runs test hook `hook` ("ACTION:TEXT", see worker.c)
+ * when `label` contains TEXT; does nothing when `hook` is NULL. */
+void batch_worker_test_hook(const char *hook, const char *label);
+#endif
+
+/** Sets the message of a file with errors: "N erreurs à vérifier ; la
+ * première : ..." from its table's first error anomaly. */
+void batch_file_error_hint(clasconv_batch_file *file);
+
 /** SHA-256 of bytes, as 64 lowercase hex digits and a NUL. */
 void batch_sha256_hex(const unsigned char *data, size_t size, char out[65]);
 /** SHA-256 of a file, streamed; "" when it cannot be read. */

@@ -87,7 +87,7 @@ static unsigned long long vm_size(void)
 }
 #endif
 
-static void set_limits(const clasconv_batch_options *o)
+void batch_worker_set_limits(const clasconv_batch_options *o)
 {
     struct rlimit rl;
     unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
@@ -110,14 +110,14 @@ static void set_limits(const clasconv_batch_options *o)
 }
 
 #ifdef CLASCONV_TEST_HOOKS
-/* Test builds only (cmake -DCLASCONV_TEST_HOOKS=ON): the environment
- * variable CLASCONV_BATCH_TEST_HOOK="ACTION:TEXT" makes a worker whose
+/* Test builds only (cmake -DCLASCONV_TEST_HOOKS=ON): `hook` comes from the
+ * environment variable CLASCONV_BATCH_TEST_HOOK (or, for `clasconv serve`,
+ * CLASCONV_SERVE_TEST_HOOK) as "ACTION:TEXT" and makes a worker whose
  * input path contains TEXT do ACTION first: "crash" (SIGSEGV), "kill"
  * (SIGKILL), "hang" (endless loop), "sleep" (sleeps), "oom" (allocates
  * until refused, then crashes). Production builds have no such seam. */
-static void run_test_hook(const char *rel)
+void batch_worker_test_hook(const char *hook, const char *rel)
 {
-    const char *hook = getenv("CLASCONV_BATCH_TEST_HOOK");
     const char *colon = hook != NULL ? strchr(hook, ':') : NULL;
     volatile unsigned long spin = 0;
 
@@ -198,8 +198,7 @@ static int make_parents(const char *outdir, const char *rel)
     return 0;
 }
 
-/* The first error anomaly as a one-line hint for the report. */
-static void first_error_hint(clasconv_batch_file *f)
+void batch_file_error_hint(clasconv_batch_file *f)
 {
     const clasconv_table *t = f->table;
     size_t i;
@@ -334,7 +333,7 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
         f->output = strdup(job->output_rel);
         f->status = f->errors > 0 ? CLASCONV_BATCH_TO_CHECK : CLASCONV_BATCH_OK;
         if (f->errors > 0)
-            first_error_hint(f);
+            batch_file_error_hint(f);
     }
     free(tmp);
     free(final);
@@ -376,9 +375,9 @@ void batch_worker_main(const batch_job *job, int fd)
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
     }
-    set_limits(job->options);
+    batch_worker_set_limits(job->options);
 #ifdef CLASCONV_TEST_HOOKS
-    run_test_hook(job->rel);
+    batch_worker_test_hook(getenv("CLASCONV_BATCH_TEST_HOOK"), job->rel);
 #endif
 
     memset(&file, 0, sizeof file);

@@ -17,6 +17,7 @@ static const struct command {
     {"check", cmd_check, "vérifie un fichier et affiche ses anomalies"},
     {"batch", cmd_batch, "convertit tout un dossier et en fait la synthèse"},
     {"template", cmd_template, "écrit le modèle de tableau à remplir"},
+    {"serve", cmd_serve, "sert les pages web de vérification et de lot"},
     {"dump", cmd_dump, "affiche les cellules lues d'un fichier (diagnostic)"},
 };
 
@@ -55,6 +56,8 @@ static void usage(FILE *out)
           " [--memoire MO] [--delai S]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
           " [--depuis FICHIER]\n"
+          "  clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"
+          " [--max-fichiers N] [--travailleurs N]\n"
           "  clasconv --help | --version\n\nCommandes :\n",
           out);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -657,7 +657,8 @@ static clasconv_error put_item(clasconv_buf *out, const clasconv_anomaly *a,
     return err;
 }
 
-static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t)
+static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t,
+                                 const clasconv_html_extra *x)
 {
     size_t errors = count_sev(t, CLASCONV_SEV_ERROR);
     size_t warnings = count_sev(t, CLASCONV_SEV_WARNING);
@@ -674,9 +675,10 @@ static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t)
         err = put_escaped(out, t->file_name ? t->file_name : "fichier", 0);
     if (!err)
         err = clasconv_buf_printf(out,
-                                  "</title><style>%s</style></head>\n"
-                                  "<body><header>",
-                                  css);
+                                  "</title><style>%s%s</style></head>\n"
+                                  "<body>%s<header>",
+                                  css, x && x->css ? x->css : "",
+                                  x && x->nav ? x->nav : "");
     if (!err)
         err =
             clasconv_buf_printf(out, "<p id=\"verdict\" class=\"verdict %s\">",
@@ -726,6 +728,8 @@ static clasconv_error put_header(clasconv_buf *out, const clasconv_table *t)
             errors, errors > 1 ? "s" : "", warnings, warnings > 1 ? "s" : "",
             count_sev(t, CLASCONV_SEV_INFO),
             count_sev(t, CLASCONV_SEV_INFO) > 1 ? "s" : "");
+    if (!err && x && x->top)
+        err = clasconv_buf_puts(out, x->top);
     return err;
 }
 
@@ -742,9 +746,9 @@ static int table_missing(const clasconv_table *t)
 }
 
 static clasconv_error render(const clasconv_table *t, const html_map *m,
-                             clasconv_buf *out)
+                             const clasconv_html_extra *x, clasconv_buf *out)
 {
-    clasconv_error err = put_header(out, t);
+    clasconv_error err = put_header(out, t, x);
     size_t i;
     int l;
 
@@ -780,15 +784,36 @@ static clasconv_error render(const clasconv_table *t, const html_map *m,
     if (!err && t->anomalies.count)
         err = clasconv_buf_puts(out, "</ol>");
     if (!err)
+        err = clasconv_buf_puts(out, "</section>\n");
+    if (!err && x && x->bottom)
+        err = clasconv_buf_puts(out, x->bottom);
+    if (!err)
         err = clasconv_buf_printf(out,
-                                  "</section>\n<footer>Rapport produit par "
+                                  "<footer>Rapport produit par "
                                   "clasconv %s.</footer></body></html>\n",
                                   CLASCONV_VERSION);
     return err;
 }
 
+const char *clasconv_html_css(void)
+{
+    return css;
+}
+
+clasconv_error clasconv_html_escape(clasconv_buf *out, const char *text)
+{
+    return put_escaped(out, text, 0);
+}
+
 clasconv_error clasconv_render_html(const clasconv_table *table,
                                     clasconv_buf *out)
+{
+    return clasconv_render_html_page(table, NULL, out);
+}
+
+clasconv_error clasconv_render_html_page(const clasconv_table *table,
+                                         const clasconv_html_extra *extra,
+                                         clasconv_buf *out)
 {
     html_map map;
     clasconv_error err;
@@ -798,7 +823,7 @@ clasconv_error clasconv_render_html(const clasconv_table *table,
     err = map_build(table, &map);
     if (err)
         return err;
-    err = render(table, &map, out);
+    err = render(table, &map, extra, out);
     map_free(&map);
     if (!err && out->failed)
         err = CLASCONV_ERR_MEMORY;
