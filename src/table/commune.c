@@ -71,7 +71,9 @@ static int commune_from_sheet(const clasconv_sheet *sheet, uint32_t max_row,
             vocab_commune_kind kind;
             char folded[256];
             uint32_t j;
-            if (!text || strlen(text) > 200 ||
+            /* labels and titles are short; longer texts are sentences
+             * (notes, or the messages of a workbook read back) */
+            if (!text || strlen(text) > 120 ||
                 !locate_fold(text, folded, sizeof folded))
                 continue;
             value = vocab_after_commune_label(text, folded, &kind);

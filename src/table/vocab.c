@@ -615,6 +615,10 @@ const char *vocab_after_commune_label(const char *text, const char *folded,
     size_t i, n, words = 1;
 
     *kind = VOCAB_COMMUNE_NONE;
+    /* An identifier such as COMMUNE_FROM_FILENAME (an anomaly code in a
+     * workbook read back) is not a label. */
+    if (strchr(text, '_') && !strchr(text, ' '))
+        return NULL;
     for (i = 0; i < COUNT_OF(commune_labels) && !label; i++) {
         n = strlen(commune_labels[i].folded);
         if (!strncmp(folded, commune_labels[i].folded, n) &&

@@ -111,6 +111,17 @@ def main():
         t.equal([(x["level"], x["school"], x["counts"]) for x in back["rows"]],
                 [(x["level"], x["school"], x["counts"])
                  for x in first["rows"]], "round trip: same rows")
+        # A commune taken from the file name reads back as that commune, not
+        # as the text beside the COMMUNE_FROM_FILENAME code of Anomalies.
+        named = os.path.join(tmp, "Bron.csv")
+        with open(named, "w", encoding="utf-8") as f:
+            f.write("Établissement;CLAS;CLAS dont QPV\n"
+                    "NIVEAU ÉLÉMENTAIRE;;\nEE Jules Ferry;12;4\n")
+        r = run(exe, "convert", named, "-o", os.path.join(tmp, "bron.xlsx"))
+        t.equal(r.returncode, 0, "file-name commune: converted")
+        back = json.loads(run(exe, "check", "--json",
+                              os.path.join(tmp, "bron.xlsx")).stdout)
+        t.equal(back["commune"], "Bron", "file-name commune: reads back")
 
         # A failed conversion leaves an existing output untouched.
         keep = os.path.join(tmp, "garde.xlsx")

@@ -311,6 +311,9 @@ static const commune_case commune_cases[] = {
     {"Communes voisines", NULL, CNONE},
     {"Villeurbanne", NULL, CNONE},
     {"École Jules Ferry", NULL, CNONE},
+    /* an anomaly code in a workbook read back is not a label */
+    {"COMMUNE_FROM_FILENAME", NULL, CNONE},
+    {"COMMUNE_UNKNOWN", NULL, CNONE},
 };
 
 Test(vocab, commune_label)
