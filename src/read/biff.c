@@ -1,14 +1,17 @@
-/* biff.c: a bounded walker of BIFF5/BIFF8 workbook streams. */
+/* biff.c: a bounded reader of BIFF5/BIFF8 workbook streams: every cell
+ * record, the shared strings, number formats for dates, merges. */
 #include "read/biff.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define REC_FORMULA 0x0006u
 #define REC_EOF 0x000Au
+#define REC_DATEMODE 0x0022u
 #define REC_FILEPASS 0x002Fu
 #define REC_CONTINUE 0x003Cu
 #define REC_CODEPAGE 0x0042u
@@ -16,7 +19,9 @@
 #define REC_MULRK 0x00BDu
 #define REC_MULBLANK 0x00BEu
 #define REC_RSTRING 0x00D6u
+#define REC_XF 0x00E0u
 #define REC_MERGEDCELLS 0x00E5u
+#define REC_SST 0x00FCu
 #define REC_LABELSST 0x00FDu
 #define REC_DIMENSIONS 0x0200u
 #define REC_BLANK 0x0201u
@@ -24,18 +29,17 @@
 #define REC_LABEL 0x0204u
 #define REC_BOOLERR 0x0205u
 #define REC_STRING 0x0207u
-#define REC_RK 0x027Eu
 #define REC_ARRAY 0x0221u
 #define REC_TABLE 0x0236u
+#define REC_RK 0x027Eu
+#define REC_FORMAT 0x041Eu
 #define REC_SHRFMLA 0x04BCu
 #define REC_BOF 0x0809u
 
 #define BOF_GLOBALS 0x0005u
 #define MAX_DEPTH 16        /* nested BOF (embedded charts) */
 #define MAX_MERGES 1000000u /* per book */
-#define MAX_RECORD 8224u    /* BIFF8 record body limit (FreeXL's buffer) */
-#define REC_SST 0x00FCu
-#define REC_FORMAT 0x041Eu
+#define MAX_XF 65536u       /* XF indexes are 16-bit */
 
 /* One record: type, body and where it starts in the stream. */
 typedef struct biff_rec {
@@ -69,9 +73,6 @@ static clasconv_biff_status next_record(const unsigned char *data, size_t size,
     rec->len = get16(data + *pos + 2);
     if (size - *pos - 4 < rec->len) {
         return CLASCONV_BIFF_CORRUPT;
-    }
-    if (rec->len > MAX_RECORD) {
-        return CLASCONV_BIFF_CORRUPT; /* FreeXL would stop there silently */
     }
     rec->body = data + *pos + 4;
     *pos += 4 + (size_t)rec->len;
@@ -120,48 +121,59 @@ static void codepage_1252(clasconv_biff_book *book)
     }
 }
 
-/* Builds the byte table of a single-byte codepage with iconv; keeps
- * Windows-1252 for codepages it does not know (or multi-byte ones). */
-static void codepage_set(clasconv_biff_book *book, uint16_t codepage)
+static void codepage_close(clasconv_biff_book *book)
 {
-    char name[32];
-    codepage_1252(book);
-    if (codepage == 0x8000 || codepage == 10000) {
-        snprintf(name, sizeof name, "MACINTOSH");
-    } else if ((codepage >= 1250 && codepage <= 1258 && codepage != 1252) ||
-               codepage == 437 || codepage == 737 || codepage == 775 ||
-               (codepage >= 850 && codepage <= 869) || codepage == 874) {
-        snprintf(name, sizeof name, "CP%u", (unsigned)codepage);
-    } else {
-        return;
+    if (book->cp_iconv != NULL && book->cp_iconv != (void *)-1) {
+        iconv_close((iconv_t)book->cp_iconv);
     }
-    iconv_t cd = iconv_open("UTF-8", name);
-    if (cd == (iconv_t)-1) {
-        return;
-    }
-    for (unsigned b = 0x80; b < 256; b++) {
-        char in[1] = {(char)b};
-        char out[8];
-        char *inp = in;
-        char *outp = out;
-        size_t inleft = 1;
-        size_t outleft = sizeof out;
-        iconv(cd, NULL, NULL, NULL, NULL);
-        if (iconv(cd, &inp, &inleft, &outp, &outleft) == (size_t)-1 ||
-            sizeof out - outleft > 3 || sizeof out - outleft == 0) {
-            book->cp_len[b] = (uint8_t)put_utf8(book->cp_utf8[b], 0xFFFD);
-        } else {
-            book->cp_len[b] = (uint8_t)(sizeof out - outleft);
-            memcpy(book->cp_utf8[b], out, book->cp_len[b]);
-        }
-    }
-    iconv_close(cd);
+    book->cp_iconv = (void *)-1;
 }
 
-/* A growing UTF-8 output of known maximum size. */
+/*
+ * Opens iconv for a BIFF5 CODEPAGE: every Windows and DOS code page
+ * (single- and multi-byte) by its number, the Macintosh ones by name.
+ * Windows-1252 (the built-in table) when iconv knows none of the names.
+ */
+static void codepage_set(clasconv_biff_book *book, uint16_t codepage)
+{
+    codepage_close(book);
+    char names[3][32];
+    size_t n = 0;
+    switch (codepage) {
+    case 0:
+    case 1252:
+    case 0x8001:
+    case 1200: /* UTF-16 in a BIFF5 book: its 8-bit text is Latin */
+        return;
+    case 367:
+        snprintf(names[n++], sizeof names[0], "ASCII");
+        break;
+    case 1361:
+        snprintf(names[n++], sizeof names[0], "JOHAB");
+        break;
+    case 0x8000:
+    case 10000:
+        snprintf(names[n++], sizeof names[0], "MACINTOSH");
+        break;
+    default:
+        snprintf(names[n++], sizeof names[0], "CP%u", (unsigned)codepage);
+        snprintf(names[n++], sizeof names[0], "WINDOWS-%u", (unsigned)codepage);
+        snprintf(names[n++], sizeof names[0], "IBM%u", (unsigned)codepage);
+        break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        iconv_t cd = iconv_open("UTF-8", names[i]);
+        if (cd != (iconv_t)-1) {
+            book->cp_iconv = (void *)cd;
+            return;
+        }
+    }
+}
+
+/* A UTF-8 output of known maximum size. */
 typedef struct text_out {
     unsigned char *buf;
-    size_t len;
+    size_t len, cap;
     uint32_t pending_high; /* a UTF-16 high surrogate waiting for its pair */
 } text_out;
 
@@ -197,105 +209,415 @@ static void out_finish(text_out *out)
     out->buf[out->len] = '\0';
 }
 
-static void out_byte(text_out *out, const clasconv_biff_book *book,
-                     unsigned char byte)
+/* Room for `chars` characters: 4 bytes each at most, plus the NUL. */
+static clasconv_biff_status out_init(text_out *out, size_t chars)
 {
-    if (byte == 0) {
-        out->len += put_utf8(out->buf + out->len, 0xFFFD);
-        return;
-    }
-    memcpy(out->buf + out->len, book->cp_utf8[byte], book->cp_len[byte]);
-    out->len += book->cp_len[byte];
+    memset(out, 0, sizeof *out);
+    out->cap = chars * 4 + 8;
+    out->buf = malloc(out->cap);
+    return out->buf == NULL ? CLASCONV_BIFF_MEMORY : CLASCONV_BIFF_OK;
 }
 
-/* Room for `chars` characters: 3 bytes each at most, plus the NUL. */
-static unsigned char *out_alloc(size_t chars)
+/* One run of 8-bit text without NUL bytes through iconv; a byte iconv
+ * refuses becomes U+FFFD. The final flush emits what a stateful code page
+ * (CP1258 composes a letter with the tone mark after it) still holds. */
+static void out_iconv_run(text_out *out, iconv_t cd, const unsigned char *in,
+                          size_t n)
 {
-    return malloc(chars * 3 + 1);
+    char *inp = (char *)(uintptr_t)in;
+    size_t inleft = n;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (inleft > 0) {
+        char *outp = (char *)out->buf + out->len;
+        size_t outleft = out->cap - out->len - 8;
+        size_t r = iconv(cd, &inp, &inleft, &outp, &outleft);
+        out->len = (size_t)((unsigned char *)outp - out->buf);
+        if (r != (size_t)-1) {
+            break;
+        }
+        if (errno == E2BIG) {
+            break; /* cannot happen: 4 bytes per input byte */
+        }
+        /* EILSEQ or EINVAL: one byte as U+FFFD, then go on. */
+        out->len += put_utf8(out->buf + out->len, 0xFFFD);
+        inp++;
+        inleft--;
+    }
+    char *outp = (char *)out->buf + out->len;
+    size_t outleft = out->cap - out->len - 1;
+    iconv(cd, NULL, NULL, &outp, &outleft);
+    out->len = (size_t)((unsigned char *)outp - out->buf);
+}
+
+/* 8-bit text in the book's codepage (BIFF5). NUL bytes become U+FFFD. */
+static void out_bytes8(text_out *out, const clasconv_biff_book *book,
+                       const unsigned char *in, size_t n)
+{
+    if (book->cp_iconv == NULL || book->cp_iconv == (void *)-1) {
+        for (size_t i = 0; i < n; i++) {
+            if (in[i] == 0) {
+                out->len += put_utf8(out->buf + out->len, 0xFFFD);
+            } else {
+                memcpy(out->buf + out->len, book->cp_utf8[in[i]],
+                       book->cp_len[in[i]]);
+                out->len += book->cp_len[in[i]];
+            }
+        }
+        return;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || in[i] == 0) {
+            if (i > start) {
+                out_iconv_run(out, (iconv_t)book->cp_iconv, in + start,
+                              i - start);
+            }
+            if (i < n) {
+                out->len += put_utf8(out->buf + out->len, 0xFFFD);
+            }
+            start = i + 1;
+        }
+    }
 }
 
 /*
- * Decodes a string that starts in `segs[0]` and may continue into the
- * following CONTINUE bodies (BIFF8: each begins with a new flags byte).
- * `count_size` is 1 or 2 (the character count's width). BIFF5 strings are
- * 8-bit in the book's codepage. Returns CORRUPT when the characters run
- * past the last segment.
+ * A cursor over a record and the CONTINUE records after it. Header
+ * fields and formatting runs read straight across record bounds; the
+ * characters of a BIFF8 string restart with a flags byte in each CONTINUE.
  */
-static clasconv_biff_status decode_string(const clasconv_biff_book *book,
-                                          const biff_rec *segs, size_t nsegs,
-                                          size_t count_size, char **text)
+typedef struct seg_cursor {
+    const biff_rec *segs;
+    size_t nsegs;
+    size_t seg;
+    size_t off;
+} seg_cursor;
+
+static int cur_get(seg_cursor *c, unsigned char *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        while (c->off >= c->segs[c->seg].len) {
+            if (c->seg + 1 >= c->nsegs) {
+                return 0;
+            }
+            c->seg++;
+            c->off = 0;
+        }
+        out[i] = c->segs[c->seg].body[c->off++];
+    }
+    return 1;
+}
+
+static int cur_skip(seg_cursor *c, uint64_t n)
+{
+    while (n > 0) {
+        size_t avail = c->segs[c->seg].len - c->off;
+        if (avail >= n) {
+            c->off += (size_t)n;
+            return 1;
+        }
+        n -= avail;
+        if (c->seg + 1 >= c->nsegs) {
+            return 0;
+        }
+        c->seg++;
+        c->off = 0;
+    }
+    return 1;
+}
+
+/* At the end of the cursor: no byte left in any segment. */
+static int cur_at_end(const seg_cursor *c)
+{
+    for (size_t s = c->seg; s < c->nsegs; s++) {
+        if ((s == c->seg ? c->off : 0) < c->segs[s].len) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Reads a string at the cursor: a character count of `count_size` bytes
+ * (1 or 2), then (BIFF8) a flags byte with optional rich-text and
+ * extended-data sizes, the characters (a BIFF8 string split across
+ * CONTINUE records restarts with a flags byte), and the runs and extended
+ * data, skipped. BIFF5 text is 8-bit in the book's codepage. CORRUPT when
+ * the string runs past the last segment.
+ */
+static clasconv_biff_status read_xlstring(const clasconv_biff_book *book,
+                                          seg_cursor *c, size_t count_size,
+                                          char **text)
 {
     *text = NULL;
-    const unsigned char *p = segs[0].body;
-    size_t avail = segs[0].len;
-    if (avail < count_size) {
+    unsigned char b[4];
+    if (!cur_get(c, b, count_size)) {
         return CLASCONV_BIFF_CORRUPT;
     }
-    size_t chars = count_size == 1 ? p[0] : get16(p);
-    p += count_size;
-    avail -= count_size;
-    if (chars == 0) {
-        *text = calloc(1, 1);
-        return *text == NULL ? CLASCONV_BIFF_MEMORY : CLASCONV_BIFF_OK;
-    }
+    size_t chars = count_size == 1 ? b[0] : get16(b);
+    uint64_t extra = 0;
     int wide = 0;
     if (book->version == 8) {
-        if (avail < 1) {
+        if (!cur_get(c, b, 1)) {
+            /* A zero-length string may end the record without flags. */
+            if (chars == 0) {
+                *text = calloc(1, 1);
+                return *text == NULL ? CLASCONV_BIFF_MEMORY : CLASCONV_BIFF_OK;
+            }
             return CLASCONV_BIFF_CORRUPT;
         }
-        unsigned flags = p[0];
-        p++;
-        avail--;
+        unsigned flags = b[0];
         wide = (flags & 0x01) != 0;
-        size_t skip = ((flags & 0x08) ? 2 : 0) + ((flags & 0x04) ? 4 : 0);
-        if (avail < skip) {
-            return CLASCONV_BIFF_CORRUPT;
-        }
-        p += skip;
-        avail -= skip;
-    }
-    text_out out = {out_alloc(chars), 0, 0};
-    if (out.buf == NULL) {
-        return CLASCONV_BIFF_MEMORY;
-    }
-    size_t seg = 0;
-    while (chars > 0) {
-        size_t width = wide ? 2 : 1;
-        if (avail < width) {
-            /* Next CONTINUE record: BIFF8 restarts with a flags byte. */
-            if (++seg >= nsegs) {
-                free(out.buf);
+        if (flags & 0x08) {
+            if (!cur_get(c, b, 2)) {
                 return CLASCONV_BIFF_CORRUPT;
             }
-            p = segs[seg].body;
-            avail = segs[seg].len;
-            if (book->version == 8) {
-                if (avail < 1) {
+            extra += (uint64_t)get16(b) * 4;
+        }
+        if (flags & 0x04) {
+            if (!cur_get(c, b, 4)) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            extra += get32(b);
+        }
+    }
+    text_out out;
+    if (out_init(&out, chars) != CLASCONV_BIFF_OK) {
+        return CLASCONV_BIFF_MEMORY;
+    }
+    if (book->version != 8) {
+        unsigned char *raw = malloc(chars + 1);
+        if (raw == NULL) {
+            free(out.buf);
+            return CLASCONV_BIFF_MEMORY;
+        }
+        if (!cur_get(c, raw, chars)) {
+            free(raw);
+            free(out.buf);
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        out_bytes8(&out, book, raw, chars);
+        free(raw);
+    } else {
+        while (chars > 0) {
+            size_t width = wide ? 2 : 1;
+            const biff_rec *seg = &c->segs[c->seg];
+            if (seg->len - c->off < width) {
+                /* Next CONTINUE record: it restarts with a flags byte. */
+                if (c->seg + 1 >= c->nsegs) {
                     free(out.buf);
                     return CLASCONV_BIFF_CORRUPT;
                 }
-                wide = (p[0] & 0x01) != 0;
-                p++;
-                avail--;
+                c->seg++;
+                c->off = 0;
+                seg = &c->segs[c->seg];
+                if (seg->len < 1) {
+                    free(out.buf);
+                    return CLASCONV_BIFF_CORRUPT;
+                }
+                wide = (seg->body[0] & 0x01) != 0;
+                c->off = 1;
+                continue;
             }
-            continue;
-        }
-        if (book->version == 8) {
-            if (wide) {
-                out_unit16(&out, get16(p));
-            } else {
-                out_unit16(&out, p[0]);
+            const unsigned char *p = seg->body + c->off;
+            size_t n = (seg->len - c->off) / width;
+            if (n > chars) {
+                n = chars;
             }
-        } else {
-            out_byte(&out, book, p[0]);
+            for (size_t i = 0; i < n; i++) {
+                out_unit16(&out, wide ? get16(p + 2 * i) : p[i]);
+            }
+            c->off += n * width;
+            chars -= n;
         }
-        p += width;
-        avail -= width;
-        chars--;
+    }
+    if (!cur_skip(c, extra)) {
+        free(out.buf);
+        return CLASCONV_BIFF_CORRUPT;
     }
     out_finish(&out);
     *text = (char *)out.buf;
     return CLASCONV_BIFF_OK;
+}
+
+/* A string in one record at `offset` (LABEL, RSTRING, FORMAT, names). */
+static clasconv_biff_status read_string_at(const clasconv_biff_book *book,
+                                           const biff_rec *rec, size_t offset,
+                                           size_t count_size, char **text)
+{
+    *text = NULL;
+    if (rec->len < offset) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    biff_rec seg = *rec;
+    seg.body = rec->body + offset;
+    seg.len = (uint16_t)(rec->len - offset);
+    seg_cursor c = {&seg, 1, 0, 0};
+    return read_xlstring(book, &c, count_size, text);
+}
+
+/* --- Dates ----------------------------------------------------------- */
+
+/* Civil date of `days` since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(long days, int *year, int *month, int *day)
+{
+    days += 719468;
+    long era = (days >= 0 ? days : days - 146096) / 146097;
+    long doe = days - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int)(y + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+/* Excel's day `serial` as a civil date. In the 1900 system serial 60 is
+ * the 29 February 1900 Excel (after Lotus) believes in, and serials
+ * before 1 read as 1900-01-01, as FreeXL gave them. */
+static void date_of_serial(long serial, int date1904, int *y, int *m, int *d)
+{
+    if (date1904) {
+        civil_from_days(serial - 24107, y, m, d); /* 1904-01-01 */
+    } else if (serial == 60) {
+        *y = 1900;
+        *m = 2;
+        *d = 29;
+    } else if (serial < 1) {
+        *y = 1900;
+        *m = 1;
+        *d = 1;
+    } else {
+        civil_from_days(serial - (serial < 60 ? 25568 : 25569), y, m, d);
+    }
+}
+
+int clasconv_biff_date_text(double serial, int date1904, int kind, char *out,
+                            size_t out_size)
+{
+    if (!isfinite(serial) || serial < 0 || serial >= 2958466.0) {
+        return -1; /* 2958466 is 10000-01-01 */
+    }
+    long days = (long)floor(serial);
+    double frac = serial - (double)days;
+    long secs = lround(frac * 86400.0);
+    int y, m, d;
+    if (kind == CLASCONV_BIFF_TIME) {
+        snprintf(out, out_size, "%02ld:%02ld:%02ld", secs / 3600,
+                 secs / 60 % 60, secs % 60);
+        return 0;
+    }
+    if (kind == CLASCONV_BIFF_DATETIME) {
+        if (secs >= 86400) {
+            days++;
+            secs -= 86400;
+        }
+        date_of_serial(days, date1904, &y, &m, &d);
+        snprintf(out, out_size, "%04d-%02d-%02d %02ld:%02ld:%02ld", y, m, d,
+                 secs / 3600, secs / 60 % 60, secs % 60);
+        return 0;
+    }
+    date_of_serial(days, date1904, &y, &m, &d);
+    snprintf(out, out_size, "%04d-%02d-%02d", y, m, d);
+    return 0;
+}
+
+/*
+ * The date kind of a custom number format, as FreeXL told them (year,
+ * month, day, hour, second letters), except that quoted text, escaped
+ * characters and [colour]/[$-locale] sections do not count: "Semaine "0
+ * is no time, [h]:mm is one.
+ */
+static uint8_t format_kind_of(const char *format)
+{
+    int y = 0, m = 0, d = 0, h = 0, s = 0;
+    for (const char *p = format; *p != '\0'; p++) {
+        switch (*p) {
+        case '"':
+            p++;
+            while (*p != '\0' && *p != '"') {
+                p++;
+            }
+            if (*p == '\0') {
+                p--;
+            }
+            continue;
+        case '\\':
+        case '_':
+        case '*':
+            if (p[1] != '\0') {
+                p++;
+            }
+            continue;
+        case '[':
+            if (p[1] == 'h' || p[1] == 'H' || p[1] == 'm' || p[1] == 'M' ||
+                p[1] == 's' || p[1] == 'S') {
+                break; /* elapsed time: counted below */
+            }
+            while (p[1] != '\0' && *p != ']') {
+                p++;
+            }
+            continue;
+        default:
+            break;
+        }
+        switch (*p) {
+        case 'Y':
+        case 'y':
+            y++;
+            break;
+        case 'M':
+        case 'm':
+            m++;
+            break;
+        case 'D':
+        case 'd':
+            d++;
+            break;
+        case 'H':
+        case 'h':
+            h++;
+            break;
+        case 'S':
+        case 's':
+            s++;
+            break;
+        default:
+            break;
+        }
+    }
+    if (y && m && d && h) {
+        return CLASCONV_BIFF_DATETIME;
+    }
+    if ((y && m) || (m && d)) {
+        return CLASCONV_BIFF_DATE_ONLY;
+    }
+    if ((h && m) || (m && s)) {
+        return CLASCONV_BIFF_TIME;
+    }
+    return 0;
+}
+
+/* The date kind of the cell format `xf`: Excel's built-in date formats
+ * (14-22, 45-47), then the book's FORMAT records. */
+static uint8_t xf_date_kind(const clasconv_biff_book *book, uint16_t xf)
+{
+    if (xf >= book->nxf) {
+        return 0;
+    }
+    uint16_t format = book->xf_formats[xf];
+    if (format >= 14 && format <= 17) {
+        return CLASCONV_BIFF_DATE_ONLY;
+    }
+    if ((format >= 18 && format <= 21) || (format >= 45 && format <= 47)) {
+        return CLASCONV_BIFF_TIME;
+    }
+    if (format == 22) {
+        return CLASCONV_BIFF_DATETIME;
+    }
+    return book->format_kinds != NULL ? book->format_kinds[format] : 0;
 }
 
 /* --- Collected values ---------------------------------------------------
@@ -321,7 +643,7 @@ typedef struct walk_state {
     clasconv_biff_book *book;
     size_t total_values;
     size_t total_merges;
-    size_t sst_count;
+    int sst_seen;
 } walk_state;
 
 static clasconv_biff_status add_value(walk_state *ws,
@@ -365,222 +687,94 @@ const char *clasconv_biff_error_text(uint8_t code)
     }
 }
 
-/* --- What FreeXL trusts ------------------------------------------------
- *
- * FreeXL 1.0.6 copies strings out of its record buffer with the lengths
- * the file gives, without checking them against the record: a crafted
- * LABEL, FORMAT or SST reads past its buffer (seen under ASan). FreeXL
- * also takes a record of type 0 and length 0, or a record longer than
- * 8224 bytes, as the end of the stream and silently drops what follows.
- * The walker refuses all of these before FreeXL sees the file.
+/* --- Globals substream --------------------------------------------------
  */
 
-/* Unicode string header (flags byte + optional fields) at `p`: its size
- * and the width of a character, or 0 when it does not fit in `avail`. */
-static size_t unicode_header(const unsigned char *p, size_t avail,
-                             size_t *width, uint64_t *extra)
+/* The records that follow `pos` as CONTINUE: `rec` and them, in a new
+ * array (free it). */
+static clasconv_biff_status with_continues(const unsigned char *data,
+                                           size_t size, size_t *pos,
+                                           const biff_rec *rec, biff_rec **segs,
+                                           size_t *nsegs)
 {
-    if (avail < 1) {
-        return 0;
+    size_t cap = 4;
+    *nsegs = 0;
+    *segs = malloc(cap * sizeof **segs);
+    if (*segs == NULL) {
+        return CLASCONV_BIFF_MEMORY;
     }
-    unsigned flags = p[0];
-    size_t head = 1;
-    uint64_t skip = 0;
-    if (flags & 0x08) {
-        if (avail < head + 2) {
-            return 0;
+    (*segs)[(*nsegs)++] = *rec;
+    for (;;) {
+        size_t look = *pos;
+        biff_rec next;
+        if (next_record(data, size, &look, &next) != CLASCONV_BIFF_OK ||
+            next.type != REC_CONTINUE) {
+            return CLASCONV_BIFF_OK;
         }
-        skip += (uint64_t)get16(p + head) * 4;
-        head += 2;
-    }
-    if (flags & 0x04) {
-        if (avail < head + 4) {
-            return 0;
+        if (*nsegs == cap) {
+            biff_rec *p = realloc(*segs, 2 * cap * sizeof **segs);
+            if (p == NULL) {
+                free(*segs);
+                *segs = NULL;
+                return CLASCONV_BIFF_MEMORY;
+            }
+            *segs = p;
+            cap *= 2;
         }
-        skip += get32(p + head);
-        head += 4;
+        (*segs)[(*nsegs)++] = next;
+        *pos = look;
     }
-    *width = (flags & 0x01) ? 2 : 1;
-    *extra = skip;
-    return head;
-}
-
-/* LABEL and FORMAT: the characters must lie inside the record. */
-static clasconv_biff_status check_label_format(const clasconv_biff_book *book,
-                                               const biff_rec *rec)
-{
-    size_t count_at = rec->type == REC_LABEL ? 6 : 2;
-    size_t len = rec->len;
-    if (book->version == 5) {
-        if (rec->type == REC_FORMAT) {
-            return CLASCONV_BIFF_OK; /* 8-bit count: stays in the buffer */
-        }
-        if (len < 8 || 8 + (size_t)get16(rec->body + 6) > len) {
-            return CLASCONV_BIFF_CORRUPT;
-        }
-        return CLASCONV_BIFF_OK;
-    }
-    if (len < count_at + 2) {
-        return CLASCONV_BIFF_CORRUPT;
-    }
-    size_t chars = get16(rec->body + count_at);
-    size_t width;
-    uint64_t extra;
-    size_t at = count_at + 2;
-    size_t head = unicode_header(rec->body + at, len - at, &width, &extra);
-    if (head == 0 || chars * width > len - at - head) {
-        return CLASCONV_BIFF_CORRUPT;
-    }
-    return CLASCONV_BIFF_OK;
-}
-
-/* BOUNDSHEET as FreeXL reads it: any non-zero flags byte means UTF-16. */
-static clasconv_biff_status check_boundsheet(const clasconv_biff_book *book,
-                                             const biff_rec *rec)
-{
-    size_t chars = rec->len > 6 ? rec->body[6] : 0;
-    if (book->version == 5) {
-        return rec->len >= 7 && 7 + chars <= rec->len ? CLASCONV_BIFF_OK
-                                                      : CLASCONV_BIFF_CORRUPT;
-    }
-    if (rec->len < 8) {
-        return CLASCONV_BIFF_CORRUPT;
-    }
-    size_t width = rec->body[7] == 0 ? 1 : 2;
-    return 8 + chars * width <= rec->len ? CLASCONV_BIFF_OK
-                                         : CLASCONV_BIFF_CORRUPT;
 }
 
 /*
- * SST and its CONTINUE records, followed the way FreeXL's parse_SST reads
- * them: every read it makes must fall inside its record. A string header
- * may not straddle two records, and the characters of a string may
- * continue into the next record only (FreeXL reads no further).
+ * SST and its CONTINUE records. The unique-string count is taken as a
+ * bound, not a promise: writers that give a larger one just end early.
+ * Empty strings are kept. A string that runs past the last CONTINUE is
+ * CORRUPT.
  */
-static clasconv_biff_status check_sst(const biff_rec *recs, size_t nrecs)
+static clasconv_biff_status read_sst(walk_state *ws, const unsigned char *data,
+                                     size_t size, size_t *pos,
+                                     const biff_rec *rec)
 {
-    if (recs[0].len < 8) {
+    clasconv_biff_book *book = ws->book;
+    biff_rec *segs = NULL;
+    size_t nsegs = 0;
+    clasconv_biff_status st =
+        with_continues(data, size, pos, rec, &segs, &nsegs);
+    if (st != CLASCONV_BIFF_OK) {
+        return st;
+    }
+    if (ws->sst_seen++ > 0 || book->version != 8) {
+        free(segs);
+        return CLASCONV_BIFF_OK; /* a second SST, or one in BIFF5: unused */
+    }
+    if (rec->len < 8) {
+        free(segs);
         return CLASCONV_BIFF_CORRUPT;
     }
-    uint32_t count = get32(recs[0].body + 4);
-    if (count > 1024u * 1024u) {
-        return CLASCONV_BIFF_CORRUPT; /* FreeXL refuses it as "no memory" */
-    }
-    uint32_t index = 0;
-    uint64_t pending_extra = 0;
-    uint64_t next_skip = 0; /* tail bytes spilling into next record */
-    size_t pending = 0;     /* characters of a split string left */
-    for (size_t r = 0; r < nrecs; r++) {
-        const unsigned char *body = recs[r].body;
-        uint64_t len = recs[r].len;
-        uint64_t p = r == 0 ? 8 : 0;
-        if (pending > 0) {
-            /* FreeXL copies the rest of the split string from here. */
-            if (len < 1) {
-                return CLASCONV_BIFF_CORRUPT;
-            }
-            size_t width = (body[0] & 0x01) ? 2 : 1;
-            if (1 + (uint64_t)pending * width > len) {
-                return CLASCONV_BIFF_CORRUPT;
-            }
-            /* FreeXL skips the split string's tail in this record only: a
-             * tail spilling further is forgotten (and the rest misread, but
-             * every read is still checked below). */
-            p = 1 + (uint64_t)pending * width + pending_extra;
-            pending = 0;
-            pending_extra = 0;
-            index++;
-            next_skip = 0;
+    uint32_t count = get32(rec->body + 4);
+    seg_cursor c = {segs, nsegs, 0, 8};
+    while (book->nsst < count && !cur_at_end(&c)) {
+        if (book->nsst >= CLASCONV_BIFF_MAX_SST) {
+            st = CLASCONV_BIFF_TOO_LARGE;
+            break;
         }
-        while (index < count) {
-            if (p >= len) {
-                break;
-            }
-            p += next_skip;
-            next_skip = 0;
-            if (p + 2 > len) {
-                return CLASCONV_BIFF_CORRUPT;
-            }
-            size_t chars = get16(body + p);
-            p += 2;
-            size_t width;
-            uint64_t extra;
-            size_t head =
-                unicode_header(body + p, (size_t)(len - p), &width, &extra);
-            if (head == 0) {
-                return CLASCONV_BIFF_CORRUPT;
-            }
-            p += head;
-            uint64_t need = (uint64_t)chars * width;
-            if (need > len - p) {
-                if (r + 1 >= nrecs) {
-                    return CLASCONV_BIFF_CORRUPT; /* no CONTINUE follows */
-                }
-                /* FreeXL keeps whole characters only. */
-                uint64_t done = width == 2 ? (len - p) / 2 : len - p;
-                pending = chars - (size_t)done;
-                pending_extra = extra;
-                break;
-            }
-            if (chars == 0) {
-                return CLASCONV_BIFF_CORRUPT; /* FreeXL: "crafted file" */
-            }
-            p += need + extra;
-            index++;
-            if (p > len) {
-                next_skip = p - len;
-                if (r + 1 < nrecs && next_skip > recs[r + 1].len) {
-                    return CLASCONV_BIFF_CORRUPT;
-                }
-            }
+        void *items = book->sst;
+        st = grow(&items, &book->sst_cap, book->nsst, sizeof *book->sst);
+        book->sst = items;
+        if (st != CLASCONV_BIFF_OK) {
+            break;
         }
+        char *text = NULL;
+        st = read_xlstring(book, &c, 2, &text);
+        if (st != CLASCONV_BIFF_OK) {
+            break;
+        }
+        book->sst[book->nsst++] = text;
     }
-    if (pending > 0) {
-        return CLASCONV_BIFF_CORRUPT;
-    }
-    return CLASCONV_BIFF_OK;
+    free(segs);
+    return st;
 }
-
-/* Checks one record (and, for SST, the CONTINUE records after it) that
- * FreeXL will read, wherever it stands in the stream. */
-static clasconv_biff_status check_for_freexl(walk_state *ws,
-                                             const unsigned char *data,
-                                             size_t size, size_t pos,
-                                             const biff_rec *rec)
-{
-    switch (rec->type) {
-    case 0x0000:
-        return rec->len == 0 ? CLASCONV_BIFF_CORRUPT : CLASCONV_BIFF_OK;
-    case REC_LABEL:
-    case REC_FORMAT:
-        return check_label_format(ws->book, rec);
-    case REC_BOUNDSHEET:
-        return check_boundsheet(ws->book, rec);
-    case REC_SST:
-        break;
-    default:
-        return CLASCONV_BIFF_OK;
-    }
-    if (ws->book->version != 8 || ++ws->sst_count > 1) {
-        return CLASCONV_BIFF_CORRUPT;
-    }
-    biff_rec recs[256];
-    size_t nrecs = 0;
-    recs[nrecs++] = *rec;
-    size_t look = pos;
-    biff_rec next;
-    while (next_record(data, size, &look, &next) == CLASCONV_BIFF_OK &&
-           next.type == REC_CONTINUE) {
-        if (nrecs >= sizeof recs / sizeof recs[0]) {
-            return CLASCONV_BIFF_TOO_LARGE; /* over 2 MB of strings */
-        }
-        recs[nrecs++] = next;
-    }
-    return check_sst(recs, nrecs);
-}
-
-/* --- Globals substream --------------------------------------------------
- */
 
 static clasconv_biff_status read_boundsheet(walk_state *ws, const biff_rec *rec)
 {
@@ -603,14 +797,59 @@ static clasconv_biff_status read_boundsheet(walk_state *ws, const biff_rec *rec)
     sheet->offset = get32(rec->body);
     sheet->hidden = (uint8_t)(rec->body[4] & 0x03);
     sheet->type = rec->body[5];
-    biff_rec name_seg = *rec;
-    name_seg.body = rec->body + 6;
-    name_seg.len = (uint16_t)(rec->len - 6);
-    st = decode_string(book, &name_seg, 1, 1, &sheet->name);
+    st = read_string_at(book, rec, 6, 1, &sheet->name);
     if (st != CLASCONV_BIFF_OK) {
         return st;
     }
     book->nsheets++;
+    return CLASCONV_BIFF_OK;
+}
+
+static clasconv_biff_status read_xf(clasconv_biff_book *book,
+                                    const biff_rec *rec)
+{
+    if (rec->len < 4) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    if (book->nxf >= MAX_XF) {
+        return CLASCONV_BIFF_OK; /* unreachable by any 16-bit index */
+    }
+    void *items = book->xf_formats;
+    clasconv_biff_status st =
+        grow(&items, &book->xf_cap, book->nxf, sizeof *book->xf_formats);
+    book->xf_formats = items;
+    if (st != CLASCONV_BIFF_OK) {
+        return st;
+    }
+    book->xf_formats[book->nxf++] = get16(rec->body + 2);
+    return CLASCONV_BIFF_OK;
+}
+
+static clasconv_biff_status read_format(clasconv_biff_book *book,
+                                        const biff_rec *rec)
+{
+    if (rec->len < 3) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    uint16_t index = get16(rec->body);
+    char *text = NULL;
+    clasconv_biff_status st =
+        read_string_at(book, rec, 2, book->version == 8 ? 2 : 1, &text);
+    if (st != CLASCONV_BIFF_OK) {
+        return st;
+    }
+    uint8_t kind = format_kind_of(text);
+    free(text);
+    if (book->format_kinds == NULL) {
+        if (kind == 0) {
+            return CLASCONV_BIFF_OK;
+        }
+        book->format_kinds = calloc(65536, 1);
+        if (book->format_kinds == NULL) {
+            return CLASCONV_BIFF_MEMORY;
+        }
+    }
+    book->format_kinds[index] = kind;
     return CLASCONV_BIFF_OK;
 }
 
@@ -624,10 +863,6 @@ static clasconv_biff_status read_globals(walk_state *ws,
         clasconv_biff_status st = next_record(data, size, pos, &rec);
         if (st != CLASCONV_BIFF_OK) {
             return st; /* no EOF: truncated */
-        }
-        st = check_for_freexl(ws, data, size, *pos, &rec);
-        if (st != CLASCONV_BIFF_OK) {
-            return st;
         }
         switch (rec.type) {
         case REC_EOF:
@@ -644,16 +879,31 @@ static clasconv_biff_status read_globals(walk_state *ws,
                 codepage_set(book, book->codepage);
             }
             break;
+        case REC_DATEMODE:
+            if (rec.len < 2) {
+                return CLASCONV_BIFF_CORRUPT;
+            }
+            book->date1904 = get16(rec.body) == 1;
+            break;
         case REC_BOUNDSHEET:
             st = read_boundsheet(ws, &rec);
-            if (st != CLASCONV_BIFF_OK) {
-                return st;
-            }
+            break;
+        case REC_XF:
+            st = read_xf(book, &rec);
+            break;
+        case REC_FORMAT:
+            st = read_format(book, &rec);
+            break;
+        case REC_SST:
+            st = read_sst(ws, data, size, pos, &rec);
             break;
         case REC_BOF:
             return CLASCONV_BIFF_CORRUPT; /* a substream inside globals */
         default:
             break;
+        }
+        if (st != CLASCONV_BIFF_OK) {
+            return st;
         }
     }
 }
@@ -672,9 +922,9 @@ static void note_cell(clasconv_biff_sheet *sheet, uint32_t row,
     }
 }
 
-/* DIMENSIONS: kept for `sheet` (may be NULL: a record in an embedded
- * chart or an unknown substream) and counted for the whole book. */
-static clasconv_biff_status read_dimensions(clasconv_biff_book *book,
+/* DIMENSIONS: what the sheet claims (kept for information only; the
+ * cells present are what counts). */
+static clasconv_biff_status read_dimensions(const clasconv_biff_book *book,
                                             clasconv_biff_sheet *sheet,
                                             const biff_rec *rec)
 {
@@ -692,16 +942,6 @@ static clasconv_biff_status read_dimensions(clasconv_biff_book *book,
         rows = get16(rec->body + 2);
         cols = get16(rec->body + 6);
     }
-    uint64_t cells = (uint64_t)rows * cols;
-    book->dim_cells_total = cells > UINT64_MAX - book->dim_cells_total
-                                ? UINT64_MAX
-                                : book->dim_cells_total + cells;
-    if (cells > book->dim_cells_max) {
-        book->dim_cells_max = cells;
-    }
-    if (sheet == NULL) {
-        return CLASCONV_BIFF_OK;
-    }
     sheet->has_dimensions = 1;
     if (rows > sheet->dim_rows) {
         sheet->dim_rows = rows;
@@ -710,6 +950,87 @@ static clasconv_biff_status read_dimensions(clasconv_biff_book *book,
         sheet->dim_cols = cols;
     }
     return CLASCONV_BIFF_OK;
+}
+
+/* A number under cell format `xf`: a DATE when the format is one. */
+static clasconv_biff_status add_number(walk_state *ws,
+                                       clasconv_biff_sheet *sheet, uint32_t row,
+                                       uint32_t col, uint16_t xf, double number)
+{
+    clasconv_biff_value v;
+    memset(&v, 0, sizeof v);
+    v.row = row;
+    v.col = (uint16_t)col;
+    v.number = number;
+    v.kind = CLASCONV_BIFF_NUMBER;
+    uint8_t kind = xf_date_kind(ws->book, xf);
+    char probe[40];
+    if (kind != 0 && clasconv_biff_date_text(number, ws->book->date1904, kind,
+                                             probe, sizeof probe) == 0) {
+        v.kind = CLASCONV_BIFF_DATE;
+        v.code = kind;
+    }
+    note_cell(sheet, row, col);
+    return add_value(ws, sheet, &v);
+}
+
+/* An RK number: a 30-bit integer or the top of a double, maybe / 100. */
+static double rk_value(uint32_t rk)
+{
+    double value;
+    if (rk & 0x02) {
+        value = (double)((int32_t)rk >> 2);
+    } else {
+        uint64_t bits = (uint64_t)(rk & 0xFFFFFFFCu) << 32;
+        memcpy(&value, &bits, sizeof value);
+    }
+    return (rk & 0x01) ? value / 100.0 : value;
+}
+
+static clasconv_biff_status
+read_mulrk(walk_state *ws, clasconv_biff_sheet *sheet, const biff_rec *rec)
+{
+    if (rec->len < 6) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    uint32_t row = get16(rec->body);
+    uint32_t col = get16(rec->body + 2);
+    size_t n = (size_t)(rec->len - 6) / 6;
+    for (size_t i = 0; i < n && col + i <= 0xFFFF; i++) {
+        const unsigned char *p = rec->body + 4 + 6 * i;
+        clasconv_biff_status st =
+            add_number(ws, sheet, row, (uint32_t)(col + i), get16(p),
+                       rk_value(get32(p + 2)));
+        if (st != CLASCONV_BIFF_OK) {
+            return st;
+        }
+    }
+    return CLASCONV_BIFF_OK;
+}
+
+/* LABEL and RSTRING: row, column, XF, then the string (RSTRING's
+ * formatting runs after it are left aside). */
+static clasconv_biff_status
+read_label(walk_state *ws, clasconv_biff_sheet *sheet, const biff_rec *rec)
+{
+    if (rec->len < 8) {
+        return CLASCONV_BIFF_CORRUPT;
+    }
+    clasconv_biff_value v;
+    memset(&v, 0, sizeof v);
+    v.row = get16(rec->body);
+    v.col = get16(rec->body + 2);
+    v.kind = CLASCONV_BIFF_STRING;
+    clasconv_biff_status st = read_string_at(ws->book, rec, 6, 2, &v.text);
+    if (st != CLASCONV_BIFF_OK) {
+        return st;
+    }
+    note_cell(sheet, v.row, v.col);
+    st = add_value(ws, sheet, &v);
+    if (st != CLASCONV_BIFF_OK) {
+        free(v.text);
+    }
+    return st;
 }
 
 static clasconv_biff_status read_formula(walk_state *ws,
@@ -762,22 +1083,17 @@ static clasconv_biff_status read_string(walk_state *ws,
                                         const unsigned char *data, size_t size,
                                         size_t *pos, const biff_rec *rec)
 {
-    biff_rec segs[64];
+    biff_rec *segs = NULL;
     size_t nsegs = 0;
-    segs[nsegs++] = *rec;
-    /* A string of at most 65535 characters needs few CONTINUE records. */
-    while (nsegs < sizeof segs / sizeof segs[0]) {
-        size_t look = *pos;
-        biff_rec next;
-        if (next_record(data, size, &look, &next) != CLASCONV_BIFF_OK ||
-            next.type != REC_CONTINUE) {
-            break;
-        }
-        segs[nsegs++] = next;
-        *pos = look;
+    clasconv_biff_status st =
+        with_continues(data, size, pos, rec, &segs, &nsegs);
+    if (st != CLASCONV_BIFF_OK) {
+        return st;
     }
+    seg_cursor c = {segs, nsegs, 0, 0};
     char *text = NULL;
-    clasconv_biff_status st = decode_string(ws->book, segs, nsegs, 2, &text);
+    st = read_xlstring(ws->book, &c, 2, &text);
+    free(segs);
     if (st != CLASCONV_BIFF_OK) {
         return st;
     }
@@ -821,6 +1137,93 @@ static clasconv_biff_status read_mergedcells(walk_state *ws,
     return CLASCONV_BIFF_OK;
 }
 
+/* One cell-level record of a worksheet. */
+static clasconv_biff_status
+read_cell_record(walk_state *ws, clasconv_biff_sheet *sheet,
+                 const unsigned char *data, size_t size, size_t *pos,
+                 const biff_rec *rec, int *pending, int was_pending)
+{
+    clasconv_biff_value v;
+    switch (rec->type) {
+    case REC_DIMENSIONS:
+        return read_dimensions(ws->book, sheet, rec);
+    case REC_FORMULA:
+        return read_formula(ws, sheet, rec, pending);
+    case REC_STRING:
+        return was_pending ? read_string(ws, sheet, data, size, pos, rec)
+                           : CLASCONV_BIFF_OK;
+    case REC_BOOLERR:
+        if (rec->len < 8) {
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        memset(&v, 0, sizeof v);
+        v.row = get16(rec->body);
+        v.col = get16(rec->body + 2);
+        v.code = rec->body[6];
+        if (rec->body[7] != 0) {
+            v.kind = CLASCONV_BIFF_ERROR;
+        } else {
+            v.kind = CLASCONV_BIFF_BOOLEAN;
+            v.code = v.code != 0;
+            v.number = v.code;
+        }
+        note_cell(sheet, v.row, v.col);
+        return add_value(ws, sheet, &v);
+    case REC_MERGEDCELLS:
+        return read_mergedcells(ws, sheet, rec);
+    case REC_NUMBER:
+        if (rec->len < 14) {
+            return CLASCONV_BIFF_CORRUPT;
+        } else {
+            double number;
+            uint64_t bits = (uint64_t)get32(rec->body + 6) |
+                            ((uint64_t)get32(rec->body + 10) << 32);
+            memcpy(&number, &bits, sizeof number);
+            return add_number(ws, sheet, get16(rec->body), get16(rec->body + 2),
+                              get16(rec->body + 4), number);
+        }
+    case REC_RK:
+        if (rec->len < 10) {
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        return add_number(ws, sheet, get16(rec->body), get16(rec->body + 2),
+                          get16(rec->body + 4), rk_value(get32(rec->body + 6)));
+    case REC_MULRK:
+        return read_mulrk(ws, sheet, rec);
+    case REC_LABEL:
+    case REC_RSTRING:
+        return read_label(ws, sheet, rec);
+    case REC_LABELSST:
+        if (rec->len < 10) {
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        memset(&v, 0, sizeof v);
+        v.row = get16(rec->body);
+        v.col = get16(rec->body + 2);
+        v.kind = CLASCONV_BIFF_SST;
+        v.sst_index = get32(rec->body + 6);
+        note_cell(sheet, v.row, v.col);
+        return add_value(ws, sheet, &v);
+    case REC_BLANK:
+        if (rec->len < 4) {
+            return CLASCONV_BIFF_CORRUPT;
+        }
+        note_cell(sheet, get16(rec->body), get16(rec->body + 2));
+        return CLASCONV_BIFF_OK;
+    case REC_MULBLANK:
+        if (rec->len < 6) {
+            return CLASCONV_BIFF_CORRUPT;
+        } else {
+            uint32_t first = get16(rec->body + 2);
+            uint32_t last = get16(rec->body + rec->len - 2);
+            note_cell(sheet, get16(rec->body), last > first ? last : first);
+        }
+        return CLASCONV_BIFF_OK;
+    default:
+        return CLASCONV_BIFF_OK;
+    }
+}
+
 /* Walks one substream from just after its BOF to its EOF. `sheet` is NULL
  * for a substream no BOUNDSHEET points at (its records are skipped). */
 static clasconv_biff_status read_sheet(walk_state *ws,
@@ -833,10 +1236,6 @@ static clasconv_biff_status read_sheet(walk_state *ws,
     while (depth > 0) {
         biff_rec rec;
         clasconv_biff_status st = next_record(data, size, pos, &rec);
-        if (st != CLASCONV_BIFF_OK) {
-            return st;
-        }
-        st = check_for_freexl(ws, data, size, *pos, &rec);
         if (st != CLASCONV_BIFF_OK) {
             return st;
         }
@@ -855,79 +1254,15 @@ static clasconv_biff_status read_sheet(walk_state *ws,
             return CLASCONV_BIFF_ENCRYPTED;
         }
         if (sheet == NULL || depth > 1) {
-            /* An embedded chart, or an unknown substream. */
-            if (rec.type == REC_DIMENSIONS) {
-                st = read_dimensions(ws->book, NULL, &rec);
-                if (st != CLASCONV_BIFF_OK) {
-                    return st;
-                }
-            }
-            continue;
+            continue; /* an embedded chart, or an unknown substream */
         }
         int was_pending = pending;
         if (rec.type != REC_CONTINUE && rec.type != REC_SHRFMLA &&
             rec.type != REC_ARRAY && rec.type != REC_TABLE) {
             pending = 0; /* these may sit between FORMULA and STRING */
         }
-        switch (rec.type) {
-        case REC_DIMENSIONS:
-            st = read_dimensions(ws->book, sheet, &rec);
-            break;
-        case REC_FORMULA:
-            st = read_formula(ws, sheet, &rec, &pending);
-            break;
-        case REC_STRING:
-            if (was_pending) {
-                st = read_string(ws, sheet, data, size, pos, &rec);
-            }
-            break;
-        case REC_BOOLERR:
-            if (rec.len < 8) {
-                return CLASCONV_BIFF_CORRUPT;
-            } else {
-                clasconv_biff_value v;
-                memset(&v, 0, sizeof v);
-                v.row = get16(rec.body);
-                v.col = get16(rec.body + 2);
-                v.code = rec.body[6];
-                if (rec.body[7] != 0) {
-                    v.kind = CLASCONV_BIFF_ERROR;
-                } else {
-                    v.kind = CLASCONV_BIFF_BOOLEAN;
-                    v.code = v.code != 0;
-                    v.number = v.code;
-                }
-                note_cell(sheet, v.row, v.col);
-                st = add_value(ws, sheet, &v);
-            }
-            break;
-        case REC_MERGEDCELLS:
-            st = read_mergedcells(ws, sheet, &rec);
-            break;
-        case REC_NUMBER:
-        case REC_RK:
-        case REC_LABEL:
-        case REC_LABELSST:
-        case REC_BLANK:
-        case REC_RSTRING:
-            if (rec.len < 4) {
-                return CLASCONV_BIFF_CORRUPT;
-            }
-            note_cell(sheet, get16(rec.body), get16(rec.body + 2));
-            break;
-        case REC_MULRK:
-        case REC_MULBLANK:
-            if (rec.len < 6) {
-                return CLASCONV_BIFF_CORRUPT;
-            } else {
-                uint32_t first = get16(rec.body + 2);
-                uint32_t last = get16(rec.body + rec.len - 2);
-                note_cell(sheet, get16(rec.body), last > first ? last : first);
-            }
-            break;
-        default:
-            break;
-        }
+        st = read_cell_record(ws, sheet, data, size, pos, &rec, &pending,
+                              was_pending);
         if (st != CLASCONV_BIFF_OK) {
             return st;
         }
@@ -950,6 +1285,7 @@ clasconv_biff_status clasconv_biff_read(const unsigned char *data, size_t size,
 {
     walk_state ws = {book, 0, 0, 0};
     codepage_1252(book);
+    book->cp_iconv = (void *)-1;
     size_t pos = 0;
     biff_rec rec;
     if (data == NULL ||
@@ -1013,7 +1349,9 @@ void clasconv_biff_free(clasconv_biff_book *book)
     for (size_t i = 0; i < book->nsheets; i++) {
         clasconv_biff_sheet *sheet = &book->sheets[i];
         for (size_t k = 0; k < sheet->nvalues; k++) {
-            free(sheet->values[k].text);
+            if (sheet->values[k].kind == CLASCONV_BIFF_STRING) {
+                free(sheet->values[k].text);
+            }
         }
         free(sheet->values);
         free(sheet->merges);
@@ -1023,4 +1361,20 @@ void clasconv_biff_free(clasconv_biff_book *book)
     book->sheets = NULL;
     book->nsheets = 0;
     book->sheets_cap = 0;
+    for (size_t i = 0; i < book->nsst; i++) {
+        free(book->sst[i]);
+    }
+    free(book->sst);
+    book->sst = NULL;
+    book->nsst = 0;
+    book->sst_cap = 0;
+    free(book->xf_formats);
+    book->xf_formats = NULL;
+    book->nxf = 0;
+    book->xf_cap = 0;
+    free(book->format_kinds);
+    book->format_kinds = NULL;
+    if (book->cp_iconv != NULL) {
+        codepage_close(book);
+    }
 }

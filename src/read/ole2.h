@@ -54,15 +54,6 @@ clasconv_ole2_status clasconv_ole2_find(const clasconv_ole2 *ole,
 clasconv_ole2_status clasconv_ole2_read(const clasconv_ole2 *ole, size_t index,
                                         unsigned char **data, size_t *size);
 
-/**
- * Writes to `fd` a minimal compound file (version 4, 4096-byte sectors,
- * no mini stream, no DIFAT) holding one root stream `name` (ASCII) with
- * `data`, zero-padded to at least 4100 bytes. Returns 0, or -1 with errno
- * set (EFBIG for a stream over CLASCONV_OLE2_STREAM_MAX).
- */
-int clasconv_ole2_write_single(int fd, const char *name,
-                               const unsigned char *data, size_t size);
-
 /** Number of directory entries (for tests). */
 size_t clasconv_ole2_entry_count(const clasconv_ole2 *ole);
 
