@@ -30,8 +30,8 @@ clasconv_error clasconv_convert(const char *path, clasconv_table **table,
 
 /**
  * Same as clasconv_convert() for bytes in memory; `file_name` names them
- * in messages and may give the commune. `path` may be NULL (an .xls is then
- * written to a private temporary file for FreeXL).
+ * in messages and may give the commune. `path` may be NULL (every reader
+ * works from memory).
  */
 clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
                                        const unsigned char *data, size_t size,

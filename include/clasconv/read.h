@@ -36,7 +36,7 @@ const char *clasconv_format_name(clasconv_format format);
 /** Non-zero for the formats a reader exists for. */
 int clasconv_format_readable(clasconv_format format);
 
-/** The bytes of an input file, with its path (FreeXL needs a path). */
+/** The bytes of an input file, with its path (for messages only). */
 typedef struct clasconv_input {
     const char *path;          /* may be NULL for in-memory inputs */
     const unsigned char *data; /* whole file */

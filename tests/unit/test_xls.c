@@ -303,6 +303,169 @@ Test(xls, dates_come_as_text_flagged_date)
     clasconv_grid_free(r.grid);
 }
 
+/* Rich text (RSTRING), which FreeXL dropped: the form Gnumeric saves with
+ * a bold « EE » lost its school names. */
+Test(xls, rich_text_cells)
+{
+    const char *files[] = {FIX("rstring5.xls"), FIX("rstring8.xls"),
+                           FIX("writers/rich-text.gnumeric-biff7.xls"),
+                           FIX("writers/rich-text.gnumeric-biff8.xls"),
+                           FIX("writers/rich-text.lo-biff8.xls")};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        read_result r = read_file(files[i], 0);
+        cr_assert_eq(r.err, CLASCONV_OK, "%s: %s", files[i], r.diag.message);
+        const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+        int gnumeric = strstr(files[i], "writers/") != NULL;
+        const char *ee = gnumeric ? "A3" : "A2";
+        const char *college = gnumeric ? "A4" : "A3";
+        assert_text(s, ee, "EE Jules Ferry", 0);
+        cr_assert_not_null(strstr(cell(s, college)->v.text, "Jean Moulin"));
+        cr_assert_eq(strncmp(cell(s, college)->v.text, "Collège", 8), 0);
+        clasconv_grid_free(r.grid);
+    }
+}
+
+Test(xls, shared_strings_across_continue_with_empty_ones)
+{
+    read_result r = read_file(FIX("sst-continue.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+    assert_text(s, "A1", "Établissement", 0);
+    cr_assert_null(cell(s, "A2")); /* an empty shared string */
+    assert_text(s, "A3", "École Jules Ferry", 0);
+    char x150[200];
+    memset(x150, 'x', 150);
+    strcpy(x150 + 150, "é");
+    assert_text(s, "A4", x150, 0);
+    cr_assert_null(cell(s, "A5"));
+    char college[300] = "";
+    for (int i = 0; i < 20; i++) {
+        strcat(college, "Collège ");
+    }
+    strcat(college, "Œuvre");
+    assert_text(s, "A6", college, 0);
+    assert_text(s, "A7", "€uro ← unicode", 0);
+    assert_text(s, "A8", "TOTAL", 0);
+    clasconv_grid_free(r.grid);
+}
+
+/* BIFF5 text in every Windows code page iconv knows: CP1258 composes its
+ * tone marks (FreeXL shifted them by one character), CP932 is
+ * multi-byte. */
+Test(xls, biff5_code_pages)
+{
+    struct {
+        const char *file, *a1, *a2;
+    } cases[] = {
+        {FIX("cp1258.xls"), "Trường Tiểu học", "Hà Nội"},
+        {FIX("cp1251.xls"), "Школа №5", "Ёлка"},
+        {FIX("cp1250.xls"), "Łódź", "Příliš žluťoučký kůň"},
+        {FIX("cp932.xls"), "小学校", "カタカナ"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        read_result r = read_file(cases[i].file, 0);
+        cr_assert_eq(r.err, CLASCONV_OK, "%s: %s", cases[i].file,
+                     r.diag.message);
+        const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+        assert_text(s, "A1", cases[i].a1, 0);
+        assert_text(s, "A2", cases[i].a2, 0);
+        clasconv_grid_free(r.grid);
+    }
+}
+
+/* DIMENSIONS says 32,770 x 130 (over 4 million cells); 64 are there. */
+Test(xls, sparse_sheet_counts_cells_present)
+{
+    read_result r = read_file(FIX("sparse.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+    size_t cells = 0;
+    for (size_t i = 0; i < clasconv_sheet_row_count(s); i++) {
+        cells += clasconv_sheet_row(s, i).ncells;
+    }
+    cr_assert_eq(cells, 64);
+    assert_number(s, "A1", 0, 0);
+    assert_number(s, "DI3585", 7 * 8 + 7, 0); /* row 7 * 512, column 7 * 16 */
+    clasconv_grid_free(r.grid);
+}
+
+#define D CLASCONV_CELL_DATE
+
+Test(xls, rk_mulrk_blanks_and_date_formats)
+{
+    read_result r = read_file(FIX("numbers-dates.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    const clasconv_sheet *s = sheet_named(r.grid, "Feuil1");
+    assert_number(s, "A1", 12, 0);         /* RK integer */
+    assert_number(s, "B1", 7.5, 0);        /* RK integer / 100 */
+    assert_number(s, "C1", -3, 0);         /* negative */
+    assert_number(s, "D1", 0.1, 0);        /* RK 10 / 100 */
+    assert_number(s, "E1", 1234567.5, 0);  /* RK / 100 */
+    cr_assert_null(cell(s, "A2"));         /* BLANK */
+    cr_assert_null(cell(s, "B2"));         /* MULBLANK */
+    assert_text(s, "D2", "2025-12-31", D); /* built-in format 14 */
+    assert_text(s, "E2", "2025-12-31", D); /* dd/mm/yyyy */
+    assert_text(s, "A3", "12:00:00", D);   /* hh:mm */
+    assert_text(s, "B3", "2025-12-31 18:00:00", D);
+    assert_number(s, "C3", 12, 0);                  /* "Semaine "0 is no date */
+    assert_number(s, "D3", 3.25, 0);                /* [Red]0.00 neither */
+    assert_text(s, "E3", "2023-03-15 12:00:00", D); /* built-in 22 */
+    assert_text(s, "A4", "1900-02-28", D);
+    assert_text(s, "B4", "1900-02-29", D); /* Excel's (Lotus's) leap day */
+    assert_text(s, "C4", "1900-03-01", D);
+    clasconv_grid_free(r.grid);
+
+    r = read_file(FIX("dates1904.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    s = sheet_named(r.grid, "Feuil1");
+    assert_text(s, "A1", "1904-01-01", D);
+    assert_text(s, "B1", "2026-01-01", D);
+    clasconv_grid_free(r.grid);
+
+    /* A BIFF5 FORMAT (8-bit count: FreeXL misread it and refused). */
+    r = read_file(FIX("biff5-dates.xls"), 0);
+    cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
+    assert_text(sheet_named(r.grid, "Feuil1"), "A1", "2025-12-31", D);
+    clasconv_grid_free(r.grid);
+}
+
+Test(biff, date_texts)
+{
+    struct {
+        double serial;
+        int date1904, kind;
+        const char *text;
+    } cases[] = {
+        {1, 0, CLASCONV_BIFF_DATE_ONLY, "1900-01-01"},
+        {0, 0, CLASCONV_BIFF_DATE_ONLY, "1900-01-01"},
+        {59, 0, CLASCONV_BIFF_DATE_ONLY, "1900-02-28"},
+        {60, 0, CLASCONV_BIFF_DATE_ONLY, "1900-02-29"},
+        {61, 0, CLASCONV_BIFF_DATE_ONLY, "1900-03-01"},
+        {46022.99, 0, CLASCONV_BIFF_DATE_ONLY, "2025-12-31"},
+        {73109, 0, CLASCONV_BIFF_DATE_ONLY, "2100-02-28"},
+        {73110, 0, CLASCONV_BIFF_DATE_ONLY, "2100-03-01"},
+        {2958465, 0, CLASCONV_BIFF_DATE_ONLY, "9999-12-31"},
+        {0, 1, CLASCONV_BIFF_DATE_ONLY, "1904-01-01"},
+        {0.75, 0, CLASCONV_BIFF_TIME, "18:00:00"},
+        {1.5 / 86400, 0, CLASCONV_BIFF_TIME, "00:00:02"},
+        {46022.999999, 0, CLASCONV_BIFF_DATETIME, "2026-01-01 00:00:00"},
+        {46022.5, 0, CLASCONV_BIFF_DATETIME, "2025-12-31 12:00:00"},
+    };
+    char out[40];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_assert_eq(clasconv_biff_date_text(cases[i].serial, cases[i].date1904,
+                                             cases[i].kind, out, sizeof out),
+                     0);
+        cr_assert_str_eq(out, cases[i].text, "serial %g", cases[i].serial);
+    }
+    cr_assert_eq(clasconv_biff_date_text(-1, 0, CLASCONV_BIFF_DATE_ONLY, out,
+                                         sizeof out),
+                 -1);
+    cr_assert_eq(clasconv_biff_date_text(2958466, 0, CLASCONV_BIFF_DATE_ONLY,
+                                         out, sizeof out),
+                 -1);
+}
+
 Test(xls, encrypted_is_refused)
 {
     read_result r = read_file(FIX("encrypted.xls"), 1);
