@@ -28,7 +28,9 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_PDF,
     CLASCONV_FORMAT_ZIP_OTHER, /* a zip that is none of xlsx/ods/docx */
     CLASCONV_FORMAT_OLE_OTHER, /* OLE2 without a workbook (.doc, .msg) */
-    CLASCONV_FORMAT_RTF
+    CLASCONV_FORMAT_RTF,
+    CLASCONV_FORMAT_XLSB,     /* Excel binary workbook (no reader) */
+    CLASCONV_FORMAT_ENCRYPTED /* password-protected Office/ODF file */
 } clasconv_format;
 
 /** "csv", "xls", "xlsx", "ods", "docx", or a short word for the others. */

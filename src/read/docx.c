@@ -23,11 +23,33 @@
  */
 
 #define NS_W "wordprocessingml/2006/main"
+#define NS_W_STRICT "purl.oclc.org/ooxml/wordprocessingml/main"
 #define NS_MC "markup-compatibility/2006"
 #define DOCX_PATH_MAX 1100u
 #define DOCX_MAX_SPAN 1000u
 #define DOCX_META_MAX 512u
 #define DOCX_FOLD_MAX 512u
+
+/* WordprocessingML elements and attributes, in the transitional or the
+ * Strict (ISO/IEC 29500 strict) namespace. */
+static int w_ns(const char *name)
+{
+    return strstr(name, NS_W "|") != NULL ||
+           strstr(name, NS_W_STRICT "|") != NULL;
+}
+
+static int w_is(const char *name, const char *local)
+{
+    return clasconv_xml_is(name, NS_W, local) ||
+           clasconv_xml_is(name, NS_W_STRICT, local);
+}
+
+static const char *w_attr(const char **attrs, const char *local)
+{
+    const char *value = clasconv_xml_attr_ns(attrs, NS_W, local);
+    return value != NULL ? value
+                         : clasconv_xml_attr_ns(attrs, NS_W_STRICT, local);
+}
 
 enum { VMERGE_NONE, VMERGE_RESTART, VMERGE_CONTINUE };
 
@@ -91,7 +113,7 @@ typedef struct docx_parse {
 
 static uint64_t parse_val(const char **attrs, uint64_t fallback)
 {
-    const char *text = clasconv_xml_attr_ns(attrs, NS_W, "val");
+    const char *text = w_attr(attrs, "val");
     uint64_t v = 0;
     int digits = 0;
 
@@ -421,7 +443,7 @@ static int skipped_element(const char *name)
         return 1; /* the same content as mc:Choice, for older readers */
     }
     for (i = 0; i < sizeof w_skipped / sizeof w_skipped[0]; i++) {
-        if (clasconv_xml_is(name, NS_W, w_skipped[i])) {
+        if (w_is(name, w_skipped[i])) {
             return 1;
         }
     }
@@ -444,13 +466,13 @@ static clasconv_error docx_start(void *user, const char *name,
 
     if (!p->saw_root) {
         p->saw_root = 1;
-        p->is_document = clasconv_xml_is(name, NS_W, "document");
+        p->is_document = w_is(name, "document");
     }
     if (p->skip > 0 || skipped_element(name)) {
         p->skip++;
         return CLASCONV_OK;
     }
-    if (strstr(name, NS_W "|") == NULL) {
+    if (!w_ns(name)) {
         return CLASCONV_OK;
     }
     local = clasconv_xml_local(name);
@@ -498,7 +520,7 @@ static clasconv_error docx_start(void *user, const char *name,
         uint64_t span = parse_val(attrs, 1);
         p->span = span < 1 ? 1 : span < DOCX_MAX_SPAN ? span : DOCX_MAX_SPAN;
     } else if (strcmp(local, "vMerge") == 0 && p->in_tcpr) {
-        const char *val = clasconv_xml_attr_ns(attrs, NS_W, "val");
+        const char *val = w_attr(attrs, "val");
         p->vmerge_state = val != NULL && strcmp(val, "restart") == 0
                               ? VMERGE_RESTART
                               : VMERGE_CONTINUE;
@@ -535,7 +557,7 @@ static clasconv_error docx_end(void *user, const char *name)
         p->skip--;
         return CLASCONV_OK;
     }
-    if (strstr(name, NS_W "|") == NULL) {
+    if (!w_ns(name)) {
         return CLASCONV_OK;
     }
     local = clasconv_xml_local(name);

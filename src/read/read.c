@@ -28,6 +28,8 @@ clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
     case CLASCONV_FORMAT_ZIP_OTHER:
     case CLASCONV_FORMAT_OLE_OTHER:
     case CLASCONV_FORMAT_RTF:
+    case CLASCONV_FORMAT_XLSB:
+    case CLASCONV_FORMAT_ENCRYPTED:
         break;
     }
     clasconv_format_explain(format, in->path, diag);

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "clasconv/read.h"
+#include "read/ole2.h"
 #include "read/sniff.h"
+#include "read/zipxml.h"
 
 /* Bytes looked at for text markers and NUL bytes. */
 #define SNIFF_TEXT_WINDOW ((size_t)64 << 10)
@@ -28,6 +30,7 @@ typedef struct zip_parts {
     int content;        /* content.xml */
     int mimetype_ods;   /* a stored mimetype naming an ODF spreadsheet */
     int mimetype_other; /* a stored mimetype naming something else */
+    int content_types;  /* [Content_Types].xml: an OPC package */
 } zip_parts;
 
 static uint16_t rd16(const unsigned char *p)
@@ -90,6 +93,8 @@ static void note_part(const unsigned char *data, size_t size,
         parts->content = 1;
     else if (name_is(name, len, "mimetype"))
         check_mimetype(data, size, local_off, parts);
+    else if (name_is(name, len, "[Content_Types].xml"))
+        parts->content_types = 1;
 }
 
 /* Finds the end-of-central-directory record; returns its offset or -1. */
@@ -191,17 +196,190 @@ static void walk_local(const unsigned char *data, size_t size, zip_parts *parts)
     }
 }
 
+/* --- OPC packages by their relationships ---------------------------- */
+
+static unsigned char lower_ascii(unsigned char c);
+
+/* The content type [Content_Types].xml gives part `part` (an Override for
+ * its name, else the Default for its extension). */
+typedef struct opc_types {
+    const char *part;      /* "/xl/workbook.xml" */
+    const char *extension; /* "xml" */
+    char override[256];
+    char by_default[256];
+} opc_types;
+
+/* Equal ignoring ASCII case on both sides. */
+static int equal_ci(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        if (lower_ascii((unsigned char)*a) != lower_ascii((unsigned char)*b))
+            return 0;
+    }
+    return *a == *b;
+}
+
+static void copy_type(char *out, size_t size, const char *value)
+{
+    size_t n = strlen(value);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, value, n);
+    out[n] = '\0';
+}
+
+static clasconv_error types_start(void *user, const char *name,
+                                  const char **attrs)
+{
+    opc_types *t = user;
+    const char *type = clasconv_xml_attr(attrs, "ContentType");
+    if (type == NULL)
+        return CLASCONV_OK;
+    if (strcmp(clasconv_xml_local(name), "Override") == 0) {
+        const char *part = clasconv_xml_attr(attrs, "PartName");
+        if (part != NULL && equal_ci(part, t->part))
+            copy_type(t->override, sizeof t->override, type);
+    } else if (strcmp(clasconv_xml_local(name), "Default") == 0) {
+        const char *ext = clasconv_xml_attr(attrs, "Extension");
+        if (ext != NULL && equal_ci(ext, t->extension))
+            copy_type(t->by_default, sizeof t->by_default, type);
+    }
+    return CLASCONV_OK;
+}
+
+/* The format a main part's content type names. */
+static clasconv_format format_of_type(const char *type)
+{
+    static const struct {
+        const char *type;
+        clasconv_format format;
+    } known[] = {
+        /* .xlsx, .xltx, .xlsm, .xltm, .xlam: SpreadsheetML workbooks. */
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."
+         "main+xml",
+         CLASCONV_FORMAT_XLSX},
+        {"application/vnd.openxmlformats-officedocument.spreadsheetml."
+         "template.main+xml",
+         CLASCONV_FORMAT_XLSX},
+        {"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+         CLASCONV_FORMAT_XLSX},
+        {"application/vnd.ms-excel.template.macroEnabled.main+xml",
+         CLASCONV_FORMAT_XLSX},
+        {"application/vnd.ms-excel.sheet.binary.macroEnabled.main",
+         CLASCONV_FORMAT_XLSB},
+        /* .docx, .dotx, .docm, .dotm. */
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml."
+         "document.main+xml",
+         CLASCONV_FORMAT_DOCX},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml."
+         "template.main+xml",
+         CLASCONV_FORMAT_DOCX},
+        {"application/vnd.ms-word.document.macroEnabled.main+xml",
+         CLASCONV_FORMAT_DOCX},
+        {"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+         CLASCONV_FORMAT_DOCX},
+        /* .pptx and friends: Office, but no table reader. */
+        {"application/vnd.openxmlformats-officedocument.presentationml."
+         "presentation.main+xml",
+         CLASCONV_FORMAT_ZIP_OTHER},
+    };
+    size_t i;
+    for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (equal_ci(type, known[i].type))
+            return known[i].format;
+    }
+    return CLASCONV_FORMAT_UNKNOWN;
+}
+
+/*
+ * An OPC package (Office Open XML): the officeDocument relationship of
+ * _rels/.rels (transitional or Strict type) names the main part wherever
+ * it is, and [Content_Types].xml says what that part is. Returns
+ * CLASCONV_FORMAT_UNKNOWN when the package says nothing usable.
+ */
+static clasconv_format sniff_opc(const unsigned char *data, size_t size)
+{
+    clasconv_zip *zip = NULL;
+    clasconv_diag diag;
+    char target[CLASCONV_ZIP_MAX_NAME + 2];
+    char part[CLASCONV_ZIP_MAX_NAME + 4];
+    opc_types types;
+    clasconv_xml_handler handler = {types_start, NULL, NULL, &types};
+    clasconv_format format = CLASCONV_FORMAT_UNKNOWN;
+    const char *dot;
+
+    memset(&types, 0, sizeof types);
+    if (clasconv_zip_open(data, size, &zip, &diag) != CLASCONV_OK)
+        return CLASCONV_FORMAT_UNKNOWN;
+    target[0] = '\0';
+    if (clasconv_zip_rel_target(zip, "_rels/.rels", "", "/officeDocument",
+                                target, sizeof target, &diag) != CLASCONV_OK ||
+        target[0] == '\0' || !clasconv_zip_has(zip, target))
+        goto done;
+    part[0] = '/';
+    memcpy(part + 1, target, strlen(target) + 1);
+    types.part = part;
+    dot = strrchr(target, '.');
+    types.extension = dot != NULL && strchr(dot, '/') == NULL ? dot + 1 : "";
+    if (clasconv_zip_parse_xml(zip, "[Content_Types].xml", &handler, &diag) !=
+        CLASCONV_OK)
+        goto done;
+    format = format_of_type(types.override[0] != '\0' ? types.override
+                                                      : types.by_default);
+done:
+    clasconv_zip_free(zip);
+    return format;
+}
+
+static clasconv_error manifest_start(void *user, const char *name,
+                                     const char **attrs)
+{
+    int *encrypted = user;
+    (void)attrs;
+    if (strcmp(clasconv_xml_local(name), "encryption-data") == 0)
+        *encrypted = 1;
+    return CLASCONV_OK;
+}
+
+/* An ODF package whose manifest gives encryption data for a part: saved
+ * with a password (its parts are ciphered, not the zip entries). */
+static int odf_encrypted(const unsigned char *data, size_t size)
+{
+    clasconv_zip *zip = NULL;
+    clasconv_diag diag;
+    int encrypted = 0;
+    clasconv_xml_handler handler = {manifest_start, NULL, NULL, &encrypted};
+    if (clasconv_zip_open(data, size, &zip, &diag) != CLASCONV_OK)
+        return 0;
+    if (clasconv_zip_has(zip, "META-INF/manifest.xml"))
+        (void)clasconv_zip_parse_xml(zip, "META-INF/manifest.xml", &handler,
+                                     &diag);
+    clasconv_zip_free(zip);
+    return encrypted;
+}
+
 static clasconv_format sniff_zip(const unsigned char *data, size_t size)
 {
     zip_parts parts;
     memset(&parts, 0, sizeof parts);
     if (!walk_central(data, size, &parts))
         walk_local(data, size, &parts);
+    /* An OPC package says where its main part is and what it is: asked
+     * when the usual part names do not settle it (a main part elsewhere,
+     * .xlsb, both or neither of workbook.xml and document.xml). */
+    if (parts.content_types && parts.workbook == parts.document) {
+        clasconv_format format = sniff_opc(data, size);
+        if (format != CLASCONV_FORMAT_UNKNOWN)
+            return format;
+    }
     if (parts.workbook)
         return CLASCONV_FORMAT_XLSX;
     if (parts.mimetype_ods ||
         (parts.content && !parts.mimetype_other && !parts.document))
-        return CLASCONV_FORMAT_ODS;
+        return odf_encrypted(data, size) ? CLASCONV_FORMAT_ENCRYPTED
+                                         : CLASCONV_FORMAT_ODS;
+    if (parts.mimetype_other && parts.content && odf_encrypted(data, size))
+        return CLASCONV_FORMAT_ENCRYPTED; /* a protected .odt */
     if (parts.document)
         return CLASCONV_FORMAT_DOCX;
     return CLASCONV_FORMAT_ZIP_OTHER;
@@ -301,6 +479,27 @@ static clasconv_format sniff_markup(const unsigned char *p, size_t len)
     return CLASCONV_FORMAT_CSV;
 }
 
+/*
+ * An OLE2 compound file: a password-protected .xlsx/.docx/.pptx (Office
+ * keeps the ciphered package in an EncryptedPackage stream, with its
+ * EncryptionInfo), else an .xls (the .xls reader names the other Office
+ * files: Word .doc, Outlook .msg...).
+ */
+static clasconv_format sniff_ole2(const unsigned char *data, size_t size)
+{
+    clasconv_ole2 *ole = NULL;
+    size_t index;
+    clasconv_format format = CLASCONV_FORMAT_XLS;
+    if (clasconv_ole2_open(data, size, &ole) != CLASCONV_OLE2_OK)
+        return CLASCONV_FORMAT_XLS; /* the reader says what is wrong */
+    if (clasconv_ole2_find(ole, "EncryptedPackage", &index) ==
+            CLASCONV_OLE2_OK &&
+        clasconv_ole2_find(ole, "EncryptionInfo", &index) == CLASCONV_OLE2_OK)
+        format = CLASCONV_FORMAT_ENCRYPTED;
+    clasconv_ole2_free(ole);
+    return format;
+}
+
 /* Converts the start of a UTF-16 text to ASCII (others become '?'). */
 static size_t utf16_to_ascii(const unsigned char *data, size_t size,
                              int little_endian, unsigned char *out,
@@ -322,7 +521,7 @@ clasconv_format clasconv_sniff(const unsigned char *data, size_t size)
     if (data == NULL || size == 0)
         return CLASCONV_FORMAT_EMPTY;
     if (size >= 8 && memcmp(data, ole2_magic, 8) == 0)
-        return CLASCONV_FORMAT_XLS;
+        return sniff_ole2(data, size);
     if (size >= 4 && data[0] == 'P' && data[1] == 'K' &&
         ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6)))
         return sniff_zip(data, size);
@@ -406,7 +605,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     char ext[16];
     path_extension(path, ext, sizeof ext);
     if ((int)format < (int)CLASCONV_FORMAT_UNKNOWN ||
-        (int)format > (int)CLASCONV_FORMAT_RTF)
+        (int)format > (int)CLASCONV_FORMAT_ENCRYPTED)
         format = CLASCONV_FORMAT_UNKNOWN;
     switch (format) {
     case CLASCONV_FORMAT_HTML:
@@ -470,6 +669,16 @@ void clasconv_format_explain(clasconv_format format, const char *path,
                           "(.docx), ou copiez le tableau dans un classeur "
                           "Excel (.xlsx), et recommencez.");
         break;
+    case CLASCONV_FORMAT_XLSB:
+        clasconv_diag_set(diag,
+                          "Ce fichier est un classeur Excel binaire (.xlsb), "
+                          "un format qui n'est pas lu. Ouvrez-le dans Excel "
+                          "ou LibreOffice, puis enregistrez-le au format "
+                          "Excel (.xlsx) et recommencez.");
+        break;
+    case CLASCONV_FORMAT_ENCRYPTED:
+        clasconv_diag_set(diag, "%s", CLASCONV_MSG_PASSWORD);
+        break;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_CSV:
     case CLASCONV_FORMAT_XLS:
@@ -517,6 +726,10 @@ const char *clasconv_format_name(clasconv_format format)
         return "ole";
     case CLASCONV_FORMAT_RTF:
         return "rtf";
+    case CLASCONV_FORMAT_XLSB:
+        return "xlsb";
+    case CLASCONV_FORMAT_ENCRYPTED:
+        return "protege";
     }
     return "inconnu";
 }
@@ -538,6 +751,8 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_ZIP_OTHER:
     case CLASCONV_FORMAT_OLE_OTHER:
     case CLASCONV_FORMAT_RTF:
+    case CLASCONV_FORMAT_XLSB:
+    case CLASCONV_FORMAT_ENCRYPTED:
         return 0;
     }
     return 0;

@@ -8,6 +8,7 @@
 #include "clasconv/read.h"
 #include "read/biff.h"
 #include "read/ole2.h"
+#include "read/sniff.h"
 
 /* BIFF5 and BIFF8 sheets hold at most 65536 rows and 256 columns. */
 #define XLS_MAX_ROWS 65536u
@@ -34,11 +35,7 @@ static clasconv_error out_of_memory(clasconv_diag *diag)
 
 static clasconv_error encrypted(clasconv_diag *diag)
 {
-    clasconv_diag_set(diag, "Le classeur .xls est protégé par un mot de passe "
-                            "(chiffré) et ne peut pas être lu : ouvrez-le dans "
-                            "Excel, retirez le mot de passe (Fichier > "
-                            "Informations > Protéger le classeur) et "
-                            "enregistrez-le à nouveau.");
+    clasconv_diag_set(diag, "%s", CLASCONV_MSG_PASSWORD);
     return CLASCONV_ERR_UNSUPPORTED;
 }
 
