@@ -281,6 +281,149 @@ static void *capped_realloc(void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
+/*
+ * What LibreOffice reads that strict CSV refuses (RFC 4180): spaces before
+ * an opening quote (dropped), a quote inside an unquoted field (a
+ * character), text after a closing quote on the same line (appended). The
+ * text is rewritten into strict CSV with the same lines, and the first
+ * such place is kept for the info anomaly. A quoted field that ran over
+ * line breaks and is followed by text is a quote never closed: reported
+ * at the line where it opens.
+ */
+typedef struct csv_lenient {
+    size_t count;         /* fields rewritten */
+    uint32_t line, field; /* the first one */
+    int kind;             /* CSV_LENIENT_* of the first one */
+    uint32_t open_line;   /* unclosed: where the quote opened */
+    uint32_t open_field;
+    int unclosed;
+} csv_lenient;
+
+enum { CSV_LENIENT_SPACE = 1, CSV_LENIENT_QUOTE, CSV_LENIENT_AFTER };
+
+static void lenient_note(csv_lenient *l, int kind, uint32_t line,
+                         uint32_t field)
+{
+    if (l->count++ == 0) {
+        l->kind = kind;
+        l->line = line;
+        l->field = field;
+    }
+}
+
+/* Appends `n` bytes of `src` to `out` (when writing), quotes doubled when
+ * `escape`. */
+static void put_bytes(char *out, size_t *o, const char *src, size_t n,
+                      int escape)
+{
+    size_t i;
+    if (out == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        if (escape && src[i] == '"')
+            out[(*o)++] = '"';
+        out[(*o)++] = src[i];
+    }
+}
+
+/*
+ * One pass over the text: notes the lenient fields in `l` and, when `out`
+ * is not NULL (room for 2 * len + 2 per field), writes the strict text.
+ * Returns the output length.
+ */
+static size_t lenient_pass(const char *t, size_t len, char delim, char *out,
+                           csv_lenient *l)
+{
+    size_t i = 0, o = 0;
+    uint32_t line = 1, field = 1;
+    memset(l, 0, sizeof *l);
+    while (i < len) {
+        size_t start = i, spaces = 0;
+        char c = t[i];
+        if (c == '\r' || c == '\n') {
+            /* A line break ends the record (CRLF counts once). */
+            put_bytes(out, &o, t + i, 1, 0);
+            if (c == '\n' || i + 1 >= len || t[i + 1] != '\n')
+                line++;
+            field = 1;
+            i++;
+            continue;
+        }
+        while (i + spaces < len && t[i + spaces] == ' ')
+            spaces++;
+        if (i + spaces < len && t[i + spaces] == '"') {
+            /* A quoted field, maybe after spaces LibreOffice drops. */
+            uint32_t open_line = line;
+            size_t q = i + spaces + 1, tail;
+            int spanned = 0;
+            if (spaces > 0)
+                lenient_note(l, CSV_LENIENT_SPACE, line, field);
+            while (q < len) {
+                if (t[q] == '"') {
+                    if (q + 1 < len && t[q + 1] == '"') {
+                        q += 2;
+                        continue;
+                    }
+                    break;
+                }
+                if (t[q] == '\n' ||
+                    (t[q] == '\r' && (q + 1 >= len || t[q + 1] != '\n'))) {
+                    line++;
+                    spanned = 1;
+                }
+                q++;
+            }
+            if (q >= len) {
+                /* Never closed: libcsv reports it at its opening line. */
+                put_bytes(out, &o, t + i + spaces, len - i - spaces, 0);
+                return o;
+            }
+            tail = q + 1;
+            int blank_tail = 1;
+            while (tail < len && t[tail] != delim && t[tail] != '\r' &&
+                   t[tail] != '\n') {
+                blank_tail &= t[tail] == ' ';
+                tail++;
+            }
+            if (tail > q + 1 && spanned && !blank_tail && !l->unclosed) {
+                l->unclosed = 1;
+                l->open_line = open_line;
+                l->open_field = field;
+            }
+            if (tail > q + 1)
+                lenient_note(l, CSV_LENIENT_AFTER, line, field);
+            /* The quoted part as it is, the text after it escaped. */
+            put_bytes(out, &o, t + i + spaces, q - i - spaces, 0);
+            put_bytes(out, &o, t + q + 1, tail - q - 1, 1);
+            put_bytes(out, &o, "\"", 1, 0);
+            i = tail;
+        } else {
+            size_t end = i;
+            int quote = 0;
+            while (end < len && t[end] != delim && t[end] != '\r' &&
+                   t[end] != '\n') {
+                quote |= t[end] == '"';
+                end++;
+            }
+            if (quote) {
+                lenient_note(l, CSV_LENIENT_QUOTE, line, field);
+                put_bytes(out, &o, "\"", 1, 0);
+                put_bytes(out, &o, t + start, end - start, 1);
+                put_bytes(out, &o, "\"", 1, 0);
+            } else {
+                put_bytes(out, &o, t + start, end - start, 0);
+            }
+            i = end;
+        }
+        if (i < len && t[i] == delim) {
+            put_bytes(out, &o, t + i, 1, 0);
+            field++;
+            i++;
+        }
+    }
+    return o;
+}
+
 /* Never a space: fields keep their leading and trailing spaces. */
 static int no_space(unsigned char c)
 {
@@ -537,7 +680,9 @@ clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
     decoded d;
     csv_ctx ctx;
     clasconv_error err;
-    char *name;
+    char *name, *strict, delim;
+    size_t strict_len;
+    csv_lenient lenient;
 
     if (in == NULL || grid == NULL || (in->data == NULL && in->size > 0)) {
         clasconv_diag_set(diag, "Aucun fichier à lire.");
@@ -601,7 +746,28 @@ clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
                                 "CSV.");
         return err;
     }
-    err = parse(d.text, d.len, sniff_delimiter(d.text, d.len), &ctx, diag);
+    delim = sniff_delimiter(d.text, d.len);
+    lenient_pass(d.text, d.len, delim, NULL, &lenient);
+    if (lenient.unclosed) {
+        free(d.owned);
+        explain_syntax(lenient.open_line, lenient.open_field, 1, diag);
+        return CLASCONV_ERR_FORMAT;
+    }
+    if (lenient.count > 0) {
+        /* Room: every quote doubled, two more per field. */
+        strict = malloc(4 * d.len + 4);
+        if (strict == NULL) {
+            free(d.owned);
+            clasconv_diag_set(diag, "Mémoire insuffisante pour lire le "
+                                    "fichier CSV.");
+            return CLASCONV_ERR_MEMORY;
+        }
+        strict_len = lenient_pass(d.text, d.len, delim, strict, &lenient);
+        err = parse(strict, strict_len, delim, &ctx, diag);
+        free(strict);
+    } else {
+        err = parse(d.text, d.len, delim, &ctx, diag);
+    }
     free(d.owned);
     if (err != CLASCONV_OK)
         return err;
