@@ -29,8 +29,9 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_ZIP_OTHER, /* a zip that is none of xlsx/ods/docx */
     CLASCONV_FORMAT_OLE_OTHER, /* OLE2 without a workbook (.doc, .msg) */
     CLASCONV_FORMAT_RTF,
-    CLASCONV_FORMAT_XLSB,     /* Excel binary workbook (no reader) */
-    CLASCONV_FORMAT_ENCRYPTED /* password-protected Office/ODF file */
+    CLASCONV_FORMAT_XLSB,      /* Excel binary workbook (no reader) */
+    CLASCONV_FORMAT_ENCRYPTED, /* password-protected Office/ODF file */
+    CLASCONV_FORMAT_XML2003    /* Excel 2003 XML (SpreadsheetML 2003) */
 } clasconv_format;
 
 /** "csv", "xls", "xlsx", "ods", "docx", or a short word for the others. */
@@ -71,6 +72,9 @@ clasconv_error clasconv_read_xlsx(const clasconv_input *in, clasconv_grid *grid,
                                   clasconv_diag *diag);
 clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
+/** Excel 2003 XML workbooks (SpreadsheetML 2003, .xml or .xls). */
+clasconv_error clasconv_read_xml2003(const clasconv_input *in,
+                                     clasconv_grid *grid, clasconv_diag *diag);
 clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
                                   clasconv_diag *diag);
 

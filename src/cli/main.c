@@ -62,8 +62,8 @@ static void usage(FILE *out)
           out);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nFormats lus : .xls, .xlsx, .ods, .csv/.txt, .docx (formulaire"
-          " Word rempli).\n"
+    fputs("\nFormats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel"
+          " 2003, .docx (formulaire Word rempli).\n"
           "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier"
           " illisible ou impossible à écrire ; 64 mauvaise utilisation.\n",
           out);

@@ -450,6 +450,19 @@ static int is_html_start(const unsigned char *p, size_t len)
     return 0;
 }
 
+/* Excel 2003 XML: its namespace on the root (or the mso-application
+ * processing instruction) within the window. */
+static int is_spreadsheetml(const unsigned char *p, size_t len)
+{
+    static const char ns[] = "urn:schemas-microsoft-com:office:spreadsheet";
+    size_t n = sizeof ns - 1, i;
+    for (i = 0; i + n <= len; i++) {
+        if (p[i] == 'u' && memcmp(p + i, ns, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Tells markup from the (ASCII) start of a text. */
 static clasconv_format sniff_markup(const unsigned char *p, size_t len)
 {
@@ -468,7 +481,8 @@ static clasconv_format sniff_markup(const unsigned char *p, size_t len)
             if (is_html_start(p + next, len - next))
                 return CLASCONV_FORMAT_HTML;
         }
-        return CLASCONV_FORMAT_XML;
+        return is_spreadsheetml(p, len) ? CLASCONV_FORMAT_XML2003
+                                        : CLASCONV_FORMAT_XML;
     }
     if (is_html_start(p + pos, len - pos))
         return CLASCONV_FORMAT_HTML;
@@ -605,7 +619,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     char ext[16];
     path_extension(path, ext, sizeof ext);
     if ((int)format < (int)CLASCONV_FORMAT_UNKNOWN ||
-        (int)format > (int)CLASCONV_FORMAT_ENCRYPTED)
+        (int)format > (int)CLASCONV_FORMAT_XML2003)
         format = CLASCONV_FORMAT_UNKNOWN;
     switch (format) {
     case CLASCONV_FORMAT_HTML:
@@ -655,9 +669,9 @@ void clasconv_format_explain(clasconv_format format, const char *path,
         break;
     case CLASCONV_FORMAT_XML:
         clasconv_diag_set(diag,
-                          "Ce fichier est un fichier XML, qui n'est pas lu "
-                          "directement (par exemple un classeur « XML "
-                          "Excel 2003 »). Ouvrez-le dans Excel ou "
+                          "Ce fichier est un fichier XML qui n'est pas un "
+                          "classeur (ni « XML Excel 2003 », ni Office). "
+                          "Ouvrez-le dans Excel ou "
                           "LibreOffice, puis enregistrez-le au format Excel "
                           "(.xlsx) et recommencez.");
         break;
@@ -685,6 +699,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     case CLASCONV_FORMAT_XLSX:
     case CLASCONV_FORMAT_ODS:
     case CLASCONV_FORMAT_DOCX:
+    case CLASCONV_FORMAT_XML2003:
         clasconv_diag_set(diag,
                           "Le format de ce fichier n'est pas reconnu : ce "
                           "n'est ni un classeur (Excel .xls/.xlsx, "
@@ -730,6 +745,8 @@ const char *clasconv_format_name(clasconv_format format)
         return "xlsb";
     case CLASCONV_FORMAT_ENCRYPTED:
         return "protege";
+    case CLASCONV_FORMAT_XML2003:
+        return "xml2003";
     }
     return "inconnu";
 }
@@ -742,6 +759,7 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_XLSX:
     case CLASCONV_FORMAT_ODS:
     case CLASCONV_FORMAT_DOCX:
+    case CLASCONV_FORMAT_XML2003:
         return 1;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:

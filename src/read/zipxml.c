@@ -720,6 +720,53 @@ clasconv_error clasconv_zip_parse_xml(clasconv_zip *zip, const char *name,
     return err;
 }
 
+clasconv_error clasconv_xml_parse_memory(const char *data, size_t len,
+                                         const char *what,
+                                         const clasconv_xml_handler *handler,
+                                         clasconv_diag *diag)
+{
+    xml_run run;
+    clasconv_error err = CLASCONV_OK;
+    size_t pos = 0;
+
+    memset(&run, 0, sizeof run);
+    run.handler = handler;
+    run.part = what;
+    run.diag = diag;
+    run.parser = XML_ParserCreateNS(NULL, '|');
+    if (run.parser == NULL) {
+        return CLASCONV_ERR_MEMORY;
+    }
+    XML_SetUserData(run.parser, &run);
+    XML_SetElementHandler(run.parser, on_start, on_end);
+    XML_SetCharacterDataHandler(run.parser, on_text);
+    XML_SetStartDoctypeDeclHandler(run.parser, on_doctype);
+    XML_SetEntityDeclHandler(run.parser, on_entity_decl);
+    XML_SetExternalEntityRefHandler(run.parser, on_external_entity);
+    XML_SetParamEntityParsing(run.parser, XML_PARAM_ENTITY_PARSING_NEVER);
+    do {
+        size_t chunk =
+            len - pos < ((size_t)1 << 20) ? len - pos : ((size_t)1 << 20);
+        int final = pos + chunk == len;
+        if (XML_Parse(run.parser, data + pos, (int)chunk,
+                      final ? XML_TRUE : XML_FALSE) != XML_STATUS_OK) {
+            err = CLASCONV_ERR_FORMAT;
+        }
+        pos += chunk;
+    } while (err == CLASCONV_OK && run.err == CLASCONV_OK && pos < len);
+    if (run.err != CLASCONV_OK) {
+        err = run.err;
+    } else if (err == CLASCONV_ERR_FORMAT) {
+        clasconv_diag_set(diag,
+                          "%sle XML de « %.200s » est invalide (ligne %lu).%s",
+                          CLASCONV_ZIP_DAMAGED, what,
+                          (unsigned long)XML_GetCurrentLineNumber(run.parser),
+                          CLASCONV_ZIP_RESAVE);
+    }
+    XML_ParserFree(run.parser);
+    return err;
+}
+
 const char *clasconv_xml_local(const char *name)
 {
     const char *bar = strrchr(name, '|');

@@ -98,6 +98,16 @@ clasconv_error clasconv_zip_parse_xml(clasconv_zip *zip, const char *name,
                                       const clasconv_xml_handler *handler,
                                       clasconv_diag *diag);
 
+/**
+ * Parses the XML document `data` (`len` bytes, not a zip part) into
+ * `handler` with the same limits: no DOCTYPE, no entities, nesting at most
+ * CLASCONV_XML_MAX_DEPTH. `what` names the document in messages.
+ */
+clasconv_error clasconv_xml_parse_memory(const char *data, size_t len,
+                                         const char *what,
+                                         const clasconv_xml_handler *handler,
+                                         clasconv_diag *diag);
+
 /** The local part of an expat name ("uri|local" -> "local"). */
 const char *clasconv_xml_local(const char *name);
 

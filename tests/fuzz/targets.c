@@ -200,6 +200,11 @@ int fuzz_target_docx(const uint8_t *data, size_t size)
 }
 
 /* A private output path in TMPDIR for the pipeline's workbook. */
+int fuzz_target_xml2003(const uint8_t *data, size_t size)
+{
+    return run_reader(clasconv_read_xml2003, data, size);
+}
+
 static const char *workbook_path(void)
 {
     static char path[512];
@@ -246,8 +251,9 @@ int fuzz_target_pipeline(const uint8_t *data, size_t size)
 }
 
 const fuzz_target fuzz_targets[] = {
-    {"csv", fuzz_target_csv},   {"xls", fuzz_target_xls},
-    {"xlsx", fuzz_target_xlsx}, {"ods", fuzz_target_ods},
-    {"docx", fuzz_target_docx}, {"pipeline", fuzz_target_pipeline},
+    {"csv", fuzz_target_csv},         {"xls", fuzz_target_xls},
+    {"xlsx", fuzz_target_xlsx},       {"ods", fuzz_target_ods},
+    {"docx", fuzz_target_docx},       {"pipeline", fuzz_target_pipeline},
+    {"xml2003", fuzz_target_xml2003},
 };
 const size_t fuzz_target_count = sizeof fuzz_targets / sizeof fuzz_targets[0];

@@ -104,6 +104,7 @@ REPLAY_TEST(xlsx)
 REPLAY_TEST(ods)
 REPLAY_TEST(docx)
 REPLAY_TEST(pipeline)
+REPLAY_TEST(xml2003)
 
 /* The pipeline writes a workbook for a sample that converts. */
 Test(replay, pipeline_sample_converts)

@@ -83,7 +83,8 @@ Test(sniff, fixtures)
         clasconv_format format;
     } cases[] = {
         {"sniff/portal-export.xls", CLASCONV_FORMAT_HTML},
-        {"sniff/excel2003.xml", CLASCONV_FORMAT_XML},
+        {"sniff/excel2003.xml", CLASCONV_FORMAT_XML2003},
+        {"xml2003/export-portail.xls", CLASCONV_FORMAT_XML2003},
         {"sniff/scan.xlsx", CLASCONV_FORMAT_PDF},
         {"sniff/note.doc", CLASCONV_FORMAT_RTF},
         {"sniff/word.xlsx", CLASCONV_FORMAT_DOCX},
