@@ -121,6 +121,15 @@ clasconv_error clasconv_grid_set_meta(clasconv_grid *grid, const char *key,
 clasconv_error clasconv_grid_set_encoding(clasconv_grid *grid,
                                           const char *encoding, int assumed);
 
+/**
+ * Records what a reader noticed and read past (the pipeline turns each
+ * note into an info anomaly): `code` a clasconv_anomaly_code, `cell` the
+ * source reference (may be NULL), `message` French. Strings are copied; at
+ * most 16 notes are kept (TOO_LARGE after).
+ */
+clasconv_error clasconv_grid_add_note(clasconv_grid *grid, int code,
+                                      const char *cell, const char *message);
+
 /** Sorts and indexes every sheet; call once after reading. */
 clasconv_error clasconv_grid_finish(clasconv_grid *grid);
 
@@ -133,6 +142,10 @@ size_t clasconv_grid_meta_count(const clasconv_grid *grid);
 /** Borrowed key and value of meta entry `index`. */
 void clasconv_grid_meta(const clasconv_grid *grid, size_t index,
                         const char **key, const char **value);
+size_t clasconv_grid_note_count(const clasconv_grid *grid);
+/** Borrowed fields of note `index` (`cell` may be NULL). */
+void clasconv_grid_note(const clasconv_grid *grid, size_t index, int *code,
+                        const char **cell, const char **message);
 /** Borrowed encoding name (NULL if the reader set none). */
 const char *clasconv_grid_encoding(const clasconv_grid *grid, int *assumed);
 

@@ -132,6 +132,7 @@ static const struct {
                                       CLASCONV_SEV_WARNING},
     [CLASCONV_A_SCHOOL_IN_TWO_COMMUNES] = {"SCHOOL_IN_TWO_COMMUNES",
                                            CLASCONV_SEV_INFO},
+    [CLASCONV_A_CSV_QUOTE_LENIENT] = {"CSV_QUOTE_LENIENT", CLASCONV_SEV_INFO},
 };
 
 const char *clasconv_anomaly_code_name(clasconv_anomaly_code code)

@@ -42,6 +42,14 @@ typedef struct meta_entry {
     char *value;
 } meta_entry;
 
+#define GRID_MAX_NOTES 16
+
+typedef struct note_entry {
+    int code;
+    char *cell;
+    char *message;
+} note_entry;
+
 struct clasconv_grid {
     clasconv_sheet **sheets;
     size_t nsheets, sheets_cap;
@@ -52,6 +60,8 @@ struct clasconv_grid {
     size_t nmeta, meta_cap;
     char *encoding;
     int encoding_assumed;
+    note_entry notes[GRID_MAX_NOTES];
+    size_t nnotes;
 };
 
 clasconv_grid *clasconv_grid_new(void)
@@ -89,6 +99,10 @@ void clasconv_grid_free(clasconv_grid *grid)
         free(grid->meta[i].value);
     }
     free(grid->meta);
+    for (i = 0; i < grid->nnotes; i++) {
+        free(grid->notes[i].cell);
+        free(grid->notes[i].message);
+    }
     free(grid->encoding);
     free(grid);
 }
@@ -283,6 +297,41 @@ clasconv_error clasconv_grid_set_meta(clasconv_grid *grid, const char *key,
     meta[grid->nmeta].value = v;
     grid->nmeta++;
     return CLASCONV_OK;
+}
+
+clasconv_error clasconv_grid_add_note(clasconv_grid *grid, int code,
+                                      const char *cell, const char *message)
+{
+    note_entry *note;
+
+    if (grid->nnotes >= GRID_MAX_NOTES)
+        return CLASCONV_ERR_TOO_LARGE;
+    note = &grid->notes[grid->nnotes];
+    note->code = code;
+    note->cell = cell ? strdup(cell) : NULL;
+    note->message = strdup(message);
+    if ((cell && !note->cell) || !note->message) {
+        free(note->cell);
+        free(note->message);
+        return CLASCONV_ERR_MEMORY;
+    }
+    grid->nnotes++;
+    return CLASCONV_OK;
+}
+
+size_t clasconv_grid_note_count(const clasconv_grid *grid)
+{
+    return grid->nnotes;
+}
+
+void clasconv_grid_note(const clasconv_grid *grid, size_t index, int *code,
+                        const char **cell, const char **message)
+{
+    const note_entry *note = index < grid->nnotes ? &grid->notes[index] : NULL;
+
+    *code = note ? note->code : -1;
+    *cell = note ? note->cell : NULL;
+    *message = note ? note->message : NULL;
 }
 
 clasconv_error clasconv_grid_set_encoding(clasconv_grid *grid,

@@ -44,6 +44,7 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
     clasconv_error err;
     const char *encoding;
     int assumed = 0;
+    size_t i;
 
     if (!diag)
         diag = &local;
@@ -90,6 +91,15 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
             "Le fichier CSV n'est pas en UTF-8 : il a été lu comme du %s "
             "(export d'Excel en français). Vérifiez les accents des noms.",
             encoding);
+    for (i = 0; !err && i < clasconv_grid_note_count(grid); i++) {
+        int code;
+        const char *cell, *message;
+        clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+        clasconv_grid_note(grid, i, &code, &cell, &message);
+        at.cell = cell;
+        err = clasconv_anomalies_add(
+            &table->anomalies, (clasconv_anomaly_code)code, &at, "%s", message);
+    }
     if (!err)
         err = clasconv_locate(grid, table->file_name, table, diag);
     clasconv_grid_free(grid);

@@ -7,6 +7,7 @@
 
 #include <csv.h>
 
+#include "clasconv/anomaly.h"
 #include "clasconv/read.h"
 
 /* Bytes and records looked at to choose the delimiter. */
@@ -356,8 +357,6 @@ static size_t lenient_pass(const char *t, size_t len, char delim, char *out,
             uint32_t open_line = line;
             size_t q = i + spaces + 1, tail;
             int spanned = 0;
-            if (spaces > 0)
-                lenient_note(l, CSV_LENIENT_SPACE, line, field);
             while (q < len) {
                 if (t[q] == '"') {
                     if (q + 1 < len && t[q + 1] == '"') {
@@ -390,7 +389,9 @@ static size_t lenient_pass(const char *t, size_t len, char delim, char *out,
                 l->open_line = open_line;
                 l->open_field = field;
             }
-            if (tail > q + 1)
+            if (spaces > 0)
+                lenient_note(l, CSV_LENIENT_SPACE, open_line, field);
+            else if (tail > q + 1)
                 lenient_note(l, CSV_LENIENT_AFTER, line, field);
             /* The quoted part as it is, the text after it escaped. */
             put_bytes(out, &o, t + i + spaces, q - i - spaces, 0);
@@ -422,6 +423,35 @@ static size_t lenient_pass(const char *t, size_t len, char delim, char *out,
         }
     }
     return o;
+}
+
+/* Tells the pipeline (an info anomaly) where the CSV was read leniently. */
+static clasconv_error note_lenient(clasconv_grid *grid, const csv_lenient *l,
+                                   clasconv_diag *diag)
+{
+    char cell[64], message[512], more[96] = "";
+    const char *what =
+        l->kind == CSV_LENIENT_SPACE
+            ? "des espaces avant un guillemet ouvrant ont été ignorés"
+        : l->kind == CSV_LENIENT_QUOTE
+            ? "un guillemet au milieu d'un champ a été lu comme un caractère"
+            : "du texte après un guillemet fermant a été ajouté au champ";
+    clasconv_error err;
+    snprintf(cell, sizeof cell, "ligne %u, champ %u", (unsigned)l->line,
+             (unsigned)l->field);
+    if (l->count > 1)
+        snprintf(more, sizeof more, " (et %zu autre%s champ%s)", l->count - 1,
+                 l->count > 2 ? "s" : "", l->count > 2 ? "s" : "");
+    snprintf(message, sizeof message,
+             "Guillemets hors norme lus comme LibreOffice les lit : %s, "
+             "%s%s. Vérifiez le texte de ce champ.",
+             what, cell, more);
+    err = clasconv_grid_add_note(grid, CLASCONV_A_CSV_QUOTE_LENIENT, cell,
+                                 message);
+    if (err != CLASCONV_OK)
+        clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier "
+                                "CSV.");
+    return err;
 }
 
 /* Never a space: fields keep their leading and trailing spaces. */
@@ -765,6 +795,8 @@ clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
         strict_len = lenient_pass(d.text, d.len, delim, strict, &lenient);
         err = parse(strict, strict_len, delim, &ctx, diag);
         free(strict);
+        if (err == CLASCONV_OK)
+            err = note_lenient(grid, &lenient, diag);
     } else {
         err = parse(d.text, d.len, delim, &ctx, diag);
     }

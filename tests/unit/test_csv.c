@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clasconv/anomaly.h"
+#include "clasconv/clasconv.h"
 #include "clasconv/read.h"
 #include "test_util.h"
 
@@ -396,6 +398,18 @@ Test(csv_lenient, as_libreoffice_reads_it)
     expect_cell(&r, 4, 0, "Ecole D ", 5, 1);
     expect_cell(&r, 4, 1, "x", 5, 2);
     expect_cell(&r, 4, 2, "4", 5, 3);
+    /* One info note for the pipeline, at the first place. */
+    cr_assert_eq(clasconv_grid_note_count(r.grid), 1);
+    int code;
+    const char *cell, *message;
+    clasconv_grid_note(r.grid, 0, &code, &cell, &message);
+    cr_expect_eq(code, CLASCONV_A_CSV_QUOTE_LENIENT);
+    cr_expect_str_eq(cell, "ligne 2, champ 2");
+    cr_expect_str_eq(message,
+                     "Guillemets hors norme lus comme LibreOffice les lit : "
+                     "des espaces avant un guillemet ouvrant ont été "
+                     "ignorés, ligne 2, champ 2 (et 3 autres champs). "
+                     "Vérifiez le texte de ce champ.");
     clasconv_grid_free(r.grid);
 }
 
@@ -405,6 +419,12 @@ Test(csv_lenient, text_after_a_closing_quote)
     cr_assert_eq(r.err, CLASCONV_OK, "%s", r.diag.message);
     expect_cell(&r, 1, 1, "bx", 2, 2);
     expect_cell(&r, 1, 2, "c", 2, 3);
+    int code;
+    const char *cell, *message;
+    cr_assert_eq(clasconv_grid_note_count(r.grid), 1);
+    clasconv_grid_note(r.grid, 0, &code, &cell, &message);
+    cr_expect_not_null(strstr(message, "du texte après un guillemet fermant"),
+                       "%s", message);
     clasconv_grid_free(r.grid);
 }
 
@@ -416,6 +436,12 @@ Test(csv_lenient, quote_after_a_quoted_newline)
     expect_cell(&r, 1, 1, "c", 3, 2);
     expect_cell(&r, 4, 0, "d", 5, 1);
     expect_cell(&r, 4, 1, "e\"f", 5, 2);
+    int code;
+    const char *cell, *message;
+    cr_assert_eq(clasconv_grid_note_count(r.grid), 1);
+    clasconv_grid_note(r.grid, 0, &code, &cell, &message);
+    cr_expect_str_eq(cell, "ligne 5, champ 2");
+    cr_expect_not_null(strstr(message, "un guillemet au milieu d'un champ"));
     clasconv_grid_free(r.grid);
 }
 
@@ -633,4 +659,29 @@ Test(csv_files, sample_p05_utf8_bom_comma)
     cr_expect_eq(clasconv_sheet_row_count(r.sheet), 11);
     cr_expect_eq(clasconv_sheet_col_count(r.sheet), 11);
     clasconv_grid_free(r.grid);
+}
+
+/* Through the pipeline: the reader's note becomes an info anomaly with its
+ * cell, and the school names keep their quotes as LibreOffice shows them. */
+Test(csv_lenient, info_anomaly_in_the_pipeline)
+{
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error err = clasconv_convert(
+        CLASCONV_FIXTURES "/csv/lenient-quotes.csv", &table, &diag);
+    cr_assert_eq(err, CLASCONV_OK, "%s", diag.message);
+    size_t found = 0;
+    for (size_t i = 0; i < table->anomalies.count; i++) {
+        const clasconv_anomaly *a = &table->anomalies.items[i];
+        if (a->code != CLASCONV_A_CSV_QUOTE_LENIENT) {
+            continue;
+        }
+        found++;
+        cr_expect_eq(a->severity, CLASCONV_SEV_INFO);
+        cr_expect_str_eq(a->cell, "ligne 3, champ 1");
+        cr_expect_not_null(strstr(a->message, "(et 1 autre champ)"));
+    }
+    cr_expect_eq(found, 1);
+    cr_expect_eq(table->nschools, 3);
+    clasconv_table_free(table);
 }
