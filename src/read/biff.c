@@ -1,6 +1,7 @@
 /* biff.c: a bounded reader of BIFF5/BIFF8 workbook streams: every cell
  * record, the shared strings, number formats for dates, merges. */
 #include "read/biff.h"
+#include "core/grow.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -623,20 +624,19 @@ static uint8_t xf_date_kind(const clasconv_biff_book *book, uint16_t xf)
 /* --- Collected values ---------------------------------------------------
  */
 
+/* Room for element `n` (0-based) of a growing array, through the
+ * library's one growth helper; `max` elements at most (else TOO_LARGE). */
 static clasconv_biff_status grow(void **items, size_t *cap, size_t n,
-                                 size_t item_size)
+                                 size_t item_size, size_t max)
 {
-    if (n < *cap) {
+    switch (clasconv_grow(items, cap, n + 1, item_size, max)) {
+    case CLASCONV_OK:
         return CLASCONV_BIFF_OK;
-    }
-    size_t new_cap = *cap == 0 ? 16 : *cap * 2;
-    void *p = realloc(*items, new_cap * item_size);
-    if (p == NULL) {
+    case CLASCONV_ERR_TOO_LARGE:
+        return CLASCONV_BIFF_TOO_LARGE;
+    default:
         return CLASCONV_BIFF_MEMORY;
     }
-    *items = p;
-    *cap = new_cap;
-    return CLASCONV_BIFF_OK;
 }
 
 typedef struct walk_state {
@@ -654,8 +654,8 @@ static clasconv_biff_status add_value(walk_state *ws,
         return CLASCONV_BIFF_TOO_LARGE;
     }
     void *items = sheet->values;
-    clasconv_biff_status st =
-        grow(&items, &sheet->values_cap, sheet->nvalues, sizeof *value);
+    clasconv_biff_status st = grow(&items, &sheet->values_cap, sheet->nvalues,
+                                   sizeof *value, CLASCONV_BIFF_MAX_VALUES);
     sheet->values = items;
     if (st != CLASCONV_BIFF_OK) {
         return st;
@@ -760,7 +760,8 @@ static clasconv_biff_status read_sst(walk_state *ws, const unsigned char *data,
             break;
         }
         void *items = book->sst;
-        st = grow(&items, &book->sst_cap, book->nsst, sizeof *book->sst);
+        st = grow(&items, &book->sst_cap, book->nsst, sizeof *book->sst,
+                  CLASCONV_BIFF_MAX_SST);
         book->sst = items;
         if (st != CLASCONV_BIFF_OK) {
             break;
@@ -787,7 +788,8 @@ static clasconv_biff_status read_boundsheet(walk_state *ws, const biff_rec *rec)
     }
     void *items = book->sheets;
     clasconv_biff_status st =
-        grow(&items, &book->sheets_cap, book->nsheets, sizeof *book->sheets);
+        grow(&items, &book->sheets_cap, book->nsheets, sizeof *book->sheets,
+             CLASCONV_BIFF_MAX_SHEETS);
     book->sheets = items;
     if (st != CLASCONV_BIFF_OK) {
         return st;
@@ -815,8 +817,8 @@ static clasconv_biff_status read_xf(clasconv_biff_book *book,
         return CLASCONV_BIFF_OK; /* unreachable by any 16-bit index */
     }
     void *items = book->xf_formats;
-    clasconv_biff_status st =
-        grow(&items, &book->xf_cap, book->nxf, sizeof *book->xf_formats);
+    clasconv_biff_status st = grow(&items, &book->xf_cap, book->nxf,
+                                   sizeof *book->xf_formats, MAX_XF);
     book->xf_formats = items;
     if (st != CLASCONV_BIFF_OK) {
         return st;
@@ -1125,8 +1127,8 @@ static clasconv_biff_status read_mergedcells(walk_state *ws,
             return CLASCONV_BIFF_TOO_LARGE;
         }
         void *items = sheet->merges;
-        clasconv_biff_status st =
-            grow(&items, &sheet->merges_cap, sheet->nmerges, sizeof r);
+        clasconv_biff_status st = grow(&items, &sheet->merges_cap,
+                                       sheet->nmerges, sizeof r, MAX_MERGES);
         sheet->merges = items;
         if (st != CLASCONV_BIFF_OK) {
             return st;
