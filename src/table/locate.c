@@ -55,6 +55,31 @@ static void sort_schools_by_level(clasconv_table *table)
     free(dest);
 }
 
+/* Where no header was found, worded for the file's kind: the sheets of a
+ * workbook, the tables of a Word document, a CSV file. */
+static const char *searched_where(const clasconv_grid *grid,
+                                  const clasconv_table *table)
+{
+    size_t n = clasconv_grid_sheet_count(grid);
+    clasconv_ref_kind kind = CLASCONV_REF_SHEET;
+
+    if (n > 0)
+        kind = clasconv_sheet_ref_kind(clasconv_grid_sheet(grid, 0));
+    else if (table->format && !strcmp(table->format, "docx"))
+        kind = CLASCONV_REF_WORD;
+    else if (table->format && !strcmp(table->format, "csv"))
+        kind = CLASCONV_REF_CSV;
+    switch (kind) {
+    case CLASCONV_REF_WORD:
+        return n > 1 ? "dans aucun tableau du document" : "dans le document";
+    case CLASCONV_REF_CSV:
+        return "dans le fichier";
+    case CLASCONV_REF_SHEET:
+        break;
+    }
+    return n > 1 ? "dans aucune feuille" : "dans la feuille";
+}
+
 clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,
                                clasconv_table *table, clasconv_diag *diag)
 {
@@ -74,8 +99,7 @@ clasconv_error clasconv_locate(const clasconv_grid *grid, const char *file_name,
             "%s. Vérifiez que le fichier contient bien le tableau de la "
             "section 3 de la note (« Dispositifs existants sur le "
             "territoire »), avec sa ligne d'en-tête.",
-            clasconv_grid_sheet_count(grid) > 1 ? "dans aucune feuille"
-                                                : "dans la feuille");
+            searched_where(grid, table));
         return CLASCONV_ERR_NO_TABLE;
     }
     memset(&loc, 0, sizeof loc);

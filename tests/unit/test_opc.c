@@ -3,7 +3,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "clasconv/clasconv.h"
 #include "clasconv/read.h"
+#include "clasconv/table.h"
 #include "test_util.h"
 
 #define OPC(name) CLASCONV_FIXTURES "/opc/" name
@@ -131,4 +133,36 @@ Test(opc, xlsb_is_named)
                      "protege");
     cr_expect_eq(clasconv_format_readable(CLASCONV_FORMAT_XLSB), 0);
     cr_expect_eq(clasconv_format_readable(CLASCONV_FORMAT_ENCRYPTED), 0);
+}
+
+/* TABLE_NOT_FOUND says where it looked: a Word document's tables, a CSV
+ * file, a workbook's sheets. */
+Test(opc, table_not_found_worded_for_the_kind)
+{
+    static const struct {
+        const char *path, *where;
+    } cases[] = {
+        {OPC("strict.docx"), "Autre) dans le document."},
+        {OPC("moved-main.xlsx"), "Autre) dans la feuille."},
+        {CLASCONV_FIXTURES "/xls/cp1251.xls", "Autre) dans la feuille."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clasconv_table *table = NULL;
+        clasconv_diag diag;
+        clasconv_error err = clasconv_convert(cases[i].path, &table, &diag);
+        cr_expect_eq(err, CLASCONV_ERR_NO_TABLE, "%s: %s", cases[i].path,
+                     diag.message);
+        cr_expect_not_null(strstr(diag.message, cases[i].where), "%s: %s",
+                           cases[i].path, diag.message);
+        clasconv_table_free(table);
+    }
+    static const unsigned char csv[] = "Titre;x\nfoo;bar\n";
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error err = clasconv_convert_memory("notes.csv", NULL, csv,
+                                                 sizeof csv - 1, &table, &diag);
+    cr_expect_eq(err, CLASCONV_ERR_NO_TABLE, "%s", diag.message);
+    cr_expect_not_null(strstr(diag.message, "Autre) dans le fichier."), "%s",
+                       diag.message);
+    clasconv_table_free(table);
 }
