@@ -2,6 +2,7 @@
  * oracle only: every .xls fixture FreeXL opens must give the same cells. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <freexl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +196,13 @@ static int freexl_cells(const char *path, cell_list *cells)
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
+        /* FreeXL's own memory errors abort the child under ASan: keep
+         * their reports out of the test's log (the file counts as
+         * refused). */
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, 2);
+        }
         FILE *out = fdopen(fd, "w");
         int rc = out == NULL ? 2 : freexl_dump(path, out);
         if (out != NULL) {
@@ -343,8 +351,12 @@ static void compare_file(const char *dir, const char *name, tally *t)
         t->failures++;
         goto done;
     }
-    qsort(theirs.lines, theirs.n, sizeof *theirs.lines, cmp_lines);
-    qsort(ours.lines, ours.n, sizeof *ours.lines, cmp_lines);
+    if (theirs.n > 1) {
+        qsort(theirs.lines, theirs.n, sizeof *theirs.lines, cmp_lines);
+    }
+    if (ours.n > 1) {
+        qsort(ours.lines, ours.n, sizeof *ours.lines, cmp_lines);
+    }
     size_t gaps = 0;
     for (size_t i = 0; i < theirs.n; i++) {
         const char *line = theirs.lines[i];
@@ -352,8 +364,8 @@ static void compare_file(const char *dir, const char *name, tally *t)
             continue; /* a formula or an error FreeXL cannot see */
         }
         t->cells++;
-        if (bsearch(&line, ours.lines, ours.n, sizeof *ours.lines, cmp_lines) !=
-            NULL) {
+        if (ours.n > 0 && bsearch(&line, ours.lines, ours.n, sizeof *ours.lines,
+                                  cmp_lines) != NULL) {
             continue;
         }
         const char *why = known(name, line, 0);
@@ -411,7 +423,9 @@ static void compare_dir(const char *dir, tally *t)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_lines);
+    if (n > 1) {
+        qsort(names, n, sizeof *names, cmp_lines);
+    }
     for (size_t i = 0; i < n; i++) {
         compare_file(dir, names[i], t);
         free(names[i]);
