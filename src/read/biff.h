@@ -99,8 +99,9 @@ typedef struct clasconv_biff_book {
 
 /** Most cells kept for a whole book (the grid's own cap). */
 #define CLASCONV_BIFF_MAX_VALUES 4000000u
-/** Most shared strings kept. */
-#define CLASCONV_BIFF_MAX_SST 4000000u
+/** Most shared strings kept (FreeXL's limit too; each costs an allocation
+ * even when empty). */
+#define CLASCONV_BIFF_MAX_SST 1000000u
 /** Most sheets accepted in BOUNDSHEET. */
 #define CLASCONV_BIFF_MAX_SHEETS 4096u
 

@@ -1231,3 +1231,38 @@ Test(biff, sst_empty_strings_and_counts)
     cr_assert_eq(book.nsst, 0);
     clasconv_biff_free(&book);
 }
+
+/* An SST of 1,000,001 empty strings (3 bytes each): over the cap. */
+Test(biff, sst_cap)
+{
+    const size_t count = CLASCONV_BIFF_MAX_SST + 1;
+    const size_t per_record = 2740; /* 8,220 bytes of strings */
+    size_t records = (count + per_record - 1) / per_record;
+    size_t cap = 20 + 4 + 8 + records * 4 + count * 3 + 4;
+    unsigned char *data = calloc(1, cap);
+    cr_assert_not_null(data);
+    const unsigned char bof[20] = {0x09, 0x08, 16, 0, 0x00, 0x06, 0x05, 0x00};
+    memcpy(data, bof, 20);
+    size_t len = 20;
+    for (size_t done = 0, r = 0; done < count; r++) {
+        size_t n = count - done < per_record ? count - done : per_record;
+        size_t body = n * 3 + (r == 0 ? 8 : 0);
+        body16(data + len, r == 0 ? 0x00FC : 0x003C);
+        body16(data + len + 2, (uint16_t)body);
+        len += 4;
+        if (r == 0) {
+            put32(data + len, (uint32_t)count);
+            put32(data + len + 4, (uint32_t)count);
+            len += 8;
+        }
+        len += n * 3; /* count 0, flags 0: empty strings */
+        done += n;
+    }
+    body16(data + len, 0x000A);
+    len += 4;
+    clasconv_biff_book book;
+    memset(&book, 0, sizeof book);
+    cr_assert_eq(clasconv_biff_read(data, len, &book), CLASCONV_BIFF_TOO_LARGE);
+    clasconv_biff_free(&book);
+    free(data);
+}
