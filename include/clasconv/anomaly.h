@@ -89,6 +89,12 @@ typedef enum clasconv_anomaly_code {
     CLASCONV_A_COMMUNE_DUPLICATE,
     CLASCONV_A_SCHOOL_IN_TWO_COMMUNES,
     CLASCONV_A_CSV_QUOTE_LENIENT, /* CSV quotes read as LibreOffice does */
+    /* UAI and Annuaire de l'éducation (src/ref) */
+    CLASCONV_A_UAI_INVALID,            /* wrong check letter, or not a UAI */
+    CLASCONV_A_UAI_CONFLICT,           /* file UAI and annuaire match differ */
+    CLASCONV_A_SCHOOL_NOT_IN_ANNUAIRE, /* no school of the commune matches */
+    CLASCONV_A_SCHOOL_AMBIGUOUS,       /* several schools match */
+    CLASCONV_A_SCHOOL_MATCH_APPROX,    /* matched by a fuzzy key (info) */
     CLASCONV_A_COUNT
 } clasconv_anomaly_code;
 

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "grid.h"
 #include "read.h"
+#include "ref.h"
 #include "table.h"
 #include "write.h"
 

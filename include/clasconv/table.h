@@ -76,6 +76,12 @@ typedef struct clasconv_school {
     char *cell;         /* source reference of the name cell */
     char *autre_detail; /* "Autre (précision)"; NULL when none */
     int64_t counts[CLASCONV_SCHEME_COUNT]; /* CLASCONV_BLANK = blank */
+    /* Reference (src/ref): the UAI read in the file (its UAI column or
+     * its name) or else found in the annuaire; the annuaire's name and the
+     * confidence of the match (1..100; 0 = not matched). */
+    char *uai;           /* NULL when none */
+    char *official_name; /* NULL when not matched */
+    int confidence;
 } clasconv_school;
 
 /** Per-level sums: blanks count as 0. */
@@ -146,6 +152,8 @@ typedef struct clasconv_table {
     size_t fields_cap;
 
     clasconv_anomalies anomalies;
+
+    int annuaire_used; /* schools were matched to an annuaire (src/ref) */
 } clasconv_table;
 
 /** A zero-initialized table. */

@@ -133,6 +133,13 @@ static const struct {
     [CLASCONV_A_SCHOOL_IN_TWO_COMMUNES] = {"SCHOOL_IN_TWO_COMMUNES",
                                            CLASCONV_SEV_INFO},
     [CLASCONV_A_CSV_QUOTE_LENIENT] = {"CSV_QUOTE_LENIENT", CLASCONV_SEV_INFO},
+    [CLASCONV_A_UAI_INVALID] = {"UAI_INVALID", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_UAI_CONFLICT] = {"UAI_CONFLICT", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_SCHOOL_NOT_IN_ANNUAIRE] = {"SCHOOL_NOT_IN_ANNUAIRE",
+                                           CLASCONV_SEV_WARNING},
+    [CLASCONV_A_SCHOOL_AMBIGUOUS] = {"SCHOOL_AMBIGUOUS", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_SCHOOL_MATCH_APPROX] = {"SCHOOL_MATCH_APPROX",
+                                        CLASCONV_SEV_INFO},
 };
 
 const char *clasconv_anomaly_code_name(clasconv_anomaly_code code)

@@ -104,6 +104,8 @@ clasconv_error clasconv_convert_memory(const char *file_name, const char *path,
         err = clasconv_locate(grid, table->file_name, table, diag);
     clasconv_grid_free(grid);
     if (!err)
+        err = clasconv_ref_read_uai(table);
+    if (!err)
         err = clasconv_reconcile(table);
     if (!err)
         err = clasconv_plausibility_check(table);

@@ -39,6 +39,8 @@ void clasconv_table_free(clasconv_table *table)
         free(s->read_name);
         free(s->cell);
         free(s->autre_detail);
+        free(s->uai);
+        free(s->official_name);
     }
     free(table->schools);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++)

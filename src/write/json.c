@@ -67,7 +67,8 @@ static void put_count(json_out *out, int64_t value, int blank_is_null)
              clasconv_buf_printf(out->buf, "%" PRId64, value < 0 ? 0 : value));
 }
 
-static void put_row(json_out *out, const clasconv_school *row)
+static void put_row(json_out *out, const clasconv_school *row,
+                    int annuaire_used)
 {
     int s;
 
@@ -80,6 +81,17 @@ static void put_row(json_out *out, const clasconv_school *row)
     put_string(out, row->read_name);
     put_key(out, 0, "cell");
     put_string(out, row->cell);
+    put_key(out, 0, "uai");
+    put_string(out, row->uai);
+    if (annuaire_used) {
+        put_key(out, 0, "official_name");
+        put_string(out, row->confidence > 0 ? row->official_name : NULL);
+        put_key(out, 0, "confidence");
+        if (row->confidence > 0)
+            put_count(out, row->confidence, 1);
+        else
+            put_raw(out, "null");
+    }
     put_key(out, 0, "counts");
     put_raw(out, "{");
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++) {
@@ -163,7 +175,7 @@ clasconv_error clasconv_render_json(const clasconv_table *table,
     for (i = 0; i < table->nschools && out.err == CLASCONV_OK; i++) {
         if (i > 0)
             put_raw(&out, ",");
-        put_row(&out, &table->schools[i]);
+        put_row(&out, &table->schools[i], table->annuaire_used);
     }
     put_raw(&out, "]");
 

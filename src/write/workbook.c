@@ -14,7 +14,10 @@
 #define COL_AUTRE_DETAIL (COL_FIRST_SCHEME + CLASCONV_SCHEME_COUNT)
 #define COL_READ_NAME (COL_AUTRE_DETAIL + 1u)
 #define COL_CELL (COL_READ_NAME + 1u)
-#define DISPOSITIFS_COLS (COL_CELL + 1u)
+#define COL_UAI (COL_CELL + 1u)       /* last: added after the SPEC's columns */
+#define COL_OFFICIAL (COL_UAI + 1u)   /* with --annuaire only */
+#define COL_CONFIDENCE (COL_UAI + 2u) /* with --annuaire only */
+#define DISPOSITIFS_COLS (COL_CONFIDENCE + 1u)
 
 /* Totaux columns: Niveau, Établissements, then the schemes (C .. K, the
  * same letters as in Dispositifs). */
@@ -65,6 +68,7 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
 {
     const char *labels[DISPOSITIFS_COLS];
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Dispositifs");
+    unsigned ncols = table->annuaire_used ? DISPOSITIFS_COLS : COL_UAI + 1u;
     size_t i;
     unsigned s;
 
@@ -76,8 +80,11 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     labels[COL_AUTRE_DETAIL] = "Autre (précision)";
     labels[COL_READ_NAME] = "Nom lu";
     labels[COL_CELL] = "Cellule source";
+    labels[COL_UAI] = "UAI";
+    labels[COL_OFFICIAL] = "Nom dans l'annuaire";
+    labels[COL_CONFIDENCE] = "Confiance (%)";
     tall_header(x, ws);
-    clasconv_xlsx_header_row(x, ws, labels, DISPOSITIFS_COLS);
+    clasconv_xlsx_header_row(x, ws, labels, ncols);
 
     for (i = 0; i < table->nschools && x->lerr == LXW_NO_ERROR; i++) {
         const clasconv_school *school = &table->schools[i];
@@ -98,6 +105,13 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
         clasconv_xlsx_string(x, ws, row, COL_READ_NAME, school->read_name,
                              x->text);
         clasconv_xlsx_string(x, ws, row, COL_CELL, school->cell, x->text);
+        clasconv_xlsx_string(x, ws, row, COL_UAI, school->uai, x->text);
+        if (table->annuaire_used && school->confidence > 0) {
+            clasconv_xlsx_string(x, ws, row, COL_OFFICIAL,
+                                 school->official_name, x->text);
+            clasconv_xlsx_number(x, ws, row, COL_CONFIDENCE,
+                                 (double)school->confidence, x->count);
+        }
     }
 
     clasconv_xlsx_width(x, ws, COL_LEVEL, COL_LEVEL, 13);
@@ -106,6 +120,11 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
     clasconv_xlsx_width(x, ws, COL_AUTRE_DETAIL, COL_AUTRE_DETAIL, 26);
     clasconv_xlsx_width(x, ws, COL_READ_NAME, COL_READ_NAME, 36);
     clasconv_xlsx_width(x, ws, COL_CELL, COL_CELL, 22);
+    clasconv_xlsx_width(x, ws, COL_UAI, COL_UAI, 11);
+    if (table->annuaire_used) {
+        clasconv_xlsx_width(x, ws, COL_OFFICIAL, COL_OFFICIAL, 42);
+        clasconv_xlsx_width(x, ws, COL_CONFIDENCE, COL_CONFIDENCE, 12);
+    }
     clasconv_xlsx_page_setup(x, ws);
 }
 

@@ -25,6 +25,7 @@ Test(json, small_table_exact)
         "\"sha256\":null,"
         "\"rows\":[{\"level\":\"COLLEGE\",\"school\":\"Collège Jean Moulin\","
         "\"read_name\":\"CLG JEAN MOULIN\",\"cell\":\"Feuil1!A14\","
+        "\"uai\":null,"
         "\"counts\":{\"ETUDE\":12,\"ECOLE_OUVERTE\":null,"
         "\"ACCOMPAGNEMENT_EDUCATIF\":0,\"STAGE_REUSSITE\":null,\"PRE\":5,"
         "\"PRE_QPV\":3,\"CLAS\":null,\"CLAS_QPV\":null,\"AUTRE\":1}}],"
@@ -155,4 +156,40 @@ Test(json, null_arguments)
 
     cr_assert_eq(clasconv_render_json(NULL, &out), CLASCONV_ERR_USAGE);
     cr_assert_eq(out.len, 0);
+}
+
+Test(json, uai_and_annuaire_match_per_row)
+{
+    static const int64_t counts[9] = {1, -1, -1, -1, -1, -1, -1, -1, -1};
+    clasconv_table *t = clasconv_table_new();
+    clasconv_buf out = {0};
+    clasconv_school *a, *b;
+
+    a = fixture_school(t, CLASCONV_LEVEL_LYCEE, "Lycée du Parc", "LYC PARC",
+                       "Feuil1!A3", counts);
+    b = fixture_school(t, CLASCONV_LEVEL_LYCEE, "Lycée Inconnu", "LYC X",
+                       "Feuil1!A4", counts);
+    cr_assert_eq(clasconv_table_set_string(&a->uai, "0690026D"), 0);
+    fixture_totals(t);
+    cr_assert_eq(clasconv_render_json(t, &out), CLASCONV_OK);
+    cr_assert_not_null(strstr(out.data, "\"cell\":\"Feuil1!A3\","
+                                        "\"uai\":\"0690026D\",\"counts\""));
+    cr_assert_not_null(strstr(out.data, "\"cell\":\"Feuil1!A4\","
+                                        "\"uai\":null,\"counts\""));
+    cr_assert_null(strstr(out.data, "official_name"));
+    clasconv_buf_reset(&out);
+    t->annuaire_used = 1;
+    cr_assert_eq(clasconv_table_set_string(&a->official_name, "Lycée du Parc"),
+                 0);
+    a->confidence = 92;
+    cr_assert_eq(clasconv_render_json(t, &out), CLASCONV_OK);
+    cr_assert_not_null(strstr(out.data, "\"uai\":\"0690026D\","
+                                        "\"official_name\":\"Lycée du Parc\","
+                                        "\"confidence\":92,"));
+    cr_assert_not_null(strstr(out.data, "\"uai\":null,"
+                                        "\"official_name\":null,"
+                                        "\"confidence\":null,"));
+    (void)b;
+    clasconv_buf_free(&out);
+    clasconv_table_free(t);
 }

@@ -220,6 +220,42 @@ Test(workbook, dispositifs_rows)
     clasconv_table_free(t);
 }
 
+/* The UAI is the last Dispositifs column; the annuaire's name and the
+ * match's confidence follow it only when an annuaire was used. */
+Test(workbook, uai_column_last_then_annuaire_columns)
+{
+    clasconv_table *t = fixture_table();
+    char *dir, *path, *sheet;
+
+    cr_assert_eq(clasconv_table_set_string(&t->schools[0].uai, "0691234S"), 0);
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    assert_cell(sheet, "O1", "<is><t>UAI</t></is>");
+    assert_cell(sheet, "O2", "<is><t>0691234S</t></is>");
+    cr_assert_null(strstr(sheet, "r=\"O3\""));
+    cr_assert_null(strstr(sheet, "r=\"P1\""));
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+
+    t->annuaire_used = 1;
+    cr_assert_eq(clasconv_table_set_string(&t->schools[0].official_name,
+                                           "Ecole élémentaire Jules Ferry"),
+                 0);
+    t->schools[0].confidence = 100;
+    path = write_fixture(t, &dir);
+    sheet = read_part(path, "xl/worksheets/sheet1.xml");
+    assert_cell(sheet, "P1", "<is><t>Nom dans l'annuaire</t></is>");
+    assert_cell(sheet, "Q1", "<is><t>Confiance (%)</t></is>");
+    assert_cell(sheet, "P2", "<is><t>Ecole élémentaire Jules Ferry</t></is>");
+    assert_cell(sheet, "Q2", "<v>100</v>");
+    cr_assert_null(strstr(sheet, "r=\"P3\""));
+    free(sheet);
+    free(path);
+    remove_dir(dir);
+    clasconv_table_free(t);
+}
+
 Test(workbook, totaux_formulas_carry_values)
 {
     clasconv_table *t = fixture_table();
