@@ -67,6 +67,110 @@ int clasconv_uai_extract(const char *name, char uai[CLASCONV_UAI_SIZE],
  */
 clasconv_error clasconv_ref_read_uai(clasconv_table *table);
 
+/* --- Annuaire de l'éducation (src/ref/annuaire.c) --------------------- */
+
+/** Largest number of schools an annuaire may hold (the national export
+ * has about 66,000). */
+#define CLASCONV_ANNUAIRE_MAX_SCHOOLS 500000u
+
+/** One school of the annuaire. Strings belong to the annuaire. */
+typedef struct clasconv_annuaire_school {
+    char uai[CLASCONV_UAI_SIZE]; /* Identifiant_de_l_etablissement */
+    const char *name;            /* Nom_etablissement, as published */
+    const char *type;            /* Type_etablissement ("" when absent) */
+    const char *nature_label;    /* libelle_nature ("" when absent) */
+    const char *commune_code;    /* Code_commune, INSEE ("" when absent) */
+    const char *commune;         /* Nom_commune ("" when absent) */
+    const char *postal_code;     /* Code postal ("" when absent) */
+    int nature;                  /* code_nature; 0 when absent */
+    clasconv_level level;        /* implied by code_nature, else by name */
+    /* Matching keys (see match.c). */
+    const char *key;         /* clasconv_school_name_normalize() key */
+    const char *proper;      /* the key without its type words */
+    const char *fingerprint; /* sorted distinct words, no small words */
+    int subtype;             /* maternelle, élémentaire, LP ... (match.c) */
+    uint32_t next;           /* next school of the commune, or UINT32_MAX */
+} clasconv_annuaire_school;
+
+/** An annuaire loaded into memory, indexed by commune and by UAI. */
+typedef struct clasconv_annuaire clasconv_annuaire;
+
+/**
+ * Loads an Annuaire de l'éducation export (`;`, `,` or tab separated,
+ * UTF-8 with or without BOM; columns found by their normalized names,
+ * never by position: identifier, name, Type_etablissement, code_nature,
+ * libelle_nature, Code_commune, Nom_commune, Code postal, etat). The file
+ * is read in pieces, never whole. Schools whose `etat` says closed
+ * (FERME) are left out. Fails with IO (cannot read), FORMAT (not such an
+ * export: the French message names the missing columns), TOO_LARGE or
+ * MEMORY; `diag` says which.
+ */
+clasconv_error clasconv_annuaire_load(const char *path, clasconv_annuaire **out,
+                                      clasconv_diag *diag);
+
+/** Same as clasconv_annuaire_load() for bytes in memory. */
+clasconv_error clasconv_annuaire_load_memory(const char *name,
+                                             const unsigned char *data,
+                                             size_t size,
+                                             clasconv_annuaire **out,
+                                             clasconv_diag *diag);
+
+void clasconv_annuaire_free(clasconv_annuaire *annuaire);
+
+/** The base name of the file it was loaded from. */
+const char *clasconv_annuaire_name(const clasconv_annuaire *annuaire);
+/** Number of schools loaded. */
+size_t clasconv_annuaire_count(const clasconv_annuaire *annuaire);
+/** Number of communes. */
+size_t clasconv_annuaire_communes(const clasconv_annuaire *annuaire);
+/** School `i` (0 <= i < count). */
+const clasconv_annuaire_school *
+clasconv_annuaire_school_at(const clasconv_annuaire *annuaire, size_t i);
+/** The school of a UAI (any case), or NULL. */
+const clasconv_annuaire_school *
+clasconv_annuaire_find_uai(const clasconv_annuaire *annuaire, const char *uai);
+/**
+ * The first school of a commune given by name (any spelling with the same
+ * key: "SAINT PRIEST", "St-Priest") or by INSEE code ("69290"); follow
+ * `next` for the others. UINT32_MAX when the commune has none.
+ */
+uint32_t clasconv_annuaire_commune_first(const clasconv_annuaire *annuaire,
+                                         const char *commune);
+
+/* --- Matching (src/ref/match.c) --------------------------------------- */
+
+/** Lowest confidence (percent) at which a school is taken as a match. */
+#define CLASCONV_MATCH_THRESHOLD 80
+
+/**
+ * Confidence (0..100) that a school name as canonicalized in a table
+ * (`key` from clasconv_school_name_normalize()) and an annuaire school
+ * are the same school, by type and name: 100 for the same key, then the
+ * proper name's key, its word set (OpenRefine fingerprint: punctuation as
+ * spaces, sorted distinct words), initials ("J. Ferry"), contained words,
+ * and trigram similarity; a type that differs in kind (maternelle /
+ * élémentaire) lowers it, another level excludes it (0).
+ */
+int clasconv_match_confidence(const char *key,
+                              const clasconv_annuaire_school *school);
+
+/**
+ * The matching stage, after reconcile: every named school of `table` is
+ * looked up among the annuaire's schools of the table's commune (by name,
+ * or INSEE code). Exactly one candidate at or above the threshold (or one
+ * exact among several) gives the school its official name, confidence and
+ * UAI (a UAI read in the file is kept; SCHOOL_MATCH_APPROX when not exact).
+ * Several: SCHOOL_AMBIGUOUS listing them; none: SCHOOL_NOT_IN_ANNUAIRE. A
+ * UAI in the file that the annuaire knows is taken first; one that
+ * contradicts the name's match is UAI_CONFLICT; a level implied by
+ * code_nature that contradicts the section is LEVEL_CONFLICT. Anomalies go
+ * to `list` (the table's own list, normally), which is sorted again.
+ * Sets table->annuaire_used. Returns MEMORY or TOO_LARGE.
+ */
+clasconv_error clasconv_ref_match(clasconv_table *table,
+                                  const clasconv_annuaire *annuaire,
+                                  clasconv_anomalies *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,10 +12,13 @@ typedef struct file_args {
     const char *input;
     const char *output;
     const char *html;
+    const char *annuaire;
     int json;
 } file_args;
 
-/* Parses INPUT [-o OUT] [--json] [--html FILE]; returns 0 or prints. */
+/* Parses INPUT [-o OUT] [--json] [--html FILE] [--annuaire CSV]; returns 0
+ * or prints. `allow_html` > 0 allows --html; < 0 (dump) refuses --annuaire
+ * too. */
 static int parse_args(int argc, char **argv, file_args *args, int allow_out,
                       int allow_html)
 {
@@ -32,12 +35,19 @@ static int parse_args(int argc, char **argv, file_args *args, int allow_out,
                 return -1;
             }
             args->output = argv[i];
-        } else if (allow_html && !strcmp(a, "--html")) {
+        } else if (allow_html > 0 && !strcmp(a, "--html")) {
             if (++i >= argc) {
                 cli_error("l'option --html attend un nom de fichier.");
                 return -1;
             }
             args->html = argv[i];
+        } else if (allow_html >= 0 && !strcmp(a, "--annuaire")) {
+            if (++i >= argc) {
+                cli_error("l'option --annuaire attend le fichier CSV de "
+                          "l'Annuaire de l'éducation.");
+                return -1;
+            }
+            args->annuaire = argv[i];
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("option inconnue « %s ». Voir « clasconv --help ».", a);
             return -1;
@@ -84,6 +94,36 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Converts INPUT, then matches it to the annuaire when one is given. An
+ * annuaire that cannot be loaded is a failure of the run (status 2): the
+ * agent asked for the matching. */
+static clasconv_error convert_input(const file_args *args,
+                                    clasconv_table **table, clasconv_diag *diag,
+                                    int *annuaire_failed)
+{
+    clasconv_annuaire *annuaire = NULL;
+    clasconv_error err;
+
+    *annuaire_failed = 0;
+    *table = NULL;
+    if (args->annuaire) {
+        err = clasconv_annuaire_load(args->annuaire, &annuaire, diag);
+        if (err) {
+            *annuaire_failed = 1;
+            return err;
+        }
+    }
+    err = clasconv_convert(args->input, table, diag);
+    if (!err && *table && annuaire &&
+        clasconv_ref_match(*table, annuaire, &(*table)->anomalies)) {
+        clasconv_diag_set(diag, "Mémoire insuffisante pour le "
+                                "rapprochement avec l'annuaire.");
+        err = CLASCONV_ERR_MEMORY;
+    }
+    clasconv_annuaire_free(annuaire);
+    return err;
+}
+
 static const char *plural(size_t n)
 {
     return n > 1 ? "s" : "";
@@ -111,7 +151,7 @@ int cmd_convert(int argc, char **argv)
     clasconv_diag diag;
     clasconv_error err;
     char *output = NULL;
-    int rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK, annuaire_failed;
 
     if (parse_args(argc, argv, &args, 1, 0))
         return CLI_EXIT_USAGE;
@@ -128,7 +168,12 @@ int cmd_convert(int argc, char **argv)
         free(output);
         return CLI_EXIT_USAGE;
     }
-    err = clasconv_convert(args.input, &table, &diag);
+    err = convert_input(&args, &table, &diag, &annuaire_failed);
+    if (annuaire_failed) {
+        cli_error("%s", diag.message);
+        free(output);
+        return CLI_EXIT_FAILED;
+    }
     if (!table) {
         cli_error("mémoire insuffisante.");
         free(output);
@@ -177,7 +222,7 @@ int cmd_check(int argc, char **argv)
     clasconv_diag diag;
     clasconv_error err;
     clasconv_buf buf = {0};
-    int rc;
+    int rc, annuaire_failed;
 
     if (parse_args(argc, argv, &args, 0, 1))
         return CLI_EXIT_USAGE;
@@ -188,7 +233,11 @@ int cmd_check(int argc, char **argv)
                   args.html);
         return CLI_EXIT_USAGE;
     }
-    err = clasconv_convert(args.input, &table, &diag);
+    err = convert_input(&args, &table, &diag, &annuaire_failed);
+    if (annuaire_failed) {
+        cli_error("%s", diag.message);
+        return CLI_EXIT_FAILED;
+    }
     if (!table) {
         cli_error("mémoire insuffisante.");
         return CLI_EXIT_FAILED;
@@ -270,7 +319,7 @@ int cmd_dump(int argc, char **argv)
     clasconv_error err;
     const char *key, *value;
 
-    if (parse_args(argc, argv, &args, 0, 0))
+    if (parse_args(argc, argv, &args, 0, -1))
         return CLI_EXIT_USAGE;
     if (clasconv_load_file(args.input, &data, &size, &diag)) {
         cli_error("%s", diag.message);
