@@ -171,6 +171,57 @@ clasconv_error clasconv_ref_match(clasconv_table *table,
                                   const clasconv_annuaire *annuaire,
                                   clasconv_anomalies *list);
 
+/* --- Year over year (src/ref/compare.c) ------------------------------- */
+
+/** A count moves when it changes by more than this many children... */
+#define CLASCONV_COMPARE_MIN_CHILDREN 10
+/** ...and by more than this percentage of the older count. */
+#define CLASCONV_COMPARE_MIN_PERCENT 50
+
+typedef enum clasconv_change_kind {
+    CLASCONV_CHANGE_SCHOOL_NEW = 0, /* in the newer table only */
+    CLASCONV_CHANGE_SCHOOL_GONE,    /* in the older table only */
+    CLASCONV_CHANGE_SCHEME_STARTED, /* blank or 0, then > 0 */
+    CLASCONV_CHANGE_SCHEME_STOPPED, /* > 0, then blank or 0 */
+    CLASCONV_CHANGE_COUNT_MOVED     /* both > 0, beyond both thresholds */
+} clasconv_change_kind;
+
+/** "SCHOOL_NEW", ... (JSON id). */
+const char *clasconv_change_kind_id(clasconv_change_kind kind);
+
+/** One change. Strings are borrowed from the compared tables. */
+typedef struct clasconv_change {
+    clasconv_change_kind kind;
+    clasconv_level level;
+    clasconv_scheme scheme; /* CLASCONV_SCHEME_NONE for a school change */
+    const char *school;     /* canonical name */
+    const char *uai;        /* NULL when unknown */
+    int64_t before, after;  /* counts; CLASCONV_BLANK when blank/absent */
+} clasconv_change;
+
+/** The comparison of two tables; zero-initialize. */
+typedef struct clasconv_comparison {
+    const clasconv_table *before; /* borrowed */
+    const clasconv_table *after;  /* borrowed */
+    clasconv_change *changes;     /* gone, new, then per school in order */
+    size_t count, cap;
+    size_t kept;   /* schools found in both */
+    size_t by_uai; /* of which paired by their UAI (else by level + key) */
+} clasconv_comparison;
+
+/**
+ * Compares two reconciled tables: schools are paired by UAI when both
+ * rows have one, else by level and school key (each row once, in order);
+ * unpaired ones appear or disappear; for paired schools every scheme that
+ * starts, stops or moves by more than both thresholds is a change. Totals
+ * per level are the tables' own. Returns MEMORY.
+ */
+clasconv_error clasconv_compare(const clasconv_table *before,
+                                const clasconv_table *after,
+                                clasconv_comparison *out);
+
+void clasconv_comparison_free(clasconv_comparison *cmp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "ref.h"
 #include "table.h"
 /* CLASCONV_VERSION, generated from CMakeLists.txt's project(VERSION). */
 #include "clasconv/version.h"
@@ -39,6 +40,25 @@ clasconv_error clasconv_render_json(const clasconv_table *table,
 /** Appends the French report `check` prints: table, counts, anomalies. */
 clasconv_error clasconv_render_report(const clasconv_table *table,
                                       clasconv_buf *out);
+
+/* --- Year over year (src/write/comparison.c) -------------------------- */
+
+/** Appends the French report `compare` prints. */
+clasconv_error clasconv_render_comparison(const clasconv_comparison *cmp,
+                                          clasconv_buf *out);
+
+/** Appends the comparison as one JSON object (one line, then "\n"). */
+clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmp,
+                                               clasconv_buf *out);
+
+/**
+ * Writes the comparison workbook (Évolution: totals per level and scheme,
+ * older and newer side by side with the change as formulas carrying their
+ * values; Changements: one row per change), atomically as
+ * clasconv_write_workbook() does. WRITE with a French message on failure.
+ */
+clasconv_error clasconv_write_comparison(const clasconv_comparison *cmp,
+                                         const char *path, clasconv_diag *diag);
 
 #ifdef __cplusplus
 }

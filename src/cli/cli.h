@@ -16,6 +16,7 @@ int cmd_batch(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /** Prints "clasconv: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)

@@ -18,6 +18,7 @@ static const struct command {
     {"batch", cmd_batch, "convertit tout un dossier et en fait la synthèse"},
     {"template", cmd_template, "écrit le modèle de tableau à remplir"},
     {"serve", cmd_serve, "sert les pages web de vérification et de lot"},
+    {"compare", cmd_compare, "compare deux années d'un même territoire"},
     {"dump", cmd_dump, "affiche les cellules lues d'un fichier (diagnostic)"},
 };
 
@@ -50,8 +51,12 @@ static void usage(FILE *out)
     size_t i;
 
     fputs("Utilisation :\n"
-          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]\n"
-          "  clasconv check FICHIER [--json] [--html RAPPORT.html]\n"
+          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]"
+          " [--annuaire ANNUAIRE.csv]\n"
+          "  clasconv check FICHIER [--json] [--html RAPPORT.html]"
+          " [--annuaire ANNUAIRE.csv]\n"
+          "  clasconv compare ANCIEN NOUVEAU [-o COMPARAISON.xlsx] [--json]"
+          " [--annuaire ANNUAIRE.csv]\n"
           "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
           " [--memoire MO] [--delai S]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"

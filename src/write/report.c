@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "write/report_util.h"
 
 /* Lines are wrapped to this many characters where possible. */
 #define REPORT_WIDTH 96u
@@ -62,7 +63,7 @@ static size_t text_width(const char *text)
 /* A copy safe to print on a terminal: valid UTF-8, no control characters
  * (tabs and line breaks become spaces, others `?`), so hostile cell text
  * cannot move the cursor or change colours. NULL when out of memory. */
-static char *clean(const char *text)
+char *clasconv_terminal_text(const char *text)
 {
     char *safe = clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
     unsigned char *p, *q;
@@ -91,7 +92,7 @@ static void put_clean(report_out *out, const char *text)
 
     if (out->err != CLASCONV_OK || text == NULL)
         return;
-    safe = clean(text);
+    safe = clasconv_terminal_text(text);
     if (safe == NULL) {
         keep(out, CLASCONV_ERR_MEMORY);
         return;
@@ -162,7 +163,7 @@ static void put_wrapped(report_out *out, const char *text, size_t indent)
 
     if (out->err != CLASCONV_OK || text == NULL)
         return;
-    safe = clean(text);
+    safe = clasconv_terminal_text(text);
     if (safe == NULL) {
         keep(out, CLASCONV_ERR_MEMORY);
         return;

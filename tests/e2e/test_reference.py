@@ -208,6 +208,90 @@ def test_bad_annuaire(t, exe, samples_dir, fixtures):
         t.equal(r.returncode, 64, "--annuaire without a file: usage")
 
 
+def test_compare(t, exe, fixtures):
+    old = os.path.join(fixtures, "ref", "clas-2025-villeurbanne.csv")
+    new = os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv")
+    r = run(exe, "compare", old, new, "--json")
+    t.equal(r.returncode, 0, "compare --json: status")
+    doc = json.loads(r.stdout)
+    t.equal((doc["kept"], doc["kept_by_uai"]), (3, 1),
+            "3 schools kept, 1 by its UAI")
+    got = [(c["kind"], c["level"], c["school"], c["uai"], c["scheme"],
+            c["before"], c["after"]) for c in doc["changes"]]
+    t.equal(got, [
+        ("SCHOOL_GONE", "LYCEE", "Lycée Louis Lumière", None, None, None,
+         None),
+        ("SCHOOL_NEW", "COLLEGE", "Collège Evariste Galois", None, None, None,
+         None),
+        # +18 children, +150 %: both thresholds passed
+        ("COUNT_MOVED", "ELEMENTAIRE", "École élémentaire Alphonse-Daudet",
+         None, "CLAS", 12, 30),
+        # CLAS 8 -> 13 (+62 % but 5 children): not listed
+        ("SCHEME_STOPPED", "ELEMENTAIRE", "École élémentaire Jules Ferry",
+         None, "ETUDE", 20, None),
+        # paired by UAI although the name changed; CLAS 30 -> 42 (+12 but
+        # +40 %): not listed
+        ("SCHEME_STARTED", "COLLEGE", "Collège J. Jaurès", "0694106N",
+         "ETUDE", None, 5)], "changes")
+    tot = doc["totals"]
+    t.equal(tot["ELEMENTAIRE"]["CLAS"], {"before": 20, "after": 43,
+                                         "change": 23}, "Élémentaire CLAS")
+    t.equal(tot["COLLEGE"]["schools"], {"before": 1, "after": 2,
+                                        "change": 1}, "Collège schools")
+    t.equal(tot["ALL"]["CLAS"], {"before": 54, "after": 91, "change": 37},
+            "all CLAS")
+
+    r = run(exe, "compare", old, new)
+    out = r.stdout.decode()
+    t.equal(r.returncode, 0, "compare report: status")
+    for line in ["Établissements retrouvés : 3 (dont 1 par leur UAI",
+                 "Élémentaire   CLAS                            20      43"
+                 "     +23",
+                 "Établissements apparus : 1\n  - Collège Evariste Galois "
+                 "(Collège)",
+                 "Établissements disparus : 1\n  - Lycée Louis Lumière",
+                 "  - Collège J. Jaurès (Collège, UAI 0694106N) : Étude 0 → 5"
+                 " (+5)",
+                 "  - École élémentaire Alphonse-Daudet (Élémentaire) : CLAS "
+                 "12 → 30 (+18, +150 %)"]:
+        t.check(line in out, f"report has {line!r}")
+
+    with tempdir() as tmp:
+        xlsx = os.path.join(tmp, "comparaison.xlsx")
+        r = run(exe, "compare", old, new, "-o", xlsx)
+        t.equal(r.returncode, 0, "compare -o: status")
+        order, sheets, formulas = read_xlsx(xlsx)
+        t.equal(order, ["Évolution", "Changements"], "comparison sheets")
+        evo = sheets["Évolution"]
+        t.equal(row_values(evo, 1, 6), ["Niveau", "Ligne", "Ancien",
+                                        "Nouveau", "Écart", "Évolution"],
+                "Évolution header")
+        # Élémentaire: row 2 Établissements, rows 3..11 the nine schemes
+        # (CLAS is the 7th: row 9).
+        t.equal(row_values(evo, 9, 6)[:5], ["Élémentaire", "CLAS", 20, 43,
+                                             23], "Élémentaire CLAS row")
+        t.check(abs(evo.get((9, 6), 0) - 1.15) < 1e-9,
+                f"evolution cached 23/20: {evo.get((9, 6))}")
+        t.equal(formulas["Évolution"].get((9, 5)), "D9-C9", "Écart formula")
+        t.equal(formulas["Évolution"].get((9, 6)), "(D9-C9)/C9",
+                "Évolution formula")
+        t.equal(evo.get((4, 6)), None, "no percentage from 0")
+        t.equal(row_values(evo, 32, 4), ["Total", "Établissements", 4, 4],
+                "Total row")
+        ch = sheets["Changements"]
+        t.equal(row_values(ch, 4, 8), [
+            "Effectif en forte variation", "Élémentaire",
+            "École élémentaire Alphonse-Daudet", None, "CLAS", 12, 30, 18],
+            "Changements row")
+        t.equal(ch.get((7, 1)), None, "five changes")
+        r = run(exe, "compare", old, os.path.join(tmp, "absent.csv"))
+        t.equal(r.returncode, 2, "compare with a missing file: status 2")
+        r = run(exe, "compare", old)
+        t.equal(r.returncode, 64, "compare with one file: usage")
+        r = run(exe, "compare", old, new, "-o", new)
+        t.equal(r.returncode, 64, "compare never writes over an input")
+
+
 def main():
     args = parse_args()
     t = Checker("reference")
@@ -217,6 +301,7 @@ def main():
     test_villeurbanne_matching(t, args.exe, args.samples, annuaire)
     test_conflicts(t, args.exe, args.fixtures, annuaire)
     test_bad_annuaire(t, args.exe, args.samples, args.fixtures)
+    test_compare(t, args.exe, args.fixtures)
     t.finish()
 
 

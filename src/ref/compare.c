@@ -1,0 +1,219 @@
+/* compare.c: year over year: pairs the schools of two tables (by UAI, else
+ * by level and key) and lists what appeared, disappeared, started, stopped
+ * or moved. */
+#include "clasconv/ref.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *clasconv_change_kind_id(clasconv_change_kind kind)
+{
+    switch (kind) {
+    case CLASCONV_CHANGE_SCHOOL_NEW:
+        return "SCHOOL_NEW";
+    case CLASCONV_CHANGE_SCHOOL_GONE:
+        return "SCHOOL_GONE";
+    case CLASCONV_CHANGE_SCHEME_STARTED:
+        return "SCHEME_STARTED";
+    case CLASCONV_CHANGE_SCHEME_STOPPED:
+        return "SCHEME_STOPPED";
+    case CLASCONV_CHANGE_COUNT_MOVED:
+        return "COUNT_MOVED";
+    }
+    return "UNKNOWN";
+}
+
+/* A school of the older table, for pairing. */
+typedef struct entry {
+    const clasconv_school *school;
+    char uai[CLASCONV_UAI_SIZE]; /* "" when none (or not a UAI) */
+    int used;
+} entry;
+
+static void uai_of(const clasconv_school *s, char uai[CLASCONV_UAI_SIZE])
+{
+    if (clasconv_uai_parse(s->uai, uai, NULL) == CLASCONV_UAI_MALFORMED)
+        uai[0] = '\0';
+}
+
+static int key_cmp(const entry *x, const entry *y)
+{
+    int c = (int)x->school->level - (int)y->school->level;
+
+    return c ? c : strcmp(x->school->key, y->school->key);
+}
+
+static int uai_cmp(const entry *x, const entry *y)
+{
+    return strcmp(x->uai, y->uai);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return key_cmp(*(entry *const *)a, *(entry *const *)b);
+}
+
+static int by_uai(const void *a, const void *b)
+{
+    return uai_cmp(*(entry *const *)a, *(entry *const *)b);
+}
+
+/* The first unused entry equal to `probe` in `sorted`, skipping, when the
+ * probe has a UAI, entries with another UAI. NULL when none. */
+static entry *find_unused(entry **sorted, size_t n, const entry *probe,
+                          int (*cmp)(const entry *, const entry *))
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(sorted[mid], probe) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && cmp(sorted[lo], probe) == 0; lo++)
+        if (!sorted[lo]->used && (!probe->uai[0] || !sorted[lo]->uai[0] ||
+                                  !strcmp(probe->uai, sorted[lo]->uai)))
+            return sorted[lo];
+    return NULL;
+}
+
+static clasconv_error add_change(clasconv_comparison *cmp,
+                                 clasconv_change_kind kind,
+                                 const clasconv_school *s,
+                                 clasconv_scheme scheme, int64_t before,
+                                 int64_t after)
+{
+    clasconv_change *c;
+
+    if (cmp->count == cmp->cap) {
+        size_t cap = cmp->cap ? cmp->cap + cmp->cap / 2 : 32;
+        clasconv_change *grown = realloc(cmp->changes, cap * sizeof *grown);
+        if (!grown)
+            return CLASCONV_ERR_MEMORY;
+        cmp->changes = grown;
+        cmp->cap = cap;
+    }
+    c = &cmp->changes[cmp->count++];
+    c->kind = kind;
+    c->level = s->level;
+    c->scheme = scheme;
+    c->school = s->name;
+    c->uai = s->uai;
+    c->before = before;
+    c->after = after;
+    return CLASCONV_OK;
+}
+
+static int moved(int64_t before, int64_t after)
+{
+    int64_t delta = after > before ? after - before : before - after;
+
+    return delta > CLASCONV_COMPARE_MIN_CHILDREN &&
+           delta * 100 > (int64_t)CLASCONV_COMPARE_MIN_PERCENT * before;
+}
+
+static clasconv_error compare_counts(clasconv_comparison *cmp,
+                                     const clasconv_school *old,
+                                     const clasconv_school *now)
+{
+    clasconv_error err = CLASCONV_OK;
+    int s;
+
+    for (s = 0; s < CLASCONV_SCHEME_COUNT && !err; s++) {
+        int64_t b = old->counts[s], a = now->counts[s];
+        int64_t b0 = b > 0 ? b : 0, a0 = a > 0 ? a : 0;
+        clasconv_change_kind kind;
+
+        if (b0 == 0 && a0 > 0)
+            kind = CLASCONV_CHANGE_SCHEME_STARTED;
+        else if (b0 > 0 && a0 == 0)
+            kind = CLASCONV_CHANGE_SCHEME_STOPPED;
+        else if (b0 > 0 && moved(b0, a0))
+            kind = CLASCONV_CHANGE_COUNT_MOVED;
+        else
+            continue;
+        err = add_change(cmp, kind, now, (clasconv_scheme)s, b, a);
+    }
+    return err;
+}
+
+clasconv_error clasconv_compare(const clasconv_table *before,
+                                const clasconv_table *after,
+                                clasconv_comparison *out)
+{
+    size_t n = before->nschools, i;
+    entry *entries = calloc(n ? n : 1, sizeof *entries);
+    entry **keys = calloc(n ? n : 1, sizeof *keys);
+    entry **uais = calloc(n ? n : 1, sizeof *uais);
+    entry **pair = calloc(after->nschools ? after->nschools : 1, sizeof *pair);
+    clasconv_error err = CLASCONV_OK;
+
+    memset(out, 0, sizeof *out);
+    out->before = before;
+    out->after = after;
+    if (!entries || !keys || !uais || !pair) {
+        err = CLASCONV_ERR_MEMORY;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        entries[i].school = &before->schools[i];
+        uai_of(entries[i].school, entries[i].uai);
+        keys[i] = uais[i] = &entries[i];
+    }
+    qsort(keys, n, sizeof *keys, by_key);
+    qsort(uais, n, sizeof *uais, by_uai);
+
+    /* By UAI first (both rows have one), then by level + key. */
+    for (i = 0; i < after->nschools; i++) {
+        entry probe = {&after->schools[i], "", 0};
+        uai_of(probe.school, probe.uai);
+        if (probe.uai[0] &&
+            (pair[i] = find_unused(uais, n, &probe, uai_cmp)) != NULL) {
+            pair[i]->used = 1;
+            out->by_uai++;
+        }
+    }
+    for (i = 0; i < after->nschools; i++) {
+        entry probe = {&after->schools[i], "", 0};
+        if (pair[i])
+            continue;
+        uai_of(probe.school, probe.uai);
+        if ((pair[i] = find_unused(keys, n, &probe, key_cmp)) != NULL)
+            pair[i]->used = 1;
+    }
+
+    for (i = 0; i < n && !err; i++)
+        if (!entries[i].used)
+            err = add_change(out, CLASCONV_CHANGE_SCHOOL_GONE,
+                             entries[i].school, CLASCONV_SCHEME_NONE,
+                             CLASCONV_BLANK, CLASCONV_BLANK);
+    for (i = 0; i < after->nschools && !err; i++)
+        if (!pair[i])
+            err = add_change(out, CLASCONV_CHANGE_SCHOOL_NEW,
+                             &after->schools[i], CLASCONV_SCHEME_NONE,
+                             CLASCONV_BLANK, CLASCONV_BLANK);
+    for (i = 0; i < after->nschools && !err; i++)
+        if (pair[i]) {
+            out->kept++;
+            err = compare_counts(out, pair[i]->school, &after->schools[i]);
+        }
+done:
+    free(entries);
+    free(keys);
+    free(uais);
+    free(pair);
+    if (err)
+        clasconv_comparison_free(out);
+    return err;
+}
+
+void clasconv_comparison_free(clasconv_comparison *cmp)
+{
+    if (!cmp)
+        return;
+    free(cmp->changes);
+    cmp->changes = NULL;
+    cmp->count = cmp->cap = 0;
+}
