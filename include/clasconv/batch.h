@@ -111,6 +111,9 @@ typedef struct clasconv_batch_options {
     clasconv_batch_progress_fn progress; /* may be NULL */
     void *progress_user;
     clasconv_batch_convert_fn convert; /* NULL = clasconv_convert_memory */
+    /* Annuaire de l'éducation to match every table to (src/ref), loaded
+     * once by the caller and shared by the workers; NULL = none. */
+    const struct clasconv_annuaire *annuaire;
 } clasconv_batch_options;
 
 /** The outcome of a batch. */

@@ -57,8 +57,9 @@ static const char *const schools_head[] = {"Commune",
                                            NULL,
                                            "Autre (précision)",
                                            "Nom lu",
-                                           "Cellule source"};
-#define SCHOOLS_NCOLS 17u
+                                           "Cellule source",
+                                           "UAI"};
+#define SCHOOLS_NCOLS 18u
 
 static const char *const anomalies_head[] = {
     "Commune",    "Fichier",        "Code",       "Gravité",
@@ -315,6 +316,7 @@ static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n,
             put_text(sh, row, 14, sc->autre_detail);
             put_text(sh, row, 15, sc->read_name);
             put_text(sh, row, 16, sc->cell);
+            put_text(sh, row, 17, sc->uai);
         }
     }
 }
@@ -510,6 +512,7 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     clasconv_xlsx_width(&x, schools.ws, 3, 4, 36);
     clasconv_xlsx_width(&x, schools.ws, 5, 13, 11);
     clasconv_xlsx_width(&x, schools.ws, 14, 16, 24);
+    clasconv_xlsx_width(&x, schools.ws, 17, 17, 11);
     clasconv_xlsx_width(&x, anomalies.ws, 0, 1, 24);
     clasconv_xlsx_width(&x, anomalies.ws, 2, 9, 16);
     clasconv_xlsx_width(&x, anomalies.ws, 10, 10, 80);

@@ -86,6 +86,7 @@ clasconv_error batch_wire_encode(const clasconv_batch_file *file,
         put_u32(out, (uint32_t)t->commune_source);
         put_str(out, t->encoding);
         put_str(out, t->sha256);
+        put_u32(out, t->annuaire_used ? 1u : 0u);
         for (l = 0; l < CLASCONV_TOTALS_COUNT; l++) {
             put_i64(out, t->totals[l].schools);
             put_counts(out, t->totals[l].counts);
@@ -100,6 +101,9 @@ clasconv_error batch_wire_encode(const clasconv_batch_file *file,
             put_str(out, s->cell);
             put_str(out, s->autre_detail);
             put_counts(out, s->counts);
+            put_str(out, s->uai);
+            put_str(out, s->official_name);
+            put_u32(out, (uint32_t)s->confidence);
         }
         put_u32(out, (uint32_t)nanom);
         for (i = 0; i < nanom; i++) {
@@ -227,9 +231,17 @@ static void get_school(reader *r, clasconv_table *t)
         }
     }
     if (s != NULL) {
+        uint32_t confidence;
         s->autre_detail = detail;
         detail = NULL;
         get_counts(r, s->counts);
+        s->uai = get_str(r);
+        s->official_name = get_str(r);
+        confidence = get_u32(r);
+        if (confidence > 100)
+            r->bad = 1;
+        else
+            s->confidence = (int)confidence;
     }
     free(name);
     free(key);
@@ -292,6 +304,7 @@ static void get_table(reader *r, clasconv_table *t)
     if (sha != NULL && strlen(sha) < sizeof t->sha256)
         memcpy(t->sha256, sha, strlen(sha) + 1);
     free(sha);
+    t->annuaire_used = get_u32(r) != 0;
     for (l = 0; l < CLASCONV_TOTALS_COUNT; l++) {
         t->totals[l].schools = get_i64(r);
         if (t->totals[l].schools < 0)

@@ -260,6 +260,8 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
         return;
     }
     rc = convert(name, job->abs, data, size, &f->table, &diag);
+    if (rc == CLASCONV_OK && f->table != NULL && o->annuaire != NULL)
+        rc = clasconv_ref_match(f->table, o->annuaire, &f->table->anomalies);
     /* The pipeline already fingerprints the input: hash it again only
      * when it returned no table. */
     if (f->table != NULL && f->table->sha256[0] != '\0')

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "clasconv/batch.h"
+#include "clasconv/ref.h"
 #include "cli.h"
 
 typedef struct batch_args {
     const char *indir;
     const char *outdir;
+    const char *annuaire; /* --annuaire FICHIER.csv, or NULL */
     clasconv_batch_options options;
 } batch_args;
 
@@ -84,6 +86,13 @@ static int parse_args(int argc, char **argv, batch_args *a)
             a->options.wall_s = (unsigned)v;
             a->options.cpu_s = (unsigned)v;
             i++;
+        } else if (!strcmp(arg, "--annuaire")) {
+            if (++i >= argc) {
+                cli_error("l'option --annuaire attend le fichier CSV de "
+                          "l'Annuaire de l'éducation.");
+                return -1;
+            }
+            a->annuaire = argv[i];
         } else if (arg[0] == '-' && arg[1] != '\0') {
             cli_error("option inconnue « %s ». Voir « clasconv --help ».", arg);
             return -1;
@@ -216,12 +225,20 @@ int cmd_batch(int argc, char **argv)
     batch_args a;
     progress_state ps;
     clasconv_batch_result *r = NULL;
+    clasconv_annuaire *annuaire = NULL;
     clasconv_diag diag;
     clasconv_error err;
     int rc;
 
     if (parse_args(argc, argv, &a) != 0)
         return CLI_EXIT_USAGE;
+    /* Loaded once here; the workers are forks and share it. */
+    if (a.annuaire != NULL &&
+        clasconv_annuaire_load(a.annuaire, &annuaire, &diag) != CLASCONV_OK) {
+        cli_error("%s", diag.message);
+        return CLI_EXIT_FAILED;
+    }
+    a.options.annuaire = annuaire;
     memset(&ps, 0, sizeof ps);
     ps.tty = isatty(STDERR_FILENO);
     a.options.handle_signals = 1;
@@ -231,6 +248,7 @@ int cmd_batch(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     err = clasconv_batch_run(a.indir, a.outdir, &a.options, &r, &diag);
+    clasconv_annuaire_free(annuaire);
     if (ps.tty && ps.width > 0)
         fputc('\n', stderr);
     if (r != NULL && r->interrupted) {

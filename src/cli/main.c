@@ -58,7 +58,7 @@ static void usage(FILE *out)
           "  clasconv compare ANCIEN NOUVEAU [-o COMPARAISON.xlsx] [--json]"
           " [--annuaire ANNUAIRE.csv]\n"
           "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
-          " [--memoire MO] [--delai S]\n"
+          " [--memoire MO] [--delai S] [--annuaire ANNUAIRE.csv]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
           " [--depuis FICHIER]\n"
           "  clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"

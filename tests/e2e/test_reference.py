@@ -292,6 +292,41 @@ def test_compare(t, exe, fixtures):
         t.equal(r.returncode, 64, "compare never writes over an input")
 
 
+def test_batch(t, exe, samples_dir, annuaire):
+    """batch --annuaire: loaded once, every file matched; the synthesis's
+    Établissements sheet gets the UAI."""
+    import shutil
+    with tempdir() as tmp:
+        indir, outdir = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+        os.makedirs(indir)
+        os.makedirs(outdir)
+        for case in ("p01-*", "p03-*"):
+            for inp in inputs_of(glob.glob(os.path.join(samples_dir,
+                                                        case))[0]):
+                shutil.copy(inp, indir)
+        r = run(exe, "batch", indir, outdir, "-j", "2", "--annuaire",
+                annuaire)
+        t.equal(r.returncode, 1, "batch --annuaire: status as without")
+        _, sheets, _ = read_xlsx(os.path.join(outdir, "synthese.xlsx"))
+        sch = sheets["Établissements"]
+        t.equal(sch.get((1, 18)), "UAI", "synthesis UAI column")
+        uais = {sch.get((row, 4)): sch.get((row, 18))
+                for row in range(2, 40) if sch.get((row, 4))}
+        t.equal(uais.get("Lycée Ampère"), "0694307G", "Bron's lycée UAI")
+        t.equal(uais.get("Lycée professionnel Ampère"), "0694109S",
+                "Villeurbanne's LP UAI")
+        t.equal(uais.get("École primaire Berthelot"), None,
+                "ambiguous school has no UAI")
+        out = [f for f in os.listdir(outdir) if "Villeurbanne" in f][0]
+        _, sheets, _ = read_xlsx(os.path.join(outdir, out))
+        t.equal(row_values(sheets["Dispositifs"], 10, 17)[14:],
+                ["0694109S", "Lycée professionnel André-Marie Ampère", 85],
+                "per-file workbook matched in the worker")
+        r = run(exe, "batch", indir, outdir, "--annuaire",
+                os.path.join(tmp, "absent.csv"))
+        t.equal(r.returncode, 2, "batch with a missing annuaire: status 2")
+
+
 def main():
     args = parse_args()
     t = Checker("reference")
@@ -302,6 +337,7 @@ def main():
     test_conflicts(t, args.exe, args.fixtures, annuaire)
     test_bad_annuaire(t, args.exe, args.samples, args.fixtures)
     test_compare(t, args.exe, args.fixtures)
+    test_batch(t, args.exe, args.samples, annuaire)
     t.finish()
 
 
