@@ -137,6 +137,18 @@ clasconv_annuaire_find_uai(const clasconv_annuaire *annuaire, const char *uai);
 uint32_t clasconv_annuaire_commune_first(const clasconv_annuaire *annuaire,
                                          const char *commune);
 
+/**
+ * A table of the annuaire's schools of a commune (name or INSEE code), for
+ * pre-filling the template: first degree, collèges and lycées in level
+ * order, then as in the annuaire; names canonicalized, the UAI in `uai`,
+ * counts blank, the commune as the annuaire spells it. Fails with NO_TABLE
+ * (French message) when the annuaire has no school there, or MEMORY.
+ */
+clasconv_error
+clasconv_annuaire_commune_table(const clasconv_annuaire *annuaire,
+                                const char *commune, clasconv_table **out,
+                                clasconv_diag *diag);
+
 /* --- Matching (src/ref/match.c) --------------------------------------- */
 
 /** Lowest confidence (percent) at which a school is taken as a match. */

@@ -12,7 +12,7 @@
 static void template_usage(void)
 {
     cli_error("utilisation : clasconv template -o MODELE.xlsx [--commune NOM]"
-              " [--lignes N] [--depuis FICHIER]");
+              " [--lignes N] [--depuis FICHIER] [--annuaire ANNUAIRE.csv]");
 }
 
 /* Parses --lignes: a whole number from 1 to the maximum. */
@@ -44,7 +44,7 @@ static int same_file(const char *a, const char *b)
 int cmd_template(int argc, char **argv)
 {
     clasconv_template_options options;
-    const char *output = NULL, *from = NULL;
+    const char *output = NULL, *from = NULL, *annuaire_path = NULL;
     clasconv_table *prefill = NULL;
     clasconv_diag diag;
     clasconv_error err;
@@ -67,13 +67,19 @@ int cmd_template(int argc, char **argv)
                    "  --lignes N        lignes d'établissement par niveau "
                    "(défaut %d)\n"
                    "  --depuis FICHIER  pré-remplit le modèle avec le tableau "
-                   "lu dans FICHIER\n",
+                   "lu dans FICHIER\n"
+                   "  --annuaire CSV    avec --commune : pré-remplit le modèle "
+                   "avec les écoles,\n"
+                   "                    collèges et lycées de la commune dans "
+                   "l'Annuaire de\n"
+                   "                    l'éducation (chaque nom suivi de son "
+                   "UAI)\n",
                    CLASCONV_TEMPLATE_ROWS_DEFAULT);
             return CLI_EXIT_OK;
         }
         if (!strcmp(arg, "-o") || !strcmp(arg, "--output") ||
             !strcmp(arg, "--commune") || !strcmp(arg, "--lignes") ||
-            !strcmp(arg, "--depuis")) {
+            !strcmp(arg, "--depuis") || !strcmp(arg, "--annuaire")) {
             if (!value) {
                 cli_error("l'option %s attend une valeur.", arg);
                 template_usage();
@@ -86,6 +92,8 @@ int cmd_template(int argc, char **argv)
                 options.commune = value;
             } else if (!strcmp(arg, "--depuis")) {
                 from = value;
+            } else if (!strcmp(arg, "--annuaire")) {
+                annuaire_path = value;
             } else if (parse_rows(value, &options.rows_per_level) != 0) {
                 cli_error("--lignes attend un nombre entier de 1 à %d (reçu "
                           "« %s »).",
@@ -110,7 +118,26 @@ int cmd_template(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    if (from) {
+    if (annuaire_path && (from || !options.commune)) {
+        cli_error("--annuaire pré-remplit le modèle avec les établissements "
+                  "d'une commune : donnez-la avec --commune (et sans "
+                  "--depuis).");
+        return CLI_EXIT_USAGE;
+    }
+    if (annuaire_path) {
+        clasconv_annuaire *annuaire = NULL;
+        err = clasconv_annuaire_load(annuaire_path, &annuaire, &diag);
+        if (!err)
+            err = clasconv_annuaire_commune_table(annuaire, options.commune,
+                                                  &prefill, &diag);
+        clasconv_annuaire_free(annuaire);
+        if (err) {
+            cli_error("%s", diag.message);
+            return CLI_EXIT_FAILED;
+        }
+        from = annuaire_path;
+    }
+    if (from && !prefill) {
         err = clasconv_convert(from, &prefill, &diag);
         if (err) {
             cli_error("%s",

@@ -60,7 +60,7 @@ static void usage(FILE *out)
           "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
           " [--memoire MO] [--delai S] [--annuaire ANNUAIRE.csv]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
-          " [--depuis FICHIER]\n"
+          " [--depuis FICHIER] [--annuaire ANNUAIRE.csv]\n"
           "  clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"
           " [--max-fichiers N] [--travailleurs N]\n"
           "  clasconv --help | --version\n\nCommandes :\n",

@@ -731,3 +731,58 @@ uint32_t clasconv_annuaire_commune_first(const clasconv_annuaire *a,
     slot = commune_slot(a->by_name, a->commune_slots, a->communes, key, 0);
     return *slot ? a->communes[*slot - 1].first : NO_SCHOOL;
 }
+
+clasconv_error clasconv_annuaire_commune_table(const clasconv_annuaire *a,
+                                               const char *commune,
+                                               clasconv_table **out,
+                                               clasconv_diag *diag)
+{
+    uint32_t first = clasconv_annuaire_commune_first(a, commune);
+    clasconv_table *t;
+    clasconv_error err = CLASCONV_OK;
+    uint32_t i;
+    int level;
+
+    *out = NULL;
+    if (first == NO_SCHOOL) {
+        clasconv_diag_set(diag,
+                          "L'annuaire « %s » ne compte aucun établissement "
+                          "à « %s ». Vérifiez l'orthographe de la commune "
+                          "(ou donnez son code INSEE).",
+                          a->name, commune ? commune : "");
+        return CLASCONV_ERR_NO_TABLE;
+    }
+    t = clasconv_table_new();
+    if (!t ||
+        clasconv_table_set_string(&t->commune, a->schools[first].commune[0]
+                                                   ? a->schools[first].commune
+                                                   : commune)) {
+        clasconv_table_free(t);
+        clasconv_diag_set(diag, "Mémoire insuffisante.");
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (level = 0; level < CLASCONV_LEVEL_COUNT && !err; level++)
+        for (i = first; i != NO_SCHOOL && !err; i = a->schools[i].next) {
+            const clasconv_annuaire_school *s = &a->schools[i];
+            clasconv_school_name name;
+            clasconv_school *row;
+            if ((int)s->level != level)
+                continue;
+            if (clasconv_school_name_normalize(s->name, &name)) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
+            row = clasconv_table_add_school(t, s->level, name.canonical,
+                                            name.key, NULL, NULL);
+            if (!row || clasconv_table_set_string(&row->uai, s->uai))
+                err = CLASCONV_ERR_MEMORY;
+            clasconv_school_name_free(&name);
+        }
+    if (err) {
+        clasconv_table_free(t);
+        clasconv_diag_set(diag, "Mémoire insuffisante.");
+        return err;
+    }
+    *out = t;
+    return CLASCONV_OK;
+}

@@ -209,6 +209,27 @@ static lxw_error write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
  * visible, with a comment asking to move it). */
 #define UNKNOWN_SECTION CLASCONV_LEVEL_ELEMENTAIRE
 
+/* The school's name, followed by its UAI in brackets when it has one
+ * ("École Jules Ferry (0694112V)"): clasconv reads it back from there. */
+static lxw_error write_name(lxw_worksheet *ws, lxw_row_t row,
+                            const clasconv_school *school, lxw_format *fmt)
+{
+    size_t size;
+    char *text;
+    lxw_error err;
+
+    if (!school->uai || !school->uai[0])
+        return write_text(ws, row, COL_NAME, school->name, fmt);
+    size = strlen(school->name) + strlen(school->uai) + 4;
+    text = malloc(size);
+    if (!text)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    snprintf(text, size, "%s (%s)", school->name, school->uai);
+    err = write_text(ws, row, COL_NAME, text, fmt);
+    free(text);
+    return err;
+}
+
 /* The level a pre-filled school is written under: its own, or Élémentaire
  * for a school whose level could not be told (it stays visible). */
 static int school_section(const clasconv_school *school)
@@ -386,7 +407,7 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         if (school_section(school) != level)
             continue;
         r = (lxw_row_t)(lay->first_data + row++);
-        err = write_text(ws, r, COL_NAME, school->name, fm->name);
+        err = write_name(ws, r, school, fm->name);
         if (!err && school_section(school) != (int)school->level)
             err = worksheet_write_comment(
                 ws, r, COL_NAME,

@@ -327,6 +327,40 @@ def test_batch(t, exe, samples_dir, annuaire):
         t.equal(r.returncode, 2, "batch with a missing annuaire: status 2")
 
 
+def test_template(t, exe, annuaire):
+    """template --commune --annuaire: the commune's schools, each name with
+    its UAI, read back with their UAIs."""
+    with tempdir() as tmp:
+        out = os.path.join(tmp, "modele.xlsx")
+        r = run(exe, "template", "-o", out, "--commune", "Saint-Fons",
+                "--annuaire", annuaire)
+        t.equal(r.returncode, 0, "template --annuaire: status")
+        _, sheets, _ = read_xlsx(out)
+        names = [v for (row, col), v in sorted(sheets[next(iter(sheets))]
+                                                .items())
+                 if col == 1 and isinstance(v, str) and "(069" in v]
+        t.equal(names[:2], ["École élémentaire Lamartine (0694901C)",
+                            "École maternelle Les Marronniers (0694902D)"],
+                "template names carry their UAI")
+        r, doc = check_json(exe, out)
+        got = [(row["level"], row["school"], row["uai"])
+               for row in doc["rows"]]
+        t.equal(len(got), 9, "nine schools of Saint-Fons")
+        t.equal(got[0], ("ELEMENTAIRE", "École élémentaire Lamartine",
+                         "0694901C"), "first school read back")
+        t.equal(got[-1], ("LYCEE", "Lycée polyvalent La Martinière",
+                          "0694909L"), "last school read back")
+        t.check(not any(a["code"] == "UAI_INVALID"
+                        for a in doc["anomalies"]), "no UAI_INVALID")
+        r = run(exe, "template", "-o", out, "--annuaire", annuaire)
+        t.equal(r.returncode, 64, "template --annuaire without --commune")
+        r = run(exe, "template", "-o", out, "--commune", "Lyon",
+                "--annuaire", annuaire)
+        t.equal(r.returncode, 2, "template --annuaire, commune not in it")
+        t.check("aucun établissement à « Lyon »" in r.stderr.decode(),
+                f"message: {r.stderr}")
+
+
 def main():
     args = parse_args()
     t = Checker("reference")
@@ -338,6 +372,7 @@ def main():
     test_bad_annuaire(t, args.exe, args.samples, args.fixtures)
     test_compare(t, args.exe, args.fixtures)
     test_batch(t, args.exe, args.samples, annuaire)
+    test_template(t, args.exe, annuaire)
     t.finish()
 
 
