@@ -19,10 +19,11 @@
 #include "core/text.h"
 #include "ref/ref_internal.h"
 
-#define FIELD_MAX 1024           /* bytes kept of one field */
-#define ARENA_BLOCK (256u << 10) /* strings are stored in such blocks */
-#define READ_PIECE (256u << 10)  /* bytes parsed at a time */
-#define HEADER_FIELDS_MAX 4096u  /* columns of the header row */
+#define FIELD_MAX 1024              /* bytes kept of one field */
+#define ARENA_BLOCK (256u << 10)    /* strings are stored in such blocks */
+#define READ_PIECE (256u << 10)     /* bytes parsed at a time */
+#define HEADER_FIELDS_MAX 4096u     /* columns of the header row */
+#define FIELD_BUFFER_MAX (1u << 20) /* libcsv's buffer for one field */
 #define NO_SCHOOL UINT32_MAX
 
 /* The columns used. */
@@ -474,6 +475,15 @@ static int sniff_delim(const unsigned char *data, size_t size)
     return ';';
 }
 
+/* libcsv grows one buffer for the longest field: a field of a gigabyte
+ * must fail, not exhaust memory. */
+static void *capped_realloc(void *ptr, size_t size)
+{
+    if (size > FIELD_BUFFER_MAX)
+        return NULL;
+    return realloc(ptr, size);
+}
+
 typedef struct feeder {
     struct csv_parser parser;
     loader *ld;
@@ -487,16 +497,27 @@ static clasconv_error feed(feeder *fd, const unsigned char *data, size_t size)
                                       CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
             return CLASCONV_ERR_MEMORY;
         csv_set_delim(&fd->parser, (unsigned char)sniff_delim(data, size));
+        csv_set_realloc_func(&fd->parser, capped_realloc);
         fd->started = 1;
     }
     if (csv_parse(&fd->parser, data, size, on_field, on_record, fd->ld) !=
             size &&
         !fd->ld->err) {
-        clasconv_diag_set(fd->ld->diag,
-                          "L'annuaire « %s » est mal formé vers la ligne "
-                          "%zu (guillemet non fermé ?).",
-                          fd->ld->a->name, fd->ld->row + 1);
-        fd->ld->err = CLASCONV_ERR_FORMAT;
+        if (csv_error(&fd->parser) == CSV_ENOMEM) {
+            clasconv_diag_set(fd->ld->diag,
+                              "L'annuaire « %s » a, vers la ligne %zu, un "
+                              "champ de plus de %u Mo : ce n'est pas un "
+                              "export de l'Annuaire de l'éducation.",
+                              fd->ld->a->name, fd->ld->row + 1,
+                              FIELD_BUFFER_MAX >> 20);
+            fd->ld->err = CLASCONV_ERR_TOO_LARGE;
+        } else {
+            clasconv_diag_set(fd->ld->diag,
+                              "L'annuaire « %s » est mal formé vers la "
+                              "ligne %zu (guillemet mal placé ?).",
+                              fd->ld->a->name, fd->ld->row + 1);
+            fd->ld->err = CLASCONV_ERR_FORMAT;
+        }
     }
     return fd->ld->err;
 }

@@ -286,3 +286,25 @@ Test(annuaire, stage_unknown_commune_matches_by_uai_only)
     clasconv_table_free(t);
     clasconv_annuaire_free(a);
 }
+
+/* A field of 2 MiB (an unclosed quote swallowing the file) fails with
+ * TOO_LARGE instead of growing without bound. */
+Test(annuaire, huge_field_is_refused)
+{
+    static const char head[] = "Identifiant_de_l_etablissement;"
+                               "Nom_etablissement;Nom_commune\n0694301A;\"";
+    size_t size = sizeof head - 1 + ((size_t)2 << 20);
+    unsigned char *csv = malloc(size);
+    clasconv_annuaire *a = NULL;
+    clasconv_diag diag;
+
+    cr_assert_not_null(csv);
+    memcpy(csv, head, sizeof head - 1);
+    memset(csv + sizeof head - 1, 'x', size - (sizeof head - 1));
+    cr_assert_eq(clasconv_annuaire_load_memory("big.csv", csv, size, &a, &diag),
+                 CLASCONV_ERR_TOO_LARGE);
+    cr_assert_null(a);
+    cr_assert_not_null(strstr(diag.message, "champ de plus de 1 Mo"), "%s",
+                       diag.message);
+    free(csv);
+}
