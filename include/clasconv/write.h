@@ -43,22 +43,30 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
 
 /* --- Year over year (src/write/comparison.c) -------------------------- */
 
-/** Appends the French report `compare` prints. */
-clasconv_error clasconv_render_comparison(const clasconv_comparison *cmp,
-                                          clasconv_buf *out);
+/* Each takes `n` comparisons: one per commune (two files give one; two
+ * batch output folders give one per commune, a commune present on one side
+ * only being compared with an empty table). */
 
-/** Appends the comparison as one JSON object (one line, then "\n"). */
-clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmp,
-                                               clasconv_buf *out);
+/** Appends the French report `compare` prints. */
+clasconv_error clasconv_render_comparison(const clasconv_comparison *cmps,
+                                          size_t n, clasconv_buf *out);
 
 /**
- * Writes the comparison workbook (Évolution: totals per level and scheme,
- * older and newer side by side with the change as formulas carrying their
- * values; Changements: one row per change), atomically as
+ * Appends the comparison as one JSON object (one line, then "\n"): for
+ * one comparison its fields; for several {"communes": [...]}.
+ */
+clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmps,
+                                               size_t n, clasconv_buf *out);
+
+/**
+ * Writes the comparison workbook (Évolution: totals per commune, level and
+ * scheme, older and newer side by side with the change as formulas
+ * carrying their values; Changements: one row per change), atomically as
  * clasconv_write_workbook() does. WRITE with a French message on failure.
  */
-clasconv_error clasconv_write_comparison(const clasconv_comparison *cmp,
-                                         const char *path, clasconv_diag *diag);
+clasconv_error clasconv_write_comparison(const clasconv_comparison *cmps,
+                                         size_t n, const char *path,
+                                         clasconv_diag *diag);
 
 #ifdef __cplusplus
 }

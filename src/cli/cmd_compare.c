@@ -1,8 +1,11 @@
 /* cmd_compare.c: `compare ANCIEN NOUVEAU`: what changed from one year's
- * table to the next. */
+ * table to the next, for two files or two batch output folders. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "clasconv/clasconv.h"
 #include "cli.h"
@@ -87,41 +90,248 @@ static clasconv_table *read_side(const char *path,
     return table;
 }
 
+/* The tables of one side: one file, or every standardized workbook of a
+ * batch output folder. */
+typedef struct side {
+    clasconv_table **tables;
+    size_t n, cap;
+} side;
+
+static void side_free(side *sd)
+{
+    size_t i;
+
+    for (i = 0; i < sd->n; i++)
+        clasconv_table_free(sd->tables[i]);
+    free(sd->tables);
+    memset(sd, 0, sizeof *sd);
+}
+
+static int side_add(side *sd, clasconv_table *t)
+{
+    if (sd->n == sd->cap) {
+        size_t cap = sd->cap ? sd->cap * 2 : 16;
+        clasconv_table **grown = realloc(sd->tables, cap * sizeof *grown);
+        if (!grown) {
+            clasconv_table_free(t);
+            return -1;
+        }
+        sd->tables = grown;
+        sd->cap = cap;
+    }
+    sd->tables[sd->n++] = t;
+    return 0;
+}
+
+static int is_folder(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A batch output folder: every NAME.xlsx but synthese.xlsx and hidden
+ * (temporary) files, in name order. A file that cannot be read is said
+ * and left out. Returns 0, or -1 (printed). */
+static int read_folder(const char *dir, const clasconv_annuaire *annuaire,
+                       side *sd)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    int rc = 0;
+
+    if (!d) {
+        cli_error("impossible de lire le dossier « %s ».", dir);
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 6 ||
+            strcasecmp(e->d_name + len - 5, ".xlsx") != 0 ||
+            !strcmp(e->d_name, "synthese.xlsx"))
+            continue;
+        if (n == cap) {
+            char **grown;
+            cap = cap ? cap * 2 : 64;
+            grown = realloc(names, cap * sizeof *grown);
+            if (!grown) {
+                rc = -1;
+                break;
+            }
+            names = grown;
+        }
+        names[n] = malloc(strlen(dir) + len + 2);
+        if (!names[n]) {
+            rc = -1;
+            break;
+        }
+        sprintf(names[n], "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (rc)
+        cli_error("mémoire insuffisante.");
+    if (!rc)
+        qsort(names, n, sizeof *names, cmp_names);
+    for (i = 0; i < n; i++) {
+        clasconv_table *t = rc ? NULL : read_side(names[i], annuaire);
+        if (t && side_add(sd, t)) {
+            cli_error("mémoire insuffisante.");
+            rc = -1;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (!rc && sd->n == 0) {
+        cli_error("le dossier « %s » ne contient aucun classeur lisible "
+                  "(sortie de « clasconv batch » attendue).",
+                  dir);
+        rc = -1;
+    }
+    return rc;
+}
+
+static int read_one_side(const char *path, const clasconv_annuaire *annuaire,
+                         int folder, side *sd)
+{
+    clasconv_table *t;
+
+    if (folder)
+        return read_folder(path, annuaire, sd);
+    t = read_side(path, annuaire);
+    if (!t || side_add(sd, t))
+        return -1;
+    return 0;
+}
+
+/* The key two years of a commune share. */
+static char *commune_key(const clasconv_table *t)
+{
+    return clasconv_text_key(t->commune ? t->commune : t->file_name);
+}
+
+/* An empty table standing for a commune absent from one side. */
+static clasconv_table *empty_like(const clasconv_table *t)
+{
+    clasconv_table *e = clasconv_table_new();
+
+    if (e && (clasconv_table_set_string(&e->commune, t->commune) ||
+              clasconv_table_set_string(&e->file_name, ""))) {
+        clasconv_table_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Pairs the communes of both sides and compares each pair; a commune on
+ * one side only is compared with an empty table. Returns the number of
+ * comparisons, or -1 when out of memory. */
+static long pair_communes(side *before, side *after, side *empties,
+                          clasconv_comparison **out)
+{
+    size_t total = before->n + after->n, n = 0, i, j;
+    clasconv_comparison *cmps = calloc(total ? total : 1, sizeof *cmps);
+    char *used = calloc(before->n ? before->n : 1, 1);
+    long rc = 0;
+
+    if (!cmps || !used)
+        rc = -1;
+    for (i = 0; i < after->n && !rc; i++) {
+        char *key = commune_key(after->tables[i]);
+        const clasconv_table *old = NULL;
+        for (j = 0; key && j < before->n && !old; j++) {
+            char *other = used[j] ? NULL : commune_key(before->tables[j]);
+            if (other && !strcmp(key, other)) {
+                old = before->tables[j];
+                used[j] = 1;
+            }
+            free(other);
+        }
+        free(key);
+        if (!old) {
+            clasconv_table *e = empty_like(after->tables[i]);
+            if (!e || side_add(empties, e)) {
+                rc = -1;
+                break;
+            }
+            old = e;
+        }
+        if (clasconv_compare(old, after->tables[i], &cmps[n]))
+            rc = -1;
+        else
+            n++;
+    }
+    for (j = 0; j < before->n && !rc; j++) {
+        clasconv_table *e;
+        if (used[j])
+            continue;
+        e = empty_like(before->tables[j]);
+        if (!e || side_add(empties, e) ||
+            clasconv_compare(before->tables[j], e, &cmps[n]))
+            rc = -1;
+        else
+            n++;
+    }
+    free(used);
+    if (rc) {
+        for (i = 0; i < n; i++)
+            clasconv_comparison_free(&cmps[i]);
+        free(cmps);
+        return -1;
+    }
+    *out = cmps;
+    return (long)n;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     compare_args args;
     clasconv_annuaire *annuaire = NULL;
-    clasconv_table *before = NULL, *after = NULL;
-    clasconv_comparison cmp;
+    side before = {0}, after = {0}, empties = {0};
+    clasconv_comparison *cmps = NULL;
     clasconv_buf buf = {0};
     clasconv_diag diag;
-    int rc = CLI_EXIT_FAILED;
+    int rc = CLI_EXIT_FAILED, folders;
+    long n = 0, i;
 
-    memset(&cmp, 0, sizeof cmp);
     if (parse(argc, argv, &args))
         return CLI_EXIT_USAGE;
+    folders = is_folder(args.before);
+    if (folders != is_folder(args.after)) {
+        cli_error("comparez deux fichiers, ou deux dossiers de sortie de "
+                  "« clasconv batch », pas un fichier et un dossier.");
+        return CLI_EXIT_USAGE;
+    }
     if (args.annuaire &&
         clasconv_annuaire_load(args.annuaire, &annuaire, &diag)) {
         cli_error("%s", diag.message);
         return CLI_EXIT_FAILED;
     }
-    before = read_side(args.before, annuaire);
-    after = before ? read_side(args.after, annuaire) : NULL;
-    if (!after)
+    if (read_one_side(args.before, annuaire, folders, &before) ||
+        read_one_side(args.after, annuaire, folders, &after))
         goto done;
-    if (clasconv_compare(before, after, &cmp)) {
+    n = pair_communes(&before, &after, &empties, &cmps);
+    if (n < 0) {
         cli_error("mémoire insuffisante pour la comparaison.");
         goto done;
     }
     if (args.output) {
         clasconv_diag_clear(&diag);
-        if (clasconv_write_comparison(&cmp, args.output, &diag)) {
+        if (clasconv_write_comparison(cmps, (size_t)n, args.output, &diag)) {
             cli_error("%s", diag.message);
             goto done;
         }
     }
-    if ((args.json ? clasconv_render_comparison_json(&cmp, &buf)
-                   : clasconv_render_comparison(&cmp, &buf)) != CLASCONV_OK) {
+    if ((args.json ? clasconv_render_comparison_json(cmps, (size_t)n, &buf)
+                   : clasconv_render_comparison(cmps, (size_t)n, &buf)) !=
+        CLASCONV_OK) {
         cli_error("mémoire insuffisante pour produire le rapport.");
         goto done;
     }
@@ -132,9 +342,12 @@ int cmd_compare(int argc, char **argv)
     rc = CLI_EXIT_OK;
 done:
     clasconv_buf_free(&buf);
-    clasconv_comparison_free(&cmp);
-    clasconv_table_free(before);
-    clasconv_table_free(after);
+    for (i = 0; i < n; i++)
+        clasconv_comparison_free(&cmps[i]);
+    free(cmps);
+    side_free(&before);
+    side_free(&after);
+    side_free(&empties);
     clasconv_annuaire_free(annuaire);
     return rc;
 }

@@ -87,6 +87,10 @@ static void put_side(clasconv_buf *out, const char *label,
                      const clasconv_table *t)
 {
     clasconv_buf_printf(out, "%s : ", label);
+    if (!t->file_name || !t->file_name[0]) {
+        clasconv_buf_puts(out, "aucun fichier pour cette commune\n");
+        return;
+    }
     put_safe(out, t->file_name);
     if (t->commune) {
         clasconv_buf_puts(out, " (");
@@ -156,8 +160,7 @@ static const struct section {
     {CLASCONV_CHANGE_COUNT_MOVED, "Effectifs en forte variation"},
 };
 
-clasconv_error clasconv_render_comparison(const clasconv_comparison *cmp,
-                                          clasconv_buf *out)
+static void render_one(const clasconv_comparison *cmp, clasconv_buf *out)
 {
     const clasconv_table *b = cmp->before, *a = cmp->after;
     size_t i, k;
@@ -204,6 +207,29 @@ clasconv_error clasconv_render_comparison(const clasconv_comparison *cmp,
             if (cmp->changes[i].kind == sections[k].kind)
                 put_change_line(out, &cmp->changes[i]);
     }
+}
+
+/* The commune a comparison is about (the newer side's, else the older). */
+static const char *commune_of(const clasconv_comparison *cmp)
+{
+    if (cmp->after->commune)
+        return cmp->after->commune;
+    return cmp->before->commune ? cmp->before->commune : "";
+}
+
+clasconv_error clasconv_render_comparison(const clasconv_comparison *cmps,
+                                          size_t n, clasconv_buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (n > 1) {
+            clasconv_buf_printf(out, "%s== ", i ? "\n" : "");
+            put_safe(out, commune_of(&cmps[i]));
+            clasconv_buf_puts(out, " ==\n");
+        }
+        render_one(&cmps[i], out);
+    }
     return buf_result(out);
 }
 
@@ -237,14 +263,13 @@ static void json_count(clasconv_buf *out, int64_t v)
 static void json_side(clasconv_buf *out, const clasconv_table *t)
 {
     clasconv_buf_puts(out, "{\"file\":");
-    json_string(out, t->file_name);
+    json_string(out, t->file_name && t->file_name[0] ? t->file_name : NULL);
     clasconv_buf_puts(out, ",\"commune\":");
     json_string(out, t->commune);
     clasconv_buf_printf(out, ",\"schools\":%zu}", t->nschools);
 }
 
-clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmp,
-                                               clasconv_buf *out)
+static void json_one(const clasconv_comparison *cmp, clasconv_buf *out)
 {
     size_t i;
     int l, s;
@@ -297,110 +322,141 @@ clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmp,
         json_count(out, c->after);
         clasconv_buf_puts(out, "}");
     }
-    clasconv_buf_puts(out, "]}\n");
+    clasconv_buf_puts(out, "]}");
+}
+
+clasconv_error clasconv_render_comparison_json(const clasconv_comparison *cmps,
+                                               size_t n, clasconv_buf *out)
+{
+    size_t i;
+
+    if (n == 1) {
+        json_one(&cmps[0], out);
+    } else {
+        clasconv_buf_puts(out, "{\"communes\":[");
+        for (i = 0; i < n; i++) {
+            if (i)
+                clasconv_buf_puts(out, ",");
+            json_one(&cmps[i], out);
+        }
+        clasconv_buf_puts(out, "]}");
+    }
+    clasconv_buf_puts(out, "\n");
     return buf_result(out);
 }
 
 /* --- Workbook ---------------------------------------------------------- */
 
-#define EVO_COLS 6u
-#define CHANGE_COLS 8u
+#define EVO_COLS 7u
+#define CHANGE_COLS 9u
 
-/* Évolution: one row per level and line (Établissements, then the nine
- * schemes), Ancien and Nouveau as numbers, Écart and Évolution as
- * formulas with their cached values. */
-static void write_evolution(clasconv_xlsx *x, const clasconv_comparison *cmp,
-                            lxw_format *percent)
+/* Évolution: per commune, one row per level and line (Établissements,
+ * then the nine schemes), Ancien and Nouveau as numbers, Écart and
+ * Évolution as formulas with their cached values. */
+static void write_evolution(clasconv_xlsx *x, const clasconv_comparison *cmps,
+                            size_t n, lxw_format *percent)
 {
-    static const char *const labels[EVO_COLS] = {
-        "Niveau", "Ligne", "Ancien", "Nouveau", "Écart", "Évolution"};
+    static const char *const labels[EVO_COLS] = {"Commune",  "Niveau",  "Ligne",
+                                                 "Ancien",   "Nouveau", "Écart",
+                                                 "Évolution"};
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Évolution");
-    size_t row = 1;
+    size_t row = 1, i;
     char formula[96];
     int l, s;
 
     clasconv_xlsx_header_row(x, ws, labels, EVO_COLS);
-    for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
-        const clasconv_totals *tb = &cmp->before->totals[l];
-        const clasconv_totals *ta = &cmp->after->totals[l];
-        for (s = -1; s < CLASCONV_SCHEME_COUNT; s++, row++) {
-            int64_t b = s < 0 ? tb->schools : tb->counts[s];
-            int64_t a = s < 0 ? ta->schools : ta->counts[s];
-            int total = l == CLASCONV_LEVEL_COUNT;
+    for (i = 0; i < n && x->lerr == LXW_NO_ERROR; i++)
+        for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
+            const clasconv_totals *tb = &cmps[i].before->totals[l];
+            const clasconv_totals *ta = &cmps[i].after->totals[l];
+            for (s = -1; s < CLASCONV_SCHEME_COUNT; s++, row++) {
+                int64_t b = s < 0 ? tb->schools : tb->counts[s];
+                int64_t a = s < 0 ? ta->schools : ta->counts[s];
+                int total = l == CLASCONV_LEVEL_COUNT;
 
-            clasconv_xlsx_string(x, ws, row, 0,
-                                 clasconv_level_label((clasconv_level)l),
-                                 total ? x->bold : x->text);
-            clasconv_xlsx_string(
-                x, ws, row, 1,
-                s < 0 ? "Établissements"
-                      : clasconv_scheme_label((clasconv_scheme)s),
-                x->text);
-            clasconv_xlsx_number(x, ws, row, 2, (double)b, x->count);
-            clasconv_xlsx_number(x, ws, row, 3, (double)a, x->count);
-            snprintf(formula, sizeof formula, "=D%zu-C%zu", row + 1, row + 1);
-            clasconv_xlsx_formula(x, ws, row, 4, formula, x->count,
-                                  (double)(a - b));
-            if (b > 0) {
-                snprintf(formula, sizeof formula, "=(D%zu-C%zu)/C%zu", row + 1,
-                         row + 1, row + 1);
-                clasconv_xlsx_formula(x, ws, row, 5, formula, percent,
-                                      (double)(a - b) / (double)b);
+                clasconv_xlsx_string(x, ws, row, 0, commune_of(&cmps[i]),
+                                     x->text);
+                clasconv_xlsx_string(x, ws, row, 1,
+                                     clasconv_level_label((clasconv_level)l),
+                                     total ? x->bold : x->text);
+                clasconv_xlsx_string(
+                    x, ws, row, 2,
+                    s < 0 ? "Établissements"
+                          : clasconv_scheme_label((clasconv_scheme)s),
+                    x->text);
+                clasconv_xlsx_number(x, ws, row, 3, (double)b, x->count);
+                clasconv_xlsx_number(x, ws, row, 4, (double)a, x->count);
+                snprintf(formula, sizeof formula, "=E%zu-D%zu", row + 1,
+                         row + 1);
+                clasconv_xlsx_formula(x, ws, row, 5, formula, x->count,
+                                      (double)(a - b));
+                if (b > 0) {
+                    snprintf(formula, sizeof formula, "=(E%zu-D%zu)/D%zu",
+                             row + 1, row + 1, row + 1);
+                    clasconv_xlsx_formula(x, ws, row, 6, formula, percent,
+                                          (double)(a - b) / (double)b);
+                }
             }
         }
-    }
-    clasconv_xlsx_width(x, ws, 0, 0, 13);
-    clasconv_xlsx_width(x, ws, 1, 1, 26);
-    clasconv_xlsx_width(x, ws, 2, 5, 11);
+    clasconv_xlsx_check(
+        x, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(row - 1), EVO_COLS - 1),
+        "filtre");
+    clasconv_xlsx_width(x, ws, 0, 0, 20);
+    clasconv_xlsx_width(x, ws, 1, 1, 13);
+    clasconv_xlsx_width(x, ws, 2, 2, 26);
+    clasconv_xlsx_width(x, ws, 3, 6, 11);
     clasconv_xlsx_page_setup(x, ws);
 }
 
-static void write_changes(clasconv_xlsx *x, const clasconv_comparison *cmp)
+static void write_changes(clasconv_xlsx *x, const clasconv_comparison *cmps,
+                          size_t n)
 {
     static const char *const labels[CHANGE_COLS] = {
-        "Changement", "Niveau", "Établissement", "UAI",
-        "Dispositif", "Ancien", "Nouveau",       "Écart"};
+        "Commune",    "Changement", "Niveau",  "Établissement", "UAI",
+        "Dispositif", "Ancien",     "Nouveau", "Écart"};
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Changements");
     char formula[64];
-    size_t i;
+    size_t row = 0, i, k;
 
     clasconv_xlsx_header_row(x, ws, labels, CHANGE_COLS);
-    for (i = 0; i < cmp->count && x->lerr == LXW_NO_ERROR; i++) {
-        const clasconv_change *c = &cmp->changes[i];
-        size_t row = i + 1;
+    for (k = 0; k < n; k++)
+        for (i = 0; i < cmps[k].count && x->lerr == LXW_NO_ERROR; i++) {
+            const clasconv_change *c = &cmps[k].changes[i];
+            int64_t b = count0(c->before), a = count0(c->after);
 
-        clasconv_xlsx_string(x, ws, row, 0, kind_label(c->kind), x->text);
-        clasconv_xlsx_string(x, ws, row, 1, level_label(c->level), x->text);
-        clasconv_xlsx_string(x, ws, row, 2, c->school, x->text);
-        clasconv_xlsx_string(x, ws, row, 3, c->uai, x->text);
-        if (c->scheme == CLASCONV_SCHEME_NONE)
-            continue;
-        clasconv_xlsx_string(x, ws, row, 4, clasconv_scheme_label(c->scheme),
-                             x->text);
-        clasconv_xlsx_number(x, ws, row, 5, (double)count0(c->before),
-                             x->count);
-        clasconv_xlsx_number(x, ws, row, 6, (double)count0(c->after), x->count);
-        snprintf(formula, sizeof formula, "=G%zu-F%zu", row + 1, row + 1);
-        clasconv_xlsx_formula(x, ws, row, 7, formula, x->count,
-                              (double)(count0(c->after) - count0(c->before)));
-    }
-    if (cmp->count > 0)
-        clasconv_xlsx_check(x,
-                            worksheet_autofilter(ws, 0, 0,
-                                                 (lxw_row_t)cmp->count,
-                                                 CHANGE_COLS - 1),
-                            "filtre");
-    clasconv_xlsx_width(x, ws, 0, 0, 26);
-    clasconv_xlsx_width(x, ws, 1, 1, 13);
-    clasconv_xlsx_width(x, ws, 2, 2, 42);
-    clasconv_xlsx_width(x, ws, 3, 3, 11);
-    clasconv_xlsx_width(x, ws, 4, 4, 24);
-    clasconv_xlsx_width(x, ws, 5, 7, 10);
+            row++;
+            clasconv_xlsx_string(x, ws, row, 0, commune_of(&cmps[k]), x->text);
+            clasconv_xlsx_string(x, ws, row, 1, kind_label(c->kind), x->text);
+            clasconv_xlsx_string(x, ws, row, 2, level_label(c->level), x->text);
+            clasconv_xlsx_string(x, ws, row, 3, c->school, x->text);
+            clasconv_xlsx_string(x, ws, row, 4, c->uai, x->text);
+            if (c->scheme == CLASCONV_SCHEME_NONE)
+                continue;
+            clasconv_xlsx_string(x, ws, row, 5,
+                                 clasconv_scheme_label(c->scheme), x->text);
+            clasconv_xlsx_number(x, ws, row, 6, (double)b, x->count);
+            clasconv_xlsx_number(x, ws, row, 7, (double)a, x->count);
+            snprintf(formula, sizeof formula, "=H%zu-G%zu", row + 1, row + 1);
+            clasconv_xlsx_formula(x, ws, row, 8, formula, x->count,
+                                  (double)(a - b));
+        }
+    if (row > 0)
+        clasconv_xlsx_check(
+            x, worksheet_autofilter(ws, 0, 0, (lxw_row_t)row, CHANGE_COLS - 1),
+            "filtre");
+    clasconv_xlsx_width(x, ws, 0, 0, 20);
+    clasconv_xlsx_width(x, ws, 1, 1, 26);
+    clasconv_xlsx_width(x, ws, 2, 2, 13);
+    clasconv_xlsx_width(x, ws, 3, 3, 42);
+    clasconv_xlsx_width(x, ws, 4, 4, 11);
+    clasconv_xlsx_width(x, ws, 5, 5, 24);
+    clasconv_xlsx_width(x, ws, 6, 8, 10);
     clasconv_xlsx_page_setup(x, ws);
 }
 
-clasconv_error clasconv_write_comparison(const clasconv_comparison *cmp,
-                                         const char *path, clasconv_diag *diag)
+clasconv_error clasconv_write_comparison(const clasconv_comparison *cmps,
+                                         size_t n, const char *path,
+                                         clasconv_diag *diag)
 {
     clasconv_xlsx x;
     lxw_format *percent;
@@ -410,7 +466,7 @@ clasconv_error clasconv_write_comparison(const clasconv_comparison *cmp,
     percent = workbook_add_format(x.wb);
     if (percent)
         format_set_num_format(percent, "0%");
-    write_evolution(&x, cmp, percent ? percent : x.count);
-    write_changes(&x, cmp);
+    write_evolution(&x, cmps, n, percent ? percent : x.count);
+    write_changes(&x, cmps, n);
     return clasconv_xlsx_commit(&x, diag);
 }

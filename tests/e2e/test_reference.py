@@ -263,26 +263,31 @@ def test_compare(t, exe, fixtures):
         order, sheets, formulas = read_xlsx(xlsx)
         t.equal(order, ["Évolution", "Changements"], "comparison sheets")
         evo = sheets["Évolution"]
-        t.equal(row_values(evo, 1, 6), ["Niveau", "Ligne", "Ancien",
-                                        "Nouveau", "Écart", "Évolution"],
-                "Évolution header")
+        t.equal(row_values(evo, 1, 7), ["Commune", "Niveau", "Ligne",
+                                        "Ancien", "Nouveau", "Écart",
+                                        "Évolution"], "Évolution header")
         # Élémentaire: row 2 Établissements, rows 3..11 the nine schemes
         # (CLAS is the 7th: row 9).
-        t.equal(row_values(evo, 9, 6)[:5], ["Élémentaire", "CLAS", 20, 43,
-                                             23], "Élémentaire CLAS row")
-        t.check(abs(evo.get((9, 6), 0) - 1.15) < 1e-9,
-                f"evolution cached 23/20: {evo.get((9, 6))}")
-        t.equal(formulas["Évolution"].get((9, 5)), "D9-C9", "Écart formula")
-        t.equal(formulas["Évolution"].get((9, 6)), "(D9-C9)/C9",
+        t.equal(row_values(evo, 9, 7)[:6], ["Villeurbanne", "Élémentaire",
+                                             "CLAS", 20, 43, 23],
+                "Élémentaire CLAS row")
+        t.check(abs(evo.get((9, 7), 0) - 1.15) < 1e-9,
+                f"evolution cached 23/20: {evo.get((9, 7))}")
+        t.equal(formulas["Évolution"].get((9, 6)), "E9-D9", "Écart formula")
+        t.equal(formulas["Évolution"].get((9, 7)), "(E9-D9)/D9",
                 "Évolution formula")
-        t.equal(evo.get((4, 6)), None, "no percentage from 0")
-        t.equal(row_values(evo, 32, 4), ["Total", "Établissements", 4, 4],
+        t.equal(evo.get((4, 7)), None, "no percentage from 0")
+        t.equal(row_values(evo, 32, 5), ["Villeurbanne", "Total",
+                                         "Établissements", 4, 4],
                 "Total row")
+        t.equal(evo.get((42, 1)), None, "one commune: 40 rows")
         ch = sheets["Changements"]
-        t.equal(row_values(ch, 4, 8), [
-            "Effectif en forte variation", "Élémentaire",
+        t.equal(row_values(ch, 4, 9), [
+            "Villeurbanne", "Effectif en forte variation", "Élémentaire",
             "École élémentaire Alphonse-Daudet", None, "CLAS", 12, 30, 18],
             "Changements row")
+        t.equal(formulas["Changements"].get((4, 9)), "H4-G4",
+                "Changements formula")
         t.equal(ch.get((7, 1)), None, "five changes")
         r = run(exe, "compare", old, os.path.join(tmp, "absent.csv"))
         t.equal(r.returncode, 2, "compare with a missing file: status 2")

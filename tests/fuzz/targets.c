@@ -250,10 +250,50 @@ int fuzz_target_pipeline(const uint8_t *data, size_t size)
     return with_fixed_zip(pipeline, data, size);
 }
 
+/* Loads an annuaire, then matches a small table to the commune of its
+ * first school and lists that commune (the template's pre-fill). */
+int fuzz_target_annuaire(const uint8_t *data, size_t size)
+{
+    static const char *const names[] = {"EE Jules Ferry", "Collège J. Moulin",
+                                        "Lycée (0690026D)", "Ecole"};
+    clasconv_annuaire *a = NULL;
+    clasconv_table *table, *listed = NULL;
+    clasconv_diag diag;
+    clasconv_error err;
+    size_t i;
+
+    err = clasconv_annuaire_load_memory("annuaire.csv", data, size, &a, &diag);
+    if (err)
+        return (int)err;
+    table = clasconv_table_new();
+    if (table && clasconv_annuaire_count(a) > 0 &&
+        clasconv_table_set_string(&table->commune,
+                                  clasconv_annuaire_school_at(a, 0)->commune) ==
+            CLASCONV_OK) {
+        for (i = 0; i < sizeof names / sizeof *names; i++) {
+            clasconv_school_name n;
+            if (clasconv_school_name_normalize(names[i], &n) != CLASCONV_OK)
+                break;
+            (void)clasconv_table_add_school(table, n.level, n.canonical, n.key,
+                                            names[i], "A1");
+            clasconv_school_name_free(&n);
+        }
+        (void)clasconv_ref_read_uai(table);
+        (void)clasconv_ref_match(table, a, &table->anomalies);
+        if (clasconv_annuaire_commune_table(a, table->commune, &listed,
+                                            &diag) == CLASCONV_OK)
+            fuzz_sink += listed->nschools;
+    }
+    clasconv_table_free(listed);
+    clasconv_table_free(table);
+    clasconv_annuaire_free(a);
+    return (int)err;
+}
+
 const fuzz_target fuzz_targets[] = {
     {"csv", fuzz_target_csv},         {"xls", fuzz_target_xls},
     {"xlsx", fuzz_target_xlsx},       {"ods", fuzz_target_ods},
     {"docx", fuzz_target_docx},       {"pipeline", fuzz_target_pipeline},
-    {"xml2003", fuzz_target_xml2003},
+    {"xml2003", fuzz_target_xml2003}, {"annuaire", fuzz_target_annuaire},
 };
 const size_t fuzz_target_count = sizeof fuzz_targets / sizeof fuzz_targets[0];

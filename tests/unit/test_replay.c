@@ -105,6 +105,7 @@ REPLAY_TEST(ods)
 REPLAY_TEST(docx)
 REPLAY_TEST(pipeline)
 REPLAY_TEST(xml2003)
+REPLAY_TEST(annuaire)
 
 /* The pipeline writes a workbook for a sample that converts. */
 Test(replay, pipeline_sample_converts)
