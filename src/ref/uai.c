@@ -255,14 +255,19 @@ static clasconv_error take_uai_from_name(clasconv_school *school)
     return err;
 }
 
+/* Checks a school's UAI; one of the right shape is kept in its plain form
+ * (" 0690026d " -> "0690026D"). */
 static clasconv_error check_school_uai(clasconv_table *table,
-                                       const clasconv_school *school)
+                                       clasconv_school *school)
 {
     char uai[CLASCONV_UAI_SIZE], expected;
     clasconv_anomaly_at at = clasconv_anomaly_nowhere();
     clasconv_uai_status st;
 
     st = clasconv_uai_parse(school->uai, uai, &expected);
+    if (st != CLASCONV_UAI_MALFORMED && strcmp(uai, school->uai) != 0 &&
+        clasconv_table_set_string(&school->uai, uai))
+        return CLASCONV_ERR_MEMORY;
     if (st == CLASCONV_UAI_VALID)
         return CLASCONV_OK;
     at.level = school->level;

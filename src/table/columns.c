@@ -94,7 +94,7 @@ clasconv_error locate_map_columns(locator *loc)
 
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
         map->scheme_col[s] = NO_COL;
-    map->name_col = map->level_col = map->detail_col = NO_COL;
+    map->name_col = map->level_col = map->detail_col = map->uai_col = NO_COL;
     map->first_col = NO_COL;
     map->last_col = 0;
     header_scheme = malloc(ncols * sizeof *header_scheme + 1);
@@ -161,6 +161,10 @@ clasconv_error locate_map_columns(locator *loc)
         case VOCAB_AUTRE_DETAIL:
             if (map->detail_col == NO_COL)
                 map->detail_col = c;
+            break;
+        case VOCAB_UAI:
+            if (map->uai_col == NO_COL)
+                map->uai_col = c;
             break;
         case VOCAB_COUNT:
             break;
@@ -252,7 +256,7 @@ void locate_guess_name_column(locator *loc)
     for (c = 0; c < ncols; c++) {
         int left = map->first_col == NO_COL || c < map->first_col;
         if (locate_is_scheme_col(map, c) || c == map->level_col ||
-            c == map->detail_col)
+            c == map->detail_col || c == map->uai_col)
             continue;
         /* prefer columns left of the counts: weigh them double */
         if (counts[c] * (left ? 2u : 1u) > best_count) {

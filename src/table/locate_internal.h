@@ -35,6 +35,7 @@ typedef struct colmap {
     uint32_t name_col;
     uint32_t level_col;
     uint32_t detail_col;
+    uint32_t uai_col;             /* UAI column (src/ref checks letters) */
     uint32_t first_col, last_col; /* extent of mapped columns */
     char autre_detail[128];       /* from an "Autre : Coup de pouce" header */
     unknown_col *unknown;

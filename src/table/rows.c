@@ -342,6 +342,24 @@ static clasconv_error read_autre_detail(locator *loc, clasconv_school *school,
     return CLASCONV_OK;
 }
 
+/* The row's UAI column, as written: src/ref puts it in its plain form and
+ * checks its letter. */
+static clasconv_error read_uai(locator *loc, clasconv_school *school,
+                               uint32_t row)
+{
+    char numbuf[64];
+    const char *uai;
+
+    if (loc->map.uai_col == NO_COL)
+        return CLASCONV_OK;
+    uai = locate_cell_string(
+        clasconv_sheet_get(loc->sheet, row, loc->map.uai_col), numbuf,
+        sizeof numbuf);
+    if (!uai || clasconv_text_is_blank(uai, strlen(uai)))
+        return CLASCONV_OK;
+    return clasconv_table_set_string(&school->uai, uai);
+}
+
 /* Reads one school row: name, level, counts, cross-cell checks, detail,
  * and the values of the columns nobody understood. */
 static clasconv_error read_school(locator *loc, uint32_t row,
@@ -382,6 +400,8 @@ static clasconv_error read_school(locator *loc, uint32_t row,
                         CLASCONV_SCHEME_CLAS_QPV);
     if (!err)
         err = read_autre_detail(loc, school, row);
+    if (!err)
+        err = read_uai(loc, school, row);
     if (!err)
         err = locate_note_unknown_values(loc, row, school->name);
     return err;

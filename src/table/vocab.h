@@ -6,13 +6,14 @@
 
 /** What a header cell says, once folded and looked up. */
 typedef enum vocab_kind {
-    VOCAB_NONE = 0,    /* maps to nothing */
-    VOCAB_SCHEME,      /* a scheme's count (scheme set) */
-    VOCAB_QPV,         /* a "dont QPV" count; scheme PRE/CLAS or NONE */
-    VOCAB_NAME,        /* the school name column */
-    VOCAB_LEVEL,       /* a "Niveau" column */
-    VOCAB_COUNT,       /* "NOMBRE D'ENFANTS" sub-header */
-    VOCAB_AUTRE_DETAIL /* the "Autre (précision)" column */
+    VOCAB_NONE = 0,     /* maps to nothing */
+    VOCAB_SCHEME,       /* a scheme's count (scheme set) */
+    VOCAB_QPV,          /* a "dont QPV" count; scheme PRE/CLAS or NONE */
+    VOCAB_NAME,         /* the school name column */
+    VOCAB_LEVEL,        /* a "Niveau" column */
+    VOCAB_COUNT,        /* "NOMBRE D'ENFANTS" sub-header */
+    VOCAB_AUTRE_DETAIL, /* the "Autre (précision)" column */
+    VOCAB_UAI           /* the school's UAI (UAI, RNE, Code établissement) */
 } vocab_kind;
 
 typedef struct vocab_header {

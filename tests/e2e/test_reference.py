@@ -71,6 +71,41 @@ def test_uai_in_names(t, exe, fixtures):
         t.equal(disp.get((1, 16)), None, "no 16th column without annuaire")
 
 
+def test_uai_column(t, exe, fixtures, annuaire):
+    """A « N° UAI » column: kept (upper case, trimmed), letters checked, not
+    taken for names; a converted workbook reads back with its UAIs."""
+    inp = os.path.join(fixtures, "ref", "uai-column-bron.csv")
+    r, doc = check_json(exe, inp)
+    t.equal(r.returncode, 0, "uai column: status")
+    t.equal([(row["school"], row["uai"]) for row in doc["rows"]], [
+        ("École élémentaire Victor Hugo", "0694301A"),
+        ("Collège Ampère", "0694305X"),
+        ("Lycée Ampère", None)], "UAI column rows")
+    t.check(not any(a["code"] == "COLUMN_UNKNOWN" for a in doc["anomalies"]),
+            "the UAI column is not unknown")
+    bad = [a for a in doc["anomalies"] if a["code"] == "UAI_INVALID"]
+    t.equal([(a["school"], a["read"]) for a in bad],
+            [("Collège Ampère", "0694305X")], "UAI_INVALID on the column")
+    t.check(bad and "attendue est E (0694305E)" in bad[0]["message"],
+            "expected letter E")
+    r, doc = check_json(exe, inp, "--annuaire", annuaire)
+    t.equal([(row["school"], row["uai"], row["confidence"])
+             for row in doc["rows"]], [
+        ("École élémentaire Victor Hugo", "0694301A", 100),
+        ("Collège Ampère", "0694305X", 100),
+        ("Lycée Ampère", "0694307G", 100)], "UAI column with annuaire")
+    t.check(any(a["code"] == "UAI_CONFLICT" and a["school"] == "Collège Ampère"
+                for a in doc["anomalies"]), "wrong UAI contradicts the match")
+    with tempdir() as tmp:
+        out = os.path.join(tmp, "bron.xlsx")
+        t.equal(run(exe, "convert", inp, "-o", out).returncode, 0,
+                "uai column converted")
+        r, doc = check_json(exe, out)
+        t.equal([row["uai"] for row in doc["rows"]],
+                ["0694301A", "0694305X", None],
+                "standardized workbook reads back with its UAIs")
+
+
 def test_samples_with_annuaire(t, exe, samples_dir, annuaire):
     """Every sample keeps its verdict; no reference anomaly without it."""
     for case, inp in samples(samples_dir):
@@ -297,6 +332,64 @@ def test_compare(t, exe, fixtures):
         t.equal(r.returncode, 64, "compare never writes over an input")
 
 
+def test_compare_folders(t, exe, samples_dir, fixtures):
+    """compare OUT_2025 OUT_2026 (two batch output folders): communes paired,
+    schools paired by the UAI read back from the workbooks."""
+    import shutil
+    with tempdir() as tmp:
+        dirs = {}
+        for year, files in (("2025", [
+                os.path.join(fixtures, "ref", "clas-2025-villeurbanne.csv"),
+                glob.glob(os.path.join(samples_dir, "p03-*", "*.csv"))[0]]),
+                            ("2026", [
+                os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv"),
+                glob.glob(os.path.join(samples_dir, "p05-*", "*.csv"))[0]])):
+            indir = os.path.join(tmp, "in" + year)
+            outdir = os.path.join(tmp, "out" + year)
+            os.makedirs(indir)
+            os.makedirs(outdir)
+            for f in files:
+                shutil.copy(f, indir)
+            run(exe, "batch", indir, outdir, "-j", "1")
+            dirs[year] = outdir
+        r = run(exe, "compare", dirs["2025"], dirs["2026"], "--json")
+        t.equal(r.returncode, 0, "compare folders: status")
+        doc = json.loads(r.stdout)
+        communes = [(c["before"]["commune"], c["before"]["file"],
+                     c["after"]["file"], c["kept"], c["kept_by_uai"])
+                    for c in doc["communes"]]
+        t.equal(communes, [
+            ("Vénissieux", None, "Vénissieux - dispositifs CLAS.xlsx", 0, 0),
+            ("Villeurbanne", "clas-2025-villeurbanne.xlsx",
+             "clas-2026-villeurbanne.xlsx", 3, 1),
+            ("Bron", "dispositifs_clas_2026_bron.xlsx", None, 0, 0)],
+            "communes paired")
+        ville = doc["communes"][1]
+        t.equal([(c["kind"], c["school"]) for c in ville["changes"]], [
+            ("SCHOOL_GONE", "Lycée Louis Lumière"),
+            ("SCHOOL_NEW", "Collège Evariste Galois"),
+            ("COUNT_MOVED", "École élémentaire Alphonse-Daudet"),
+            ("SCHEME_STOPPED", "École élémentaire Jules Ferry"),
+            ("SCHEME_STARTED", "Collège J. Jaurès")],
+            "Villeurbanne as from the files")
+        kinds = [c["kind"] for c in doc["communes"][0]["changes"]]
+        t.equal(kinds, ["SCHOOL_NEW"] * 10, "Vénissieux: all new")
+        kinds = [c["kind"] for c in doc["communes"][2]["changes"]]
+        t.equal(kinds, ["SCHOOL_GONE"] * 7, "Bron: all gone")
+        xlsx = os.path.join(tmp, "cmp.xlsx")
+        r = run(exe, "compare", dirs["2025"], dirs["2026"], "-o", xlsx)
+        t.check("== Villeurbanne ==" in r.stdout.decode(),
+                "report per commune")
+        _, sheets, _ = read_xlsx(xlsx)
+        evo = sheets["Évolution"]
+        t.equal([evo.get((2 + 40 * i, 1)) for i in range(3)],
+                ["Vénissieux", "Villeurbanne", "Bron"], "40 rows per commune")
+        t.equal(evo.get((122, 1)), None, "three communes")
+        r = run(exe, "compare", dirs["2025"],
+                os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv"))
+        t.equal(r.returncode, 64, "a folder and a file: usage")
+
+
 def test_batch(t, exe, samples_dir, annuaire):
     """batch --annuaire: loaded once, every file matched; the synthesis's
     Établissements sheet gets the UAI."""
@@ -371,11 +464,13 @@ def main():
     t = Checker("reference")
     annuaire = os.path.join(args.fixtures, "annuaire", "annuaire-rhone.csv")
     test_uai_in_names(t, args.exe, args.fixtures)
+    test_uai_column(t, args.exe, args.fixtures, annuaire)
     test_samples_with_annuaire(t, args.exe, args.samples, annuaire)
     test_villeurbanne_matching(t, args.exe, args.samples, annuaire)
     test_conflicts(t, args.exe, args.fixtures, annuaire)
     test_bad_annuaire(t, args.exe, args.samples, args.fixtures)
     test_compare(t, args.exe, args.fixtures)
+    test_compare_folders(t, args.exe, args.samples, args.fixtures)
     test_batch(t, args.exe, args.samples, annuaire)
     test_template(t, args.exe, annuaire)
     t.finish()

@@ -206,7 +206,7 @@ Test(uai, stage_keeps_a_column_uai_and_checks_it)
     const clasconv_anomaly *a;
 
     cr_assert_eq(clasconv_ref_read_uai(t), CLASCONV_OK);
-    cr_assert_str_eq(t->schools[0].uai, "0690026e");
+    cr_assert_str_eq(t->schools[0].uai, "0690026E"); /* upper case */
     cr_assert_str_eq(t->schools[0].name, "Collège Jean Moulin");
     cr_assert_eq(t->anomalies.count, 1);
     a = &t->anomalies.items[0];

@@ -102,6 +102,14 @@ static const header_case header_cases[] = {
     {"Précision", DET, NO, NULL},
     {"Précisions", DET, NO, NULL},
     {"Si autre, préciser", DET, NO, NULL},
+    /* the school's UAI (issue "reference") */
+    {"UAI", VOCAB_UAI, NO, NULL},
+    {"RNE", VOCAB_UAI, NO, NULL},
+    {"N° UAI", VOCAB_UAI, NO, NULL},
+    {"Code établissement", VOCAB_UAI, NO, NULL},
+    {"Code établissement (UAI)", VOCAB_UAI, NO, NULL},
+    {"UAI / RNE", VOCAB_UAI, NO, NULL},
+    {"Numéro UAI", VOCAB_UAI, NO, NULL},
     /* maps to nothing */
     {"Observations", NONE, NO, NULL},
     {"Coup de pouce CLÉ", NONE, NO, NULL},
