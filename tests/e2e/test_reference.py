@@ -459,6 +459,51 @@ def test_template(t, exe, annuaire):
                 f"message: {r.stderr}")
 
 
+def test_compare_in_libreoffice(t, exe, fixtures):
+    """LibreOffice opens the comparison workbook and its recalculated Écart
+    and Évolution equal the cached values."""
+    import csv
+    import shutil
+    import subprocess
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("soffice absent: LibreOffice check of compare skipped")
+        return
+    old = os.path.join(fixtures, "ref", "clas-2025-villeurbanne.csv")
+    new = os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv")
+    with tempdir() as tmp:
+        out = os.path.join(tmp, "cmp.xlsx")
+        run(exe, "compare", old, new, "-o", out)
+        profile = "file://" + os.path.join(tmp, "profile")
+        r = subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation={profile}",
+             "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,"
+             "false,true,false,false,false,-1", "--outdir",
+             os.path.join(tmp, "csv"), out], capture_output=True,
+            timeout=300)
+        t.equal(r.returncode, 0, "soffice read the comparison")
+        path = os.path.join(tmp, "csv", "cmp-Évolution.csv")
+        if not t.check(os.path.exists(path), "Évolution sheet read"):
+            return
+        with open(path, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        _, sheets, _ = read_xlsx(out)
+        evo = sheets["Évolution"]
+        bad = []
+        for i, row in enumerate(rows[1:], start=2):
+            if int(row[5]) != evo.get((i, 6)):
+                bad.append((i, row[5], evo.get((i, 6))))
+            # as shown ("115%") or as a number
+            if row[6]:
+                got = (float(row[6].rstrip("%")) / 100, 0.005) \
+                    if row[6].endswith("%") else (float(row[6]) / 100, 1e-9)
+                want = evo.get((i, 7))
+                if want is None or abs(got[0] - want) > got[1]:
+                    bad.append((i, row[6], want))
+        t.equal(bad, [], "LibreOffice's Écart/Évolution = cached values")
+        t.equal(len(rows), 41, "40 rows and the header")
+
+
 def main():
     args = parse_args()
     t = Checker("reference")
@@ -473,6 +518,7 @@ def main():
     test_compare_folders(t, args.exe, args.samples, args.fixtures)
     test_batch(t, args.exe, args.samples, annuaire)
     test_template(t, args.exe, annuaire)
+    test_compare_in_libreoffice(t, args.exe, args.fixtures)
     t.finish()
 
 
