@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/grow.h"
 #include "core/text.h"
 #include "ref/ref_internal.h"
 
@@ -648,9 +649,8 @@ clasconv_error clasconv_annuaire_load(const char *path, clasconv_annuaire **out,
             continue;
         if (n < 0) {
             clasconv_diag_set(diag,
-                              "Erreur de lecture de l'annuaire « %s » "
-                              "(errno %d).",
-                              a->name, errno);
+                              "Erreur de lecture de l'annuaire « %s » : %s.",
+                              a->name, clasconv_errno_fr(errno));
             err = CLASCONV_ERR_IO;
             break;
         }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
 const char *clasconv_change_kind_id(clasconv_change_kind kind)
 {
     switch (kind) {
@@ -86,15 +88,12 @@ static clasconv_error add_change(clasconv_comparison *cmp,
                                  int64_t after)
 {
     clasconv_change *c;
+    clasconv_error err =
+        clasconv_grow((void **)&cmp->changes, &cmp->cap, cmp->count + 1,
+                      sizeof *cmp->changes, (size_t)1 << 24);
 
-    if (cmp->count == cmp->cap) {
-        size_t cap = cmp->cap ? cmp->cap + cmp->cap / 2 : 32;
-        clasconv_change *grown = realloc(cmp->changes, cap * sizeof *grown);
-        if (!grown)
-            return CLASCONV_ERR_MEMORY;
-        cmp->changes = grown;
-        cmp->cap = cap;
-    }
+    if (err)
+        return err;
     c = &cmp->changes[cmp->count++];
     c->kind = kind;
     c->level = s->level;

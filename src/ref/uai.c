@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 static const char uai_letters[] = "ABCDEFGHJKLMNPRSTUVWXYZ";
 
 char clasconv_uai_check_letter(uint32_t number)
@@ -64,17 +66,10 @@ static clasconv_uai_status check(const char *p, char uai[CLASCONV_UAI_SIZE],
     return uai[7] == want ? CLASCONV_UAI_VALID : CLASCONV_UAI_BAD_LETTER;
 }
 
-/* Blanks of a cell: ASCII spaces and tabs, no-break spaces. */
+/* Length of the blank character at `p` (the core's one blank set). */
 static size_t blank_len(const char *p)
 {
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        return 1;
-    if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0)
-        return 2;
-    if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
-        (unsigned char)p[2] == 0xAF)
-        return 3;
-    return 0;
+    return clasconv_blank_len(p, strnlen(p, 4));
 }
 
 clasconv_uai_status clasconv_uai_parse(const char *text,
