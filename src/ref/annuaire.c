@@ -282,16 +282,9 @@ static clasconv_error add_school(loader *ld)
                           a->name, CLASCONV_ANNUAIRE_MAX_SCHOOLS);
         return CLASCONV_ERR_TOO_LARGE;
     }
-    if (a->nschools == a->schools_cap) {
-        size_t cap =
-            a->schools_cap ? a->schools_cap + a->schools_cap / 2 : 1024;
-        clasconv_annuaire_school *grown =
-            realloc(a->schools, cap * sizeof *grown);
-        if (!grown)
-            return CLASCONV_ERR_MEMORY;
-        a->schools = grown;
-        a->schools_cap = cap;
-    }
+    if (clasconv_grow((void **)&a->schools, &a->schools_cap, a->nschools + 1,
+                      sizeof *a->schools, CLASCONV_ANNUAIRE_MAX_SCHOOLS))
+        return CLASCONV_ERR_MEMORY;
     s = &a->schools[a->nschools];
     memset(s, 0, sizeof *s);
     memcpy(s->uai, uai, sizeof uai);
@@ -633,11 +626,14 @@ clasconv_error clasconv_annuaire_load(const char *path, clasconv_annuaire **out,
         file = open(path, O_RDONLY | O_CLOEXEC);
     } while (file < 0 && errno == EINTR);
     if (file < 0) {
-        clasconv_diag_set(
-            diag, "Impossible d'ouvrir l'annuaire « %s » : %s.", a->name,
-            errno == ENOENT || errno == ENOTDIR ? "fichier introuvable"
-            : errno == EACCES || errno == EPERM ? "accès refusé"
-                                                : "erreur système");
+        /* Reading: worded as load.c words inputs; the core's table
+         * speaks of ENOENT as a folder to write into. */
+        int e = errno;
+        clasconv_diag_set(diag, "Impossible d'ouvrir l'annuaire « %s » : %s.",
+                          a->name,
+                          e == ENOENT || e == ENOTDIR ? "fichier introuvable"
+                          : e == EACCES || e == EPERM ? "accès refusé"
+                                                      : clasconv_errno_fr(e));
         free(piece);
         return done(a, ld, CLASCONV_ERR_IO, out);
     }
