@@ -343,7 +343,7 @@ def test_compare_folders(t, exe, samples_dir, fixtures):
                 glob.glob(os.path.join(samples_dir, "p03-*", "*.csv"))[0]]),
                             ("2026", [
                 os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv"),
-                glob.glob(os.path.join(samples_dir, "p05-*", "*.csv"))[0]])):
+                glob.glob(os.path.join(samples_dir, "p06-*", "*.xls"))[0]])):
             indir = os.path.join(tmp, "in" + year)
             outdir = os.path.join(tmp, "out" + year)
             os.makedirs(indir)
@@ -359,7 +359,8 @@ def test_compare_folders(t, exe, samples_dir, fixtures):
                      c["after"]["file"], c["kept"], c["kept_by_uai"])
                     for c in doc["communes"]]
         t.equal(communes, [
-            ("Vénissieux", None, "Vénissieux - dispositifs CLAS.xlsx", 0, 0),
+            ("Rillieux-la-Pape", None,
+             "Tableau CLAS 2026 Rillieux-la-Pape.xlsx", 0, 0),
             ("Villeurbanne", "clas-2025-villeurbanne.xlsx",
              "clas-2026-villeurbanne.xlsx", 3, 1),
             ("Bron", "dispositifs_clas_2026_bron.xlsx", None, 0, 0)],
@@ -373,7 +374,7 @@ def test_compare_folders(t, exe, samples_dir, fixtures):
             ("SCHEME_STARTED", "Collège J. Jaurès")],
             "Villeurbanne as from the files")
         kinds = [c["kind"] for c in doc["communes"][0]["changes"]]
-        t.equal(kinds, ["SCHOOL_NEW"] * 10, "Vénissieux: all new")
+        t.equal(kinds, ["SCHOOL_NEW"] * 8, "Rillieux-la-Pape: all new")
         kinds = [c["kind"] for c in doc["communes"][2]["changes"]]
         t.equal(kinds, ["SCHOOL_GONE"] * 7, "Bron: all gone")
         xlsx = os.path.join(tmp, "cmp.xlsx")
@@ -383,7 +384,8 @@ def test_compare_folders(t, exe, samples_dir, fixtures):
         _, sheets, _ = read_xlsx(xlsx)
         evo = sheets["Évolution"]
         t.equal([evo.get((2 + 40 * i, 1)) for i in range(3)],
-                ["Vénissieux", "Villeurbanne", "Bron"], "40 rows per commune")
+                ["Rillieux-la-Pape", "Villeurbanne", "Bron"],
+                "40 rows per commune")
         t.equal(evo.get((122, 1)), None, "three communes")
         r = run(exe, "compare", dirs["2025"],
                 os.path.join(fixtures, "ref", "clas-2026-villeurbanne.csv"))
