@@ -134,6 +134,10 @@ def killed_run(t, exe):
         p.kill()
         p.wait()
         left = [n for n in os.listdir(tmp) if ".clasconv-" in n]
+        if not left and os.path.exists(os.path.join(tmp, "out.xlsx")):
+            # the rename won the race against the signal (loaded machine)
+            print("SKIP kill -9: the conversion renamed its output first")
+            return
         t.equal(len(left), 1, f"kill -9 leaves its temporary: {left}")
         r = run(exe, "convert", src, "-o", os.path.join(tmp, "out2.xlsx"),
                 timeout=120)

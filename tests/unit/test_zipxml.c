@@ -89,14 +89,12 @@ ParameterizedTest(const hostile_case *c, hostile, refused_fast_and_small)
     pid_t pid;
     int status = 0;
     struct rusage usage;
-    struct timespec t0, t1;
     double seconds;
     ssize_t n;
     size_t got = 0;
 
     snprintf(path, sizeof path, "%s/zip/%s", CLASCONV_FIXTURES, c->file);
     cr_assert_eq(pipe(fds), 0);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
@@ -118,15 +116,16 @@ ParameterizedTest(const hostile_case *c, hostile, refused_fast_and_small)
     message[got] = '\0';
     close(fds[0]);
     cr_assert_eq(wait4(pid, &status, 0, &usage), pid);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    seconds = (double)(t1.tv_sec - t0.tv_sec) +
-              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    /* CPU time of the child: the suite runs in parallel on loaded
+     * machines, where wall time says nothing about the reader. */
+    seconds = (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+              (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 
     cr_assert(WIFEXITED(status), "%s: reader crashed", c->file);
     cr_expect_eq(WEXITSTATUS(status), (int)c->expected,
                  "%s (reader %d): error %d, expected %d (%s)", c->file,
                  c->reader, WEXITSTATUS(status), (int)c->expected, message);
-    cr_expect_lt(seconds, 1.0, "%s took %.3f s", c->file, seconds);
+    cr_expect_lt(seconds, 1.0, "%s took %.3f s CPU", c->file, seconds);
     cr_expect_lt(usage.ru_maxrss, 64L * 1024, "%s peaked at %ld KB", c->file,
                  usage.ru_maxrss);
     if (c->expected == CLASCONV_ERR_UNSUPPORTED) {
