@@ -549,6 +549,7 @@ typedef struct xml_run {
     clasconv_diag *diag;
     clasconv_error err;
     unsigned depth;
+    uint64_t fed; /* bytes given to expat so far */
 } xml_run;
 
 static void xml_fail(xml_run *run, clasconv_error err)
@@ -668,8 +669,25 @@ static clasconv_error xml_sink(void *user, const char *data, size_t len)
 {
     xml_run *run = user;
 
+    XML_Index parsed;
+
     if (XML_Parse(run->parser, data, (int)len, XML_FALSE) != XML_STATUS_OK) {
         return CLASCONV_ERR_FORMAT;
+    }
+    run->fed += len;
+    /* What expat holds back is the unfinished token it will rescan on the
+     * next call: bound it (see CLASCONV_XML_MAX_TOKEN). */
+    parsed = XML_GetCurrentByteIndex(run->parser);
+    if (parsed >= 0 && run->fed - (uint64_t)parsed > CLASCONV_XML_MAX_TOKEN) {
+        clasconv_diag_set(run->diag,
+                          "%sla partie « %.200s » contient un élément XML "
+                          "d'un seul tenant (balise, attribut, commentaire "
+                          "ou instruction) de plus de %llu Mio, ce qu'aucun "
+                          "tableur n'écrit.%s",
+                          CLASCONV_ZIP_DAMAGED, run->part,
+                          (unsigned long long)(CLASCONV_XML_MAX_TOKEN >> 20),
+                          CLASCONV_ZIP_RESAVE);
+        return CLASCONV_ERR_TOO_LARGE;
     }
     return CLASCONV_OK;
 }

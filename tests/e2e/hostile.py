@@ -1,0 +1,140 @@
+"""Generators of hostile inputs for the bounded-work tests (test_bounded.py)
+and for the measurements in docs/ROBUSTNESS.md: small files that used to
+cost minutes of CPU or gigabytes of memory. Nothing here is committed as
+data; every file is built when needed.
+
+Command line (for the measurements):
+  python3 tests/e2e/hostile.py token xlsx attr 64 out.xlsx   (MiB; attr,
+      comment, pi, name, or benign for the baseline; xlsx, ods or docx)
+  python3 tests/e2e/hostile.py vmerge 681 out.docx
+  python3 tests/e2e/hostile.py unknown 654 out.csv
+  python3 tests/e2e/hostile.py anomalies 3000 out.csv
+"""
+import random
+import sys
+import zipfile
+
+MIB = 1 << 20
+
+# --- One huge XML token ------------------------------------------------------
+
+_XLSX_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/content-types"><Default Extension="rels"'
+    ' ContentType="application/vnd.openxmlformats-package.relationships+xml"'
+    '/><Default Extension="xml" ContentType="application/xml"/></Types>')
+_OOXML_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+    'schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="%s"/></Relationships>')
+_XLSX_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+    'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+    'name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_XLSX_WB_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+    'schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+    'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '</Relationships>')
+
+# (part name, text before the token, text after it) for each format.
+_PARTS = {
+    "xlsx": ("xl/worksheets/sheet1.xml",
+             '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+             'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>ok</t></is></c></row>',
+             '</sheetData></worksheet>'),
+    "ods": ("content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+            '<office:body><office:spreadsheet><table:table table:name="F">'
+            '<table:table-row><table:table-cell><text:p>ok</text:p>'
+            '</table:table-cell></table:table-row>',
+            '</table:table></office:spreadsheet></office:body>'
+            '</office:document-content>'),
+    "docx": ("word/document.xml",
+             '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http:'
+             '//schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+             '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>ok</w:t></w:r></w:p></w:tc>'
+             '</w:tr></w:tbl>',
+             '</w:body></w:document>'),
+}
+
+# How the token opens and closes, by kind.
+_KINDS = {
+    "attr": ('<x v="', '"/>'),
+    "comment": ('<!--', '-->'),
+    "pi": ('<?p ', '?>'),
+    "name": ('<x', '/>'),
+    "benign": ('', ''),  # same size of ordinary markup: the baseline
+}
+
+
+def _filler_block(benign):
+    """About 4 MiB that deflate about 170:1 (under the zip reader's 1000:1
+    bomb limit): token characters, or many small elements that end whole."""
+    rng = random.Random(11)
+    out = bytearray()
+    while len(out) < 4 * MIB:
+        word = bytes(rng.choice(b"bcdefghijklmnopqrstuvwxyz")
+                     for _ in range(8))
+        if benign:
+            out += b"<x/>" * 400 + b"<" + word + b"/>"
+        else:
+            out += b"a" * 1600 + word
+    return bytes(out)
+
+
+def _write_filler(f, size, benign):
+    block = _filler_block(benign)
+    left = size
+    while left >= len(block):
+        f.write(block)
+        left -= len(block)
+    if benign:
+        f.write(b"<x/>" * (left // 4))
+    else:
+        f.write(block[:left])
+
+
+def token_file(path, fmt, kind, size):
+    """Writes a .xlsx, .ods or .docx whose main part holds one token of
+    `size` bytes (kind: attr, comment, pi, name) or, for kind 'benign', the
+    same number of bytes of ordinary small elements."""
+    part, head, tail = _PARTS[fmt]
+    opening, closing = _KINDS[kind]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        if fmt == "ods":
+            z.writestr("mimetype", "application/vnd.oasis.opendocument."
+                       "spreadsheet", compress_type=zipfile.ZIP_STORED)
+        elif fmt == "xlsx":
+            z.writestr("[Content_Types].xml", _XLSX_TYPES)
+            z.writestr("_rels/.rels", _OOXML_RELS % "xl/workbook.xml")
+            z.writestr("xl/workbook.xml", _XLSX_WORKBOOK)
+            z.writestr("xl/_rels/workbook.xml.rels", _XLSX_WB_RELS)
+        else:
+            z.writestr("[Content_Types].xml", _XLSX_TYPES)
+            z.writestr("_rels/.rels", _OOXML_RELS % "word/document.xml")
+        with z.open(part, "w") as f:
+            f.write(head.encode())
+            f.write(opening.encode())
+            _write_filler(f, size, kind == "benign")
+            f.write(closing.encode())
+            f.write(tail.encode())
+
+
+def main(argv):
+    what = argv[1]
+    if what == "token":
+        token_file(argv[5], argv[2], argv[3], int(argv[4]) * MIB)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
