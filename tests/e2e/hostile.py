@@ -6,7 +6,7 @@ data; every file is built when needed.
 Command line (for the measurements):
   python3 tests/e2e/hostile.py token xlsx attr 64 out.xlsx   (MiB; attr,
       comment, pi, name, or benign for the baseline; xlsx, ods or docx)
-  python3 tests/e2e/hostile.py vmerge 681 out.docx
+  python3 tests/e2e/hostile.py vmerge COLS ROWS out.docx
   python3 tests/e2e/hostile.py unknown 654 out.csv
   python3 tests/e2e/hostile.py anomalies 3000 out.csv
 """
@@ -128,10 +128,42 @@ def token_file(path, fmt, kind, size):
             f.write(tail.encode())
 
 
+# --- DOCX vertical merges ---------------------------------------------------
+
+_DOCX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://'
+    'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>')
+_DOCX_TAIL = '</w:tbl></w:body></w:document>'
+
+
+def vmerge_docx(path, cols, rows, merged=True):
+    """A .docx with one table of `cols` x `rows` empty cells: a first row of
+    w:vMerge restart cells, then rows of continue cells (merged) or, for the
+    baseline, the same number of plain cells."""
+    restart = '<w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr></w:tc>'
+    cont = '<w:tc><w:tcPr><w:vMerge/></w:tcPr></w:tc>'
+    plain = '<w:tc><w:tcPr><w:shd/></w:tcPr></w:tc>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _XLSX_TYPES)
+        z.writestr("_rels/.rels", _OOXML_RELS % "word/document.xml")
+        with z.open("word/document.xml", "w") as f:
+            f.write(_DOCX_HEAD.encode())
+            first = ("<w:tr>" + (restart if merged else plain) * cols +
+                     "</w:tr>").encode()
+            other = ("<w:tr>" + (cont if merged else plain) * cols +
+                     "</w:tr>").encode()
+            f.write(first)
+            for _ in range(rows - 1):
+                f.write(other)
+            f.write(_DOCX_TAIL.encode())
+
+
 def main(argv):
     what = argv[1]
     if what == "token":
         token_file(argv[5], argv[2], argv[3], int(argv[4]) * MIB)
+    elif what == "vmerge":
+        vmerge_docx(argv[4], int(argv[2]), int(argv[3]))
     else:
         raise SystemExit(__doc__)
 
