@@ -7,8 +7,8 @@ Command line (for the measurements):
   python3 tests/e2e/hostile.py token xlsx attr 64 out.xlsx   (MiB; attr,
       comment, pi, name, or benign for the baseline; xlsx, ods or docx)
   python3 tests/e2e/hostile.py vmerge COLS ROWS out.docx
-  python3 tests/e2e/hostile.py unknown 654 out.csv
-  python3 tests/e2e/hostile.py anomalies 3000 out.csv
+  python3 tests/e2e/hostile.py unknown COLUMNS out.csv
+  python3 tests/e2e/hostile.py anomalies ROWS out.csv
 """
 import random
 import sys
@@ -158,12 +158,49 @@ def vmerge_docx(path, cols, rows, merged=True):
             f.write(_DOCX_TAIL.encode())
 
 
+# --- Amplification through anomalies ----------------------------------------
+
+def _long_name(i, size):
+    head = f"École {i} "
+    return head + "x" * (size - len(head.encode()))
+
+
+def unknown_columns_csv(path, rows=20, unknown=300, name_bytes=32000):
+    """A CSV whose header has `unknown` columns that name no scheme, and
+    `rows` schools with names of `name_bytes` bytes: each unknown column
+    lists up to 20 values, each prefixed by the school's name."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Établissement;Niveau;CLAS;PRE;" +
+                ";".join(f"Col{u}" for u in range(unknown)) + "\n")
+        for i in range(rows):
+            f.write(_long_name(i, name_bytes) + ";Élémentaire;3;2;" +
+                    ";".join("1" for _ in range(unknown)) + "\n")
+
+
+def anomalies_csv(path, rows=3000, name_bytes=32000, cells=9, word="NC"):
+    """A CSV of `rows` schools with names of `name_bytes` bytes, each with
+    `cells` counts written « NC » (read as zero, one anomaly each); the
+    baseline writes word="1"."""
+    heads = ["Étude", "École ouverte", "Accompagnement éducatif",
+             "Stage de réussite", "PRE", "PRE dont QPV", "CLAS",
+             "CLAS dont QPV", "Autre"][:cells]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Établissement;Niveau;" + ";".join(heads) + "\n")
+        for i in range(rows):
+            f.write(_long_name(i, name_bytes) + ";Élémentaire;" +
+                    ";".join(word for _ in heads) + "\n")
+
+
 def main(argv):
     what = argv[1]
     if what == "token":
         token_file(argv[5], argv[2], argv[3], int(argv[4]) * MIB)
     elif what == "vmerge":
         vmerge_docx(argv[4], int(argv[2]), int(argv[3]))
+    elif what == "unknown":
+        unknown_columns_csv(argv[3], unknown=int(argv[2]))
+    elif what == "anomalies":
+        anomalies_csv(argv[3], rows=int(argv[2]))
     else:
         raise SystemExit(__doc__)
 

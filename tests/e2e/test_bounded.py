@@ -5,6 +5,7 @@ ordinary file measured in the same test, never minutes or gigabytes.
 Bounds are ratios to the baseline (CPU time of the child, its peak RSS), not
 absolute times, so that a loaded machine or a sanitizer build does not make
 the test flaky."""
+import collections
 import os
 import subprocess
 import sys
@@ -16,9 +17,15 @@ import hostile  # noqa: E402
 from hostile import MIB  # noqa: E402
 
 
+Run = collections.namedtuple("Run", "code out out_size err cpu rss")
+OUT_KEPT = 1 << 20  # bytes of stdout kept: the rest is only counted
+
+
 def measure(exe, *args, timeout=300):
-    """Runs exe; returns (status, stdout, stderr, CPU seconds, peak RSS in
-    bytes) of that child alone (os.wait4)."""
+    """Runs exe; returns its status, the first OUT_KEPT bytes of its stdout
+    and that output's size, its stderr, and the CPU seconds and peak RSS
+    (bytes) of that child alone (os.wait4). A child's peak RSS starts at its
+    parent's when it is spawned, so this process never holds a big output."""
     with tempdir() as work:
         out_path = os.path.join(work, "out")
         err_path = os.path.join(work, "err")
@@ -32,11 +39,12 @@ def measure(exe, *args, timeout=300):
                 timer.cancel()
             proc.returncode = os.waitstatus_to_exitcode(status)
         with open(out_path, "rb") as f:
-            stdout = f.read()
+            stdout = f.read(OUT_KEPT)
         with open(err_path, "rb") as f:
-            stderr = f.read().decode("utf-8", "replace")
-    return (proc.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss * 1024)
+            stderr = f.read(OUT_KEPT).decode("utf-8", "replace")
+        size = os.path.getsize(out_path)
+    return Run(proc.returncode, stdout, size, stderr,
+               usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 
 
 def test_xml_token(t, exe, work):
@@ -48,82 +56,124 @@ def test_xml_token(t, exe, work):
     for fmt in ("xlsx", "ods", "docx"):
         base = os.path.join(work, f"benign.{fmt}")
         hostile.token_file(base, fmt, "benign", 16 * MIB)
-        b_code, _, b_err, b_cpu, b_rss = measure(exe, "check", base)
-        t.check("seul tenant" not in b_err,
-                f"{fmt} baseline is not refused: {b_err[:200]!r}")
+        b = measure(exe, "check", base)
+        t.check("seul tenant" not in b.err,
+                f"{fmt} baseline is not refused: {b.err[:200]!r}")
         for kind in ("attr", "comment", "pi", "name"):
             path = os.path.join(work, f"{kind}.{fmt}")
             hostile.token_file(path, fmt, kind, 16 * MIB)
-            code, _, err, cpu, rss = measure(exe, "check", path)
+            r = measure(exe, "check", path)
             what = f"{fmt} 16 MiB {kind}"
-            t.equal(code, 2, f"{what}: status")
-            t.check("seul tenant" in err and "1 Mio" in err,
-                    f"{what}: French message: {err[:300]!r}")
-            t.check(cpu <= 0.5 * b_cpu + 0.02,
-                    f"{what}: CPU {cpu:.3f} s vs baseline {b_cpu:.3f} s")
-            t.check(rss <= 1.5 * b_rss + (16 << 20),
-                    f"{what}: RSS {rss >> 20} MiB vs baseline "
-                    f"{b_rss >> 20} MiB")
+            t.equal(r.code, 2, f"{what}: status")
+            t.check("seul tenant" in r.err and "1 Mio" in r.err,
+                    f"{what}: French message: {r.err[:300]!r}")
+            t.check(r.cpu <= 0.5 * b.cpu + 0.02,
+                    f"{what}: CPU {r.cpu:.3f} s vs baseline {b.cpu:.3f} s")
+            t.check(r.rss <= 1.5 * b.rss + (16 << 20),
+                    f"{what}: RSS {r.rss >> 20} MiB vs baseline "
+                    f"{b.rss >> 20} MiB")
             os.remove(path)
         # A long but plausible token (just under the limit) is still read.
         path = os.path.join(work, f"long.{fmt}")
         hostile.token_file(path, fmt, "attr", MIB - 65536)
-        code, _, err, _, _ = measure(exe, "check", path)
-        t.check("seul tenant" not in err, f"{fmt} 960 KiB token read: "
-                f"{err[:200]!r}")
-        t.equal(code, b_code, f"{fmt} 960 KiB token: status as baseline")
+        r = measure(exe, "check", path)
+        t.check("seul tenant" not in r.err,
+                f"{fmt} 960 KiB token read: {r.err[:200]!r}")
+        t.equal(r.code, b.code, f"{fmt} 960 KiB token: status as baseline")
         os.remove(path)
         os.remove(base)
     # The issue's worst case: 200 MiB in a 1.3 MB .xlsx, < 256 MiB, and
     # cheaper than the 16 MiB baseline.
     base = os.path.join(work, "benign.xlsx")
     hostile.token_file(base, "xlsx", "benign", 16 * MIB)
-    _, _, _, b_cpu, b_rss = measure(exe, "check", base)
+    b = measure(exe, "check", base)
     path = os.path.join(work, "huge.xlsx")
     hostile.token_file(path, "xlsx", "attr", 200 * MIB)
     t.check(os.path.getsize(path) < 1600000, "200 MiB token in < 1.6 MB")
-    code, _, err, cpu, rss = measure(exe, "convert", path, "-o",
-                                     os.path.join(work, "huge-out.xlsx"))
-    t.equal(code, 2, "200 MiB token: status")
-    t.check("seul tenant" in err, f"200 MiB token: message {err[:200]!r}")
-    t.check(cpu <= 0.5 * b_cpu + 0.02,
-            f"200 MiB token: CPU {cpu:.3f} s vs baseline {b_cpu:.3f} s")
-    t.check(rss < (256 << 20) and rss <= 1.5 * b_rss + (16 << 20),
-            f"200 MiB token: RSS {rss >> 20} MiB (baseline {b_rss >> 20})")
+    r = measure(exe, "convert", path, "-o", os.path.join(work, "huge.out"))
+    t.equal(r.code, 2, "200 MiB token: status")
+    t.check("seul tenant" in r.err, f"200 MiB token: message {r.err[:200]!r}")
+    t.check(r.cpu <= 0.5 * b.cpu + 0.02,
+            f"200 MiB token: CPU {r.cpu:.3f} s vs baseline {b.cpu:.3f} s")
+    t.check(r.rss < (256 << 20) and r.rss <= 1.5 * b.rss + (16 << 20),
+            f"200 MiB token: RSS {r.rss >> 20} MiB (baseline {b.rss >> 20})")
+    os.remove(path)
+    os.remove(base)
 
 
 def test_docx_vmerge(t, exe, work):
     """Each w:vMerge continue cell used to search the open merges one by
-    one (16,384 open merges x 20 rows: 4 s against 0.3 s for as many plain
-    cells); now a table indexed by column makes it constant time."""
+    one (16,384 open merges x 20 rows: 2-4 s against 0.3 s for as many
+    plain cells); now a table indexed by column makes it constant time."""
     base = os.path.join(work, "plain.docx")
     hostile.vmerge_docx(base, 16384, 20, merged=False)
-    b_code, _, _, b_cpu, b_rss = measure(exe, "check", base)
+    b = measure(exe, "check", base)
     path = os.path.join(work, "vmerge.docx")
     hostile.vmerge_docx(path, 16384, 20)
-    code, _, err, cpu, rss = measure(exe, "check", path)
-    t.equal(code, b_code, "vMerge docx: same status as the plain one")
-    t.check(cpu <= 2 * b_cpu + 0.05,
-            f"vMerge docx: CPU {cpu:.3f} s vs baseline {b_cpu:.3f} s")
-    t.check(rss <= 1.5 * b_rss + (16 << 20),
-            f"vMerge docx: RSS {rss >> 20} MiB vs {b_rss >> 20} MiB")
+    r = measure(exe, "check", path)
+    t.equal(r.code, b.code, "vMerge docx: same status as the plain one")
+    t.check(r.cpu <= 2 * b.cpu + 0.05,
+            f"vMerge docx: CPU {r.cpu:.3f} s vs baseline {b.cpu:.3f} s")
+    t.check(r.rss <= 1.5 * b.rss + (16 << 20),
+            f"vMerge docx: RSS {r.rss >> 20} MiB vs {b.rss >> 20} MiB")
     # Continue cells create no grid cell, yet they count: 2 x 600,000 of
     # them are refused (the limit is 1,000,000 cells).
     hostile.vmerge_docx(path, 2, 600000)
-    code, _, err, cpu, _ = measure(exe, "check", path)
-    t.equal(code, 2, "1.2 M continue cells: status")
-    t.check("dépassent 1000000 cellules" in err,
-            f"1.2 M continue cells: message {err[:300]!r}")
+    r = measure(exe, "check", path)
+    t.equal(r.code, 2, "1.2 M continue cells: status")
+    t.check("dépassent 1000000 cellules" in r.err,
+            f"1.2 M continue cells: message {r.err[:300]!r}")
     # A 3 x 600 merged table reads: one merge per column, rows 1 to 600.
     hostile.vmerge_docx(path, 3, 600)
-    code, out, err, _, _ = measure(exe, "dump", path)
-    merges = sorted(line for line in out.decode().splitlines()
+    r = measure(exe, "dump", path)
+    merges = sorted(line for line in r.out.decode().splitlines()
                     if line.startswith("fusion"))
     t.equal(merges, [f"fusion\ttableau 1, ligne 1, colonne {c}\t"
                      f"tableau 1, ligne 600, colonne {c}" for c in (1, 2, 3)],
             "3 x 600 merged docx: merges")
     os.remove(path)
     os.remove(base)
+
+
+def test_amplification(t, exe, work):
+    """Unknown columns listed 20 values each prefixed by a 32 KB school
+    name, and every anomaly copied the name: a 654 KB CSV made `check` use
+    634 MB and `check --json` 823 MB (385 MB printed). Now texts are cut
+    and each code lists 200 anomalies, then one summary."""
+    out = os.path.join(work, "out.xlsx")
+    cases = []
+    base = os.path.join(work, "known.csv")
+    hostile.unknown_columns_csv(base, unknown=0)
+    path = os.path.join(work, "unknown.csv")
+    hostile.unknown_columns_csv(path, unknown=300)
+    cases.append(("300 unknown columns", base, path, "et 100 autres"))
+    base2 = os.path.join(work, "numbers.csv")
+    hostile.anomalies_csv(base2, rows=300, word="1")
+    path2 = os.path.join(work, "nc.csv")
+    hostile.anomalies_csv(path2, rows=300)
+    cases.append(("2,700 « NC » with 32 KB names", base2, path2,
+                  "et 2500 autres"))
+    for what, base, path, marker in cases:
+        size = os.path.getsize(path)
+        for args in (["check"], ["check", "--json"],
+                     ["convert", "-o", out]):
+            name = f"{what}, {' '.join(args[:2])}"
+            b = measure(exe, args[0], base, *args[1:])
+            r = measure(exe, args[0], path, *args[1:])
+            t.check(r.code in (0, 1),
+                    f"{name}: read (status {r.code}) {r.err[:200]!r}")
+            t.check(r.rss <= 2 * b.rss + (16 << 20),
+                    f"{name}: RSS {r.rss >> 20} MiB vs baseline "
+                    f"{b.rss >> 20} MiB")
+            produced = r.out_size
+            if args[0] == "convert":
+                produced = os.path.getsize(out)
+            t.check(produced <= 3 * size + (1 << 20),
+                    f"{name}: output {produced} bytes for {size} read")
+        r = measure(exe, "check", path)
+        text = r.out.decode("utf-8", "replace")
+        t.check(marker in text, f"{what}: {marker!r} in the report")
+        t.check("caractères de plus" in text, f"{what}: long names cut")
 
 
 def main():
@@ -133,6 +183,7 @@ def main():
     with tempdir() as work:
         test_xml_token(t, exe, work)
         test_docx_vmerge(t, exe, work)
+        test_amplification(t, exe, work)
     t.finish()
 
 
