@@ -7,24 +7,47 @@
 #include "clasconv/clasconv.h"
 #include "clasconv/coord.h"
 #include "cli.h"
+#include "deadline.h"
 
 typedef struct file_args {
     const char *input;
     const char *output;
     const char *html;
     int json;
+    unsigned delay_s; /* --delai, 0: none */
 } file_args;
 
-/* Parses INPUT [-o OUT] [--json] [--html FILE]; returns 0 or prints. */
+/* Parses INPUT [-o OUT] [--json] [--html FILE] [--delai S] [--] and starts
+ * the --delai timer; returns 0 or prints. */
 static int parse_args(int argc, char **argv, file_args *args, int allow_out,
                       int allow_html)
 {
-    int i;
+    int i, options = 1;
 
     memset(args, 0, sizeof *args);
+    args->delay_s = CLI_DEADLINE_DEFAULT_S;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
+        if (options && !strcmp(a, "--")) {
+            options = 0; /* what follows is a file name */
+        } else if (!options) {
+            if (args->input) {
+                cli_error("un seul fichier à la fois (« %s » en trop).", a);
+                return -1;
+            }
+            args->input = a;
+        } else if (!strcmp(a, "--delai")) {
+            char *end = NULL;
+            unsigned long v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || end == argv[i + 1] || *end != '\0' ||
+                argv[i + 1][0] == '-' || v > 86400) {
+                cli_error("l'option --delai attend un nombre de secondes "
+                          "(0 à 86400 ; 0 : sans limite).");
+                return -1;
+            }
+            args->delay_s = (unsigned)v;
+            i++;
+        } else if (!strcmp(a, "--json")) {
             args->json = 1;
         } else if (allow_out && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
             if (++i >= argc) {
@@ -52,6 +75,10 @@ static int parse_args(int argc, char **argv, file_args *args, int allow_out,
     }
     if (!args->input) {
         cli_error("indiquez le fichier à lire. Voir « clasconv --help ».");
+        return -1;
+    }
+    if (cli_deadline_start(args->delay_s, args->input) != 0) {
+        cli_error("impossible de régler le délai (--delai).");
         return -1;
     }
     return 0;

@@ -50,8 +50,9 @@ static void usage(FILE *out)
     size_t i;
 
     fputs("Utilisation :\n"
-          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]\n"
-          "  clasconv check FICHIER [--json] [--html RAPPORT.html]\n"
+          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json] [--delai S]\n"
+          "  clasconv check FICHIER [--json] [--html RAPPORT.html]"
+          " [--delai S]\n"
           "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
           " [--memoire MO] [--delai S]\n"
           "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
@@ -64,6 +65,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\nFormats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel"
           " 2003, .docx (formulaire Word rempli).\n"
+          "--delai S : arrête convert, check ou dump après S secondes"
+          " (défaut 60 ; 0 : sans limite). « -- » termine les options.\n"
           "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier"
           " illisible ou impossible à écrire ; 64 mauvaise utilisation.\n",
           out);

@@ -1,4 +1,5 @@
-/* cut.c: long texts cut at a UTF-8 boundary with « … » and a count. */
+/* cut.c: long texts cut at a UTF-8 boundary with « … » and a count, and
+ * texts made safe for a terminal. */
 #include "core/cut.h"
 
 #include <stdlib.h>
@@ -70,4 +71,37 @@ char *clasconv_cut_dup(const char *text, size_t max, int *failed)
         *failed = 1;
     }
     return out;
+}
+
+clasconv_error clasconv_buf_printable(clasconv_buf *buf, const char *str,
+                                      int keep_lines)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    const unsigned char *run;
+
+    if (str == NULL) {
+        return CLASCONV_OK;
+    }
+    run = s;
+    while (*s != '\0') {
+        size_t width = 0;
+        unsigned code = 0;
+        if ((*s < 0x20u && !(keep_lines && (*s == '\n' || *s == '\t'))) ||
+            *s == 0x7Fu) {
+            width = 1;
+            code = *s;
+        } else if (*s == 0xC2u && s[1] >= 0x80u && s[1] <= 0x9Fu) {
+            width = 2; /* C1 control, U+0080..U+009F (CSI is U+009B) */
+            code = s[1];
+        }
+        if (width == 0) {
+            s++;
+            continue;
+        }
+        clasconv_buf_append(buf, (const char *)run, (size_t)(s - run));
+        clasconv_buf_printf(buf, "\\x%02x", code);
+        s += width;
+        run = s;
+    }
+    return clasconv_buf_append(buf, (const char *)run, (size_t)(s - run));
 }

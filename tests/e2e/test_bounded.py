@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, parse_args, tempdir  # noqa: E402
@@ -176,6 +177,62 @@ def test_amplification(t, exe, work):
         t.check("caractères de plus" in text, f"{what}: long names cut")
 
 
+def test_time_limit(t, exe, work):
+    """convert, check and dump stop after --delai S seconds (default 60)
+    with a French message and status 2; no workbook is left."""
+    slow = os.path.join(work, "slow.xlsx")
+    hostile.token_file(slow, "xlsx", "benign", 200 * MIB)  # several seconds
+    out = os.path.join(work, "slow-out.xlsx")
+    for args in (["convert", "--delai", "1", slow, "-o", out],
+                 ["check", slow, "--delai", "1"],
+                 ["dump", "--delai", "1", slow]):
+        start = time.monotonic()
+        r = measure(exe, *args)
+        took = time.monotonic() - start
+        what = f"{args[0]} --delai 1"
+        t.equal(r.code, 2, f"{what}: status")
+        t.check("n'était pas fini après 1 s" in r.err and "--delai" in r.err,
+                f"{what}: French message {r.err[:300]!r}")
+        # the child's own CPU stays near the limit (wall time may not, on a
+        # loaded machine)
+        t.check(r.cpu < 1.5, f"{what}: stopped after {r.cpu:.2f} s of CPU "
+                f"({took:.2f} s)")
+        t.check(not os.path.exists(out), f"{what}: no workbook")
+    for bad in ("x", "-1", "86401", ""):
+        r = measure(exe, "check", "--delai", bad, slow)
+        t.equal(r.code, 64, f"--delai {bad!r}: usage error")
+        t.check("--delai" in r.err, f"--delai {bad!r}: message {r.err!r}")
+    os.remove(slow)
+
+
+def test_end_of_options(t, exe, work):
+    """« -- » ends the options: a file named like an option is read."""
+    odd = os.path.join(work, "--json")
+    with open(odd, "w", encoding="utf-8") as f:
+        f.write("Établissement;CLAS\nÉcole A;3\n")
+    os.chdir(work)
+    try:
+        r = measure(exe, "check", "--", "--json")
+        t.check(r.code in (0, 1), f"check -- --json: read ({r.err!r})")
+        t.check(b"Fichier         : --json" in r.out,
+                f"check -- --json: the file was read: {r.out[:200]!r}")
+        r = measure(exe, "convert", "-o", "out.xlsx", "--", "--json")
+        t.check(r.code in (0, 1) and os.path.exists("out.xlsx"),
+                f"convert -- --json: written ({r.err!r})")
+        r = measure(exe, "check", "--json", "--", "--json", "x")
+        t.equal(r.code, 64, "check -- with two files: usage error")
+        os.mkdir("--in")
+        os.mkdir("--out")
+        os.rename(odd, os.path.join("--in", "a.csv"))
+        r = measure(exe, "batch", "--", "--in", "--out")
+        t.check(r.code in (0, 1) and os.path.exists("--out/a.xlsx"),
+                f"batch -- --in --out: converted ({r.err[:300]!r})")
+        r = measure(exe, "template", "-o", "modele.xlsx", "--")
+        t.equal(r.code, 0, f"template -- : accepted ({r.err!r})")
+    finally:
+        os.chdir("/")
+
+
 def main():
     args = parse_args()
     t = Checker("bounded")
@@ -184,6 +241,8 @@ def main():
         test_xml_token(t, exe, work)
         test_docx_vmerge(t, exe, work)
         test_amplification(t, exe, work)
+        test_time_limit(t, exe, work)
+        test_end_of_options(t, exe, work)
     t.finish()
 
 
