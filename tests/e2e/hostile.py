@@ -11,8 +11,10 @@ Command line (for the measurements):
   python3 tests/e2e/hostile.py anomalies ROWS out.csv
 """
 import random
+import struct
 import sys
 import zipfile
+import zlib
 
 MIB = 1 << 20
 
@@ -189,6 +191,47 @@ def anomalies_csv(path, rows=3000, name_bytes=32000, cells=9, word="NC"):
         for i in range(rows):
             f.write(_long_name(i, name_bytes) + ";Élémentaire;" +
                     ";".join(word for _ in heads) + "\n")
+
+
+# --- A standard zip64 .xlsx ---------------------------------------------------
+
+def zip64_copy(src, path, stored=False, bad_crc=False):
+    """Rewrites zip `src` as zip64 the way large-file writers do: every
+    entry's sizes are 0xFFFFFFFF in both headers, with the real ones in a
+    zip64 extra field, and a zip64 end of central directory. `stored`
+    writes the data uncompressed; `bad_crc` spoils every CRC."""
+    entries = []
+    with zipfile.ZipFile(src) as z:
+        for info in z.infolist():
+            entries.append((info.filename.encode(), z.read(info.filename)))
+    out = bytearray()
+    central = bytearray()
+    for name, data in entries:
+        if stored:
+            packed, method = data, 0
+        else:
+            comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+            packed, method = comp.compress(data) + comp.flush(), 8
+        crc = zlib.crc32(data) ^ (1 if bad_crc else 0)
+        extra = struct.pack("<HHQQ", 1, 16, len(data), len(packed))
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, method, 0, 0x21,
+                           crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra))
+        out += name + extra + packed
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0,
+                               method, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                               len(name), len(extra), 0, 0, 0, 0, offset)
+        central += name + extra
+    cd_offset = len(out)
+    out += central
+    z64_offset = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0,
+                       len(entries), len(entries), len(central), cd_offset)
+    out += struct.pack("<IIQI", 0x07064B50, 0, z64_offset, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries),
+                       len(entries), len(central), cd_offset, 0)
+    with open(path, "wb") as f:
+        f.write(out)
 
 
 def main(argv):

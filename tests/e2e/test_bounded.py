@@ -7,6 +7,7 @@ absolute times, so that a loaded machine or a sanitizer build does not make
 the test flaky."""
 import collections
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -233,16 +234,47 @@ def test_end_of_options(t, exe, work):
         os.chdir("/")
 
 
+def test_zip64(t, exe, samples, work):
+    """A standard zip64 file (sizes 0xFFFFFFFF with the real ones in the
+    zip64 field) used to be refused (« annonce 4294967295 octets »); it
+    reads as its ordinary copy does, CRC and size still checked."""
+    for folder, ext in (("p02-onerow-xlsx-vaulx-en-velin", ".xlsx"),
+                        ("p04-form-ods-saint-priest", ".ods"),
+                        ("p09-form-docx-saint-fons", ".docx")):
+        src_dir = os.path.join(samples, folder)
+        src = next(os.path.join(src_dir, f) for f in os.listdir(src_dir)
+                   if f.endswith(ext))
+        want = measure(exe, "check", "--json", src)
+        os.makedirs(os.path.join(work, "zip64"), exist_ok=True)
+        # same name: the commune is read from it
+        path = os.path.join(work, "zip64", os.path.basename(src))
+        for stored in (False, True):
+            hostile.zip64_copy(src, path, stored=stored)
+            got = measure(exe, "check", "--json", path)
+            what = f"zip64 {'stored' if stored else 'deflated'} {ext}"
+            t.equal(got.code, want.code, f"{what}: status ({got.err[:200]!r})")
+            strip = re.compile(rb'"sha256":"[^"]*"')
+            t.check(strip.sub(b"", got.out) == strip.sub(b"", want.out),
+                    f"{what}: same JSON as the ordinary file")
+        hostile.zip64_copy(src, path, bad_crc=True)
+        got = measure(exe, "check", path)
+        t.equal(got.code, 2, f"zip64 {ext} with bad CRCs: refused")
+        t.check("CRC" in got.err, f"zip64 {ext} bad CRC: {got.err[:200]!r}")
+        os.remove(path)
+
+
 def main():
     args = parse_args()
     t = Checker("bounded")
     exe = os.path.abspath(args.exe)
+    samples = os.path.abspath(args.samples)
     with tempdir() as work:
         test_xml_token(t, exe, work)
         test_docx_vmerge(t, exe, work)
         test_amplification(t, exe, work)
         test_time_limit(t, exe, work)
         test_end_of_options(t, exe, work)
+        test_zip64(t, exe, samples, work)
     t.finish()
 
 
