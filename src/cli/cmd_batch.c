@@ -126,10 +126,12 @@ static int parse_args(int argc, char **argv, batch_args *a)
  * replaced by '?', so that a log line stays one line. */
 static void put_clean(FILE *out, const char *text)
 {
-    const unsigned char *p;
+    clasconv_buf clean = {0};
 
-    for (p = (const unsigned char *)(text != NULL ? text : ""); *p; p++)
-        fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
+    clasconv_buf_printable(&clean, text, 0);
+    if (clean.data != NULL)
+        fputs(clean.data, out);
+    clasconv_buf_free(&clean);
 }
 
 /* "12,5": one decimal with a French comma. */

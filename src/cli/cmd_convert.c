@@ -252,19 +252,30 @@ int cmd_check(int argc, char **argv)
     return rc;
 }
 
+/* A cell text or name for the terminal: no escape sequence gets through
+ * (tabs and line feeds stay, as in the cells). */
+static const char *clean(clasconv_buf *buf, const char *text)
+{
+    clasconv_buf_reset(buf);
+    clasconv_buf_printable(buf, text, 1);
+    return buf->data != NULL && !buf->failed ? buf->data : "";
+}
+
 static void dump_sheet(const clasconv_sheet *sheet)
 {
+    clasconv_buf text = {0};
     size_t r, m;
     static const char *const kinds[] = {"feuille", "csv", "word"};
 
-    printf("== %s (%s)\n", clasconv_sheet_name(sheet),
+    printf("== %s (%s)\n", clean(&text, clasconv_sheet_name(sheet)),
            kinds[clasconv_sheet_ref_kind(sheet)]);
     for (m = 0; m < clasconv_sheet_merge_count(sheet); m++) {
         const clasconv_merge *mg = clasconv_sheet_merge(sheet, m);
         char a[96], b[96];
         clasconv_sheet_ref(sheet, mg->first_row, mg->first_col, a, sizeof a);
         clasconv_sheet_ref(sheet, mg->last_row, mg->last_col, b, sizeof b);
-        printf("fusion\t%s\t%s\n", a, b);
+        printf("fusion\t%s\t", clean(&text, a));
+        printf("%s\n", clean(&text, b));
     }
     for (r = 0; r < clasconv_sheet_row_count(sheet); r++) {
         clasconv_row row = clasconv_sheet_row(sheet, r);
@@ -274,15 +285,17 @@ static void dump_sheet(const clasconv_sheet *sheet)
             char ref[96];
             clasconv_sheet_ref(sheet, cell->row, cell->col, ref, sizeof ref);
             if (cell->type == CLASCONV_CELL_NUMBER)
-                printf("%s\tnombre%s\t%.15g\n", ref,
+                printf("%s\tnombre%s\t%.15g\n", clean(&text, ref),
                        cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
                        cell->v.number);
-            else
-                printf("%s\ttexte%s\t%s\n", ref,
-                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
-                       cell->v.text);
+            else {
+                printf("%s\ttexte%s\t", clean(&text, ref),
+                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "");
+                printf("%s\n", clean(&text, cell->v.text));
+            }
         }
     }
+    clasconv_buf_free(&text);
 }
 
 int cmd_dump(int argc, char **argv)
@@ -321,7 +334,10 @@ int cmd_dump(int argc, char **argv)
         printf("format\t%s\n", clasconv_format_name(format));
         for (i = 0; i < clasconv_grid_meta_count(grid); i++) {
             clasconv_grid_meta(grid, i, &key, &value);
-            printf("info\t%s\t%s\n", key, value);
+            clasconv_buf k = {0};
+            printf("info\t%s\t", clean(&k, key));
+            printf("%s\n", clean(&k, value));
+            clasconv_buf_free(&k);
         }
         for (i = 0; i < clasconv_grid_sheet_count(grid); i++)
             dump_sheet(clasconv_grid_sheet(grid, i));

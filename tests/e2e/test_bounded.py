@@ -263,6 +263,34 @@ def test_zip64(t, exe, samples, work):
         os.remove(path)
 
 
+def test_terminal_escapes(t, exe, work):
+    """File names and cell texts reach the terminal with their control
+    characters escaped (\\x1b...), in dump, check, errors and batch."""
+    folder = os.path.join(work, "esc")
+    os.makedirs(os.path.join(folder, "in"))
+    name = os.path.join(folder, "in", "\x1b]0;titre\x07\x1b[2J.csv")
+    with open(name, "wb") as f:
+        f.write("Établissement;CLAS\n\x1b[31mÉcole\x1b[0m A;3\n"
+                "\u009bX;2\n".encode("utf-8"))
+    runs = {
+        "dump": measure(exe, "dump", name),
+        "check": measure(exe, "check", name),
+        "check --json": measure(exe, "check", "--json", name),
+        "error": measure(exe, "check", name + ".absent"),
+        "batch": measure(exe, "batch", os.path.join(folder, "in"),
+                         os.path.join(folder, "out")),
+    }
+    for what, r in runs.items():
+        text = r.out + r.err.encode("utf-8")
+        t.check(b"\x1b" not in text and "\u009b".encode() not in text
+                and b"\x07" not in text,
+                f"{what}: no raw control character: {text[:300]!r}")
+    t.check(b"\\x1b[31m" in runs["dump"].out and b"\\x9bX" in runs["dump"].out,
+            f"dump: escapes shown: {runs['dump'].out!r}")
+    t.check("\\x1b]0;titre\\x07" in runs["error"].err,
+            f"error: file name escaped: {runs['error'].err!r}")
+
+
 def main():
     args = parse_args()
     t = Checker("bounded")
@@ -275,6 +303,7 @@ def main():
         test_time_limit(t, exe, work)
         test_end_of_options(t, exe, work)
         test_zip64(t, exe, samples, work)
+        test_terminal_escapes(t, exe, work)
     t.finish()
 
 
