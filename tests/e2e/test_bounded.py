@@ -8,6 +8,8 @@ the test flaky."""
 import collections
 import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +25,7 @@ Run = collections.namedtuple("Run", "code out out_size err cpu rss")
 OUT_KEPT = 1 << 20  # bytes of stdout kept: the rest is only counted
 
 
-def measure(exe, *args, timeout=300):
+def measure(exe, *args, timeout=300, preexec=None):
     """Runs exe; returns its status, the first OUT_KEPT bytes of its stdout
     and that output's size, its stderr, and the CPU seconds and peak RSS
     (bytes) of that child alone (os.wait4). A child's peak RSS starts at its
@@ -32,7 +34,8 @@ def measure(exe, *args, timeout=300):
         out_path = os.path.join(work, "out")
         err_path = os.path.join(work, "err")
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.Popen([exe, *args], stdout=out, stderr=err)
+            proc = subprocess.Popen([exe, *args], stdout=out, stderr=err,
+                                    preexec_fn=preexec)
             timer = threading.Timer(timeout, proc.kill)
             timer.start()
             try:
@@ -291,6 +294,25 @@ def test_terminal_escapes(t, exe, work):
             f"error: file name escaped: {runs['error'].err!r}")
 
 
+def test_writer_messages_french(t, exe, samples, work):
+    """When the workbook cannot be written (here a 2 KB file size limit),
+    libxlsxwriter's English « [ERROR] » lines no longer reach the user."""
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    src_dir = os.path.join(samples, "p02-onerow-xlsx-vaulx-en-velin")
+    src = os.path.join(src_dir, next(f for f in os.listdir(src_dir)
+                                     if f.endswith(".xlsx")))
+    r = measure(exe, "convert", src, "-o", os.path.join(work, "full.xlsx"),
+                preexec=small_files)
+    t.equal(r.code, 2, "write failure: status")
+    t.check("[ERROR]" not in r.err and "Error" not in r.err,
+            f"write failure: no English line: {r.err!r}")
+    t.check("Impossible d'écrire" in r.err,
+            f"write failure: French message: {r.err!r}")
+
+
 def main():
     args = parse_args()
     t = Checker("bounded")
@@ -304,6 +326,7 @@ def main():
         test_end_of_options(t, exe, work)
         test_zip64(t, exe, samples, work)
         test_terminal_escapes(t, exe, work)
+        test_writer_messages_french(t, exe, samples, work)
     t.finish()
 
 
