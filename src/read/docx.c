@@ -482,7 +482,7 @@ static clasconv_error start_table(docx_parse *p)
     p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
                                        CLASCONV_REF_WORD, p->tables, &err);
     if (p->sheet == NULL) {
-        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+        return clasconv_zip_sheet_failure(p->diag, err, p->grid, p->sheet_name);
     }
     p->row = -1;
     p->in_tc = 0;

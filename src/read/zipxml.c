@@ -1410,6 +1410,29 @@ clasconv_error clasconv_zip_rel_target(clasconv_zip *zip, const char *rels,
     return CLASCONV_OK;
 }
 
+clasconv_error clasconv_zip_too_many_sheets(clasconv_diag *diag)
+{
+    clasconv_diag_set(diag,
+                      "Le fichier est trop grand pour être lu : il a plus "
+                      "de %u feuilles (ou tableaux), la limite de l'outil. "
+                      "Gardez seulement la feuille du tableau des "
+                      "dispositifs et enregistrez le fichier à nouveau.",
+                      CLASCONV_GRID_MAX_SHEETS);
+    return CLASCONV_ERR_TOO_LARGE;
+}
+
+clasconv_error clasconv_zip_sheet_failure(clasconv_diag *diag,
+                                          clasconv_error err,
+                                          const clasconv_grid *grid,
+                                          const char *sheet)
+{
+    if (err == CLASCONV_ERR_TOO_LARGE &&
+        clasconv_grid_sheet_count(grid) >= CLASCONV_GRID_MAX_SHEETS) {
+        return clasconv_zip_too_many_sheets(diag);
+    }
+    return clasconv_zip_grid_failure(diag, err, sheet);
+}
+
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,
                                          clasconv_error err, const char *sheet)
 {

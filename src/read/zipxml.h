@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "clasconv/error.h"
+#include "clasconv/grid.h"
 
 #define CLASCONV_ZIP_MAX_ENTRIES 10000u
 #define CLASCONV_ZIP_MAX_PART ((uint64_t)256 << 20)
@@ -195,5 +196,16 @@ clasconv_error clasconv_zip_rel_target(clasconv_zip *zip, const char *rels,
  */
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,
                                          clasconv_error err, const char *sheet);
+
+/** The French message of a file with more than CLASCONV_GRID_MAX_SHEETS
+ * sheets (or Word tables); returns CLASCONV_ERR_TOO_LARGE. */
+clasconv_error clasconv_zip_too_many_sheets(clasconv_diag *diag);
+
+/** clasconv_zip_grid_failure for a failed clasconv_grid_add_sheet: a full
+ * grid is told as too many sheets, not as a sheet over the limits. */
+clasconv_error clasconv_zip_sheet_failure(clasconv_diag *diag,
+                                          clasconv_error err,
+                                          const clasconv_grid *grid,
+                                          const char *sheet);
 
 #endif

@@ -193,6 +193,45 @@ def anomalies_csv(path, rows=3000, name_bytes=32000, cells=9, word="NC"):
                     ";".join(word for _ in heads) + "\n")
 
 
+# --- Too many sheets --------------------------------------------------------
+
+def many_sheets(path, fmt, count):
+    """A .xlsx with `count` sheets, an .ods with `count` tables or a .docx
+    with `count` Word tables, all empty."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        if fmt == "xlsx":
+            z.writestr("[Content_Types].xml", _XLSX_TYPES)
+            z.writestr("_rels/.rels", _OOXML_RELS % "xl/workbook.xml")
+            z.writestr("xl/workbook.xml", _XLSX_WORKBOOK.replace(
+                '<sheet name="Feuil1" sheetId="1" r:id="rId1"/>',
+                "".join(f'<sheet name="F{i}" sheetId="{i}" r:id="rId{i}"/>'
+                        for i in range(1, count + 1))))
+            z.writestr("xl/_rels/workbook.xml.rels", _XLSX_WB_RELS.replace(
+                _XLSX_WB_RELS[_XLSX_WB_RELS.index("<Relationship "):
+                              _XLSX_WB_RELS.index("</Relationships>")],
+                "".join(f'<Relationship Id="rId{i}" Type="http://schemas.'
+                        'openxmlformats.org/officeDocument/2006/relationships'
+                        f'/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                        for i in range(1, count + 1))))
+            for i in range(1, count + 1):
+                z.writestr(f"xl/worksheets/sheet{i}.xml",
+                           _PARTS["xlsx"][1] + _PARTS["xlsx"][2])
+        elif fmt == "ods":
+            z.writestr("mimetype", "application/vnd.oasis.opendocument."
+                       "spreadsheet", compress_type=zipfile.ZIP_STORED)
+            head, tail = _PARTS["ods"][1], _PARTS["ods"][2]
+            table = head[head.index("<table:table "):]
+            z.writestr("content.xml", head + "</table:table>" +
+                       (table + "</table:table>") * (count - 1) +
+                       tail.replace("</table:table>", "", 1))
+        else:
+            z.writestr("[Content_Types].xml", _XLSX_TYPES)
+            z.writestr("_rels/.rels", _OOXML_RELS % "word/document.xml")
+            z.writestr("word/document.xml", _DOCX_HEAD.replace("<w:tbl>", "") +
+                       "<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>" *
+                       count + _DOCX_TAIL.replace("</w:tbl>", ""))
+
+
 # --- A standard zip64 .xlsx ---------------------------------------------------
 
 def zip64_copy(src, path, stored=False, bad_crc=False):

@@ -313,6 +313,23 @@ def test_writer_messages_french(t, exe, samples, work):
             f"write failure: French message: {r.err!r}")
 
 
+def test_too_many_sheets(t, exe, work):
+    """Over 512 sheets (or tables) is told as such, not as a sheet over the
+    row, column and cell limits; 512 still read."""
+    for fmt in ("xlsx", "ods", "docx"):
+        path = os.path.join(work, f"sheets.{fmt}")
+        hostile.many_sheets(path, fmt, 513)
+        r = measure(exe, "check", path)
+        t.equal(r.code, 2, f"513 sheets {fmt}: status")
+        t.check("plus de 512 feuilles" in r.err and "lignes" not in r.err,
+                f"513 sheets {fmt}: message {r.err[:300]!r}")
+        hostile.many_sheets(path, fmt, 512)
+        r = measure(exe, "check", path)
+        t.check("512 feuilles" not in r.err and "trop grand" not in r.err,
+                f"512 sheets {fmt}: read ({r.err[:200]!r})")
+        os.remove(path)
+
+
 def main():
     args = parse_args()
     t = Checker("bounded")
@@ -327,6 +344,7 @@ def main():
         test_zip64(t, exe, samples, work)
         test_terminal_escapes(t, exe, work)
         test_writer_messages_french(t, exe, samples, work)
+        test_too_many_sheets(t, exe, work)
     t.finish()
 
 
