@@ -116,11 +116,16 @@ typedef struct clasconv_anomaly {
     char *message;          /* French */
 } clasconv_anomaly;
 
-/** A growable list of anomalies. Zero-initialize. */
+/** A growable list of anomalies. Zero-initialize. Past
+ * CLASCONV_ANOMALIES_PER_CODE anomalies of one code, the next ones are
+ * counted in one summarising anomaly of that code (« et N autres
+ * cellules »), so the list stays bounded whatever the input. */
 typedef struct clasconv_anomalies {
     clasconv_anomaly *items;
     size_t count;
     size_t cap;
+    size_t per_code[CLASCONV_A_COUNT]; /* anomalies added, by code */
+    size_t summary[CLASCONV_A_COUNT];  /* 1 + index of the summary, or 0 */
 } clasconv_anomalies;
 
 /** Where an anomaly is; zero-initialize, set what is known. */
@@ -150,6 +155,12 @@ clasconv_anomalies_add(clasconv_anomalies *list, clasconv_anomaly_code code,
     ;
 
 #define CLASCONV_ANOMALIES_MAX 1000000u
+/** Anomalies of one code listed one by one; the others are summarised. */
+#define CLASCONV_ANOMALIES_PER_CODE 200u
+/** Longest message and fields kept (bytes, before « … (N caractères de
+ * plus) »): a 32 KB school name must not be copied into every anomaly. */
+#define CLASCONV_ANOMALY_MAX_MESSAGE 2048u
+#define CLASCONV_ANOMALY_MAX_FIELD 512u
 
 /** Stable sort: errors first, then warnings, then infos. */
 void clasconv_anomalies_sort(clasconv_anomalies *list);

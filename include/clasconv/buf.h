@@ -37,6 +37,12 @@ clasconv_error clasconv_buf_printf(clasconv_buf *buf, const char *fmt, ...)
     ;
 /** Appends `str` as a JSON string literal with quotes; NULL gives `null`. */
 clasconv_error clasconv_buf_json_string(clasconv_buf *buf, const char *str);
+/** Appends `str` for a terminal: control characters (C0, DEL, C1) are
+ * written as `\xHH` so that no escape sequence reaches the terminal,
+ * except line feeds and tabs when `keep_lines` is set; NULL appends
+ * nothing. Implemented in core/cut.c. */
+clasconv_error clasconv_buf_printable(clasconv_buf *buf, const char *str,
+                                      int keep_lines);
 /** Empties the buffer, keeping its memory. */
 void clasconv_buf_reset(clasconv_buf *buf);
 /** Frees the memory; the buffer is empty and reusable after. */

@@ -86,8 +86,9 @@ void clasconv_batch_sort(clasconv_batch_file *files, size_t nfiles)
 
 /* --- rapport.csv --------------------------------------------------------- */
 
-/* Appends one field: quoted when needed; a leading = + - @ is escaped with
- * an apostrophe so that Excel does not run it as a formula. */
+/* Appends one field: quoted when needed; a leading = + - @ TAB or CR is
+ * escaped with an apostrophe so that Excel does not run it as a formula
+ * (OWASP's list: Excel skips a leading TAB or CR, then sees the =). */
 static void csv_field(clasconv_buf *out, const char *text)
 {
     char *clean = clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
@@ -101,8 +102,7 @@ static void csv_field(clasconv_buf *out, const char *text)
     quote = strpbrk(clean, ";\"\r\n") != NULL;
     if (quote)
         clasconv_buf_puts(out, "\"");
-    if (clean[0] == '=' || clean[0] == '+' || clean[0] == '-' ||
-        clean[0] == '@')
+    if (clean[0] != '\0' && strchr("=+-@\t\r", clean[0]) != NULL)
         clasconv_buf_puts(out, "'");
     for (p = clean; *p != '\0'; p++) {
         if (*p == '"')

@@ -40,14 +40,29 @@ static long parse_number(const char *s, long min, long max)
 
 static int parse_args(int argc, char **argv, batch_args *a)
 {
-    int i;
+    int i, options = 1;
     long v;
 
     memset(a, 0, sizeof *a);
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (!strcmp(arg, "-r") || !strcmp(arg, "--recursif") ||
-            !strcmp(arg, "--recursive")) {
+        if (options && !strcmp(arg, "--")) {
+            options = 0; /* what follows are folder names */
+            continue;
+        }
+        if (!options) {
+            if (a->indir == NULL) {
+                a->indir = arg;
+            } else if (a->outdir == NULL) {
+                a->outdir = arg;
+            } else {
+                cli_error("« %s » en trop : indiquez un dossier d'entrée et "
+                          "un dossier de sortie.",
+                          arg);
+                return -1;
+            }
+        } else if (!strcmp(arg, "-r") || !strcmp(arg, "--recursif") ||
+                   !strcmp(arg, "--recursive")) {
             a->options.recursive = 1;
         } else if (!strcmp(arg, "-j") || !strcmp(arg, "--jobs")) {
             v = i + 1 < argc ? parse_number(argv[i + 1], 1, 256) : -1;
@@ -120,10 +135,12 @@ static int parse_args(int argc, char **argv, batch_args *a)
  * replaced by '?', so that a log line stays one line. */
 static void put_clean(FILE *out, const char *text)
 {
-    const unsigned char *p;
+    clasconv_buf clean = {0};
 
-    for (p = (const unsigned char *)(text != NULL ? text : ""); *p; p++)
-        fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
+    clasconv_buf_printable(&clean, text, 0);
+    if (clean.data != NULL)
+        fputs(clean.data, out);
+    clasconv_buf_free(&clean);
 }
 
 /* "12,5": one decimal with a French comma. */

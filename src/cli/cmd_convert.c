@@ -7,6 +7,7 @@
 #include "clasconv/clasconv.h"
 #include "clasconv/coord.h"
 #include "cli.h"
+#include "deadline.h"
 
 typedef struct file_args {
     const char *input;
@@ -14,20 +15,41 @@ typedef struct file_args {
     const char *html;
     const char *annuaire;
     int json;
+    unsigned delay_s; /* --delai, 0: none */
 } file_args;
 
-/* Parses INPUT [-o OUT] [--json] [--html FILE] [--annuaire CSV]; returns 0
- * or prints. `allow_html` > 0 allows --html; < 0 (dump) refuses --annuaire
- * too. */
+/* Parses INPUT [-o OUT] [--json] [--html FILE] [--annuaire CSV] [--delai S]
+ * [--] and starts the --delai timer; returns 0 or prints. `allow_html` > 0
+ * allows --html; < 0 (dump) refuses --annuaire too. */
 static int parse_args(int argc, char **argv, file_args *args, int allow_out,
                       int allow_html)
 {
-    int i;
+    int i, options = 1;
 
     memset(args, 0, sizeof *args);
+    args->delay_s = CLI_DEADLINE_DEFAULT_S;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
+        if (options && !strcmp(a, "--")) {
+            options = 0; /* what follows is a file name */
+        } else if (!options) {
+            if (args->input) {
+                cli_error("un seul fichier à la fois (« %s » en trop).", a);
+                return -1;
+            }
+            args->input = a;
+        } else if (!strcmp(a, "--delai")) {
+            char *end = NULL;
+            unsigned long v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || end == argv[i + 1] || *end != '\0' ||
+                argv[i + 1][0] == '-' || v > 86400) {
+                cli_error("l'option --delai attend un nombre de secondes "
+                          "(0 à 86400 ; 0 : sans limite).");
+                return -1;
+            }
+            args->delay_s = (unsigned)v;
+            i++;
+        } else if (!strcmp(a, "--json")) {
             args->json = 1;
         } else if (allow_out && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
             if (++i >= argc) {
@@ -62,6 +84,10 @@ static int parse_args(int argc, char **argv, file_args *args, int allow_out,
     }
     if (!args->input) {
         cli_error("indiquez le fichier à lire. Voir « clasconv --help ».");
+        return -1;
+    }
+    if (cli_deadline_start(args->delay_s, args->input) != 0) {
+        cli_error("impossible de régler le délai (--delai).");
         return -1;
     }
     return 0;
@@ -274,19 +300,30 @@ int cmd_check(int argc, char **argv)
     return rc;
 }
 
+/* A cell text or name for the terminal: no escape sequence gets through
+ * (tabs and line feeds stay, as in the cells). */
+static const char *clean(clasconv_buf *buf, const char *text)
+{
+    clasconv_buf_reset(buf);
+    clasconv_buf_printable(buf, text, 1);
+    return buf->data != NULL && !buf->failed ? buf->data : "";
+}
+
 static void dump_sheet(const clasconv_sheet *sheet)
 {
+    clasconv_buf text = {0};
     size_t r, m;
     static const char *const kinds[] = {"feuille", "csv", "word"};
 
-    printf("== %s (%s)\n", clasconv_sheet_name(sheet),
+    printf("== %s (%s)\n", clean(&text, clasconv_sheet_name(sheet)),
            kinds[clasconv_sheet_ref_kind(sheet)]);
     for (m = 0; m < clasconv_sheet_merge_count(sheet); m++) {
         const clasconv_merge *mg = clasconv_sheet_merge(sheet, m);
         char a[96], b[96];
         clasconv_sheet_ref(sheet, mg->first_row, mg->first_col, a, sizeof a);
         clasconv_sheet_ref(sheet, mg->last_row, mg->last_col, b, sizeof b);
-        printf("fusion\t%s\t%s\n", a, b);
+        printf("fusion\t%s\t", clean(&text, a));
+        printf("%s\n", clean(&text, b));
     }
     for (r = 0; r < clasconv_sheet_row_count(sheet); r++) {
         clasconv_row row = clasconv_sheet_row(sheet, r);
@@ -296,15 +333,17 @@ static void dump_sheet(const clasconv_sheet *sheet)
             char ref[96];
             clasconv_sheet_ref(sheet, cell->row, cell->col, ref, sizeof ref);
             if (cell->type == CLASCONV_CELL_NUMBER)
-                printf("%s\tnombre%s\t%.15g\n", ref,
+                printf("%s\tnombre%s\t%.15g\n", clean(&text, ref),
                        cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
                        cell->v.number);
-            else
-                printf("%s\ttexte%s\t%s\n", ref,
-                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "",
-                       cell->v.text);
+            else {
+                printf("%s\ttexte%s\t", clean(&text, ref),
+                       cell->flags & CLASCONV_CELL_FORMULA ? "+formule" : "");
+                printf("%s\n", clean(&text, cell->v.text));
+            }
         }
     }
+    clasconv_buf_free(&text);
 }
 
 int cmd_dump(int argc, char **argv)
@@ -343,7 +382,10 @@ int cmd_dump(int argc, char **argv)
         printf("format\t%s\n", clasconv_format_name(format));
         for (i = 0; i < clasconv_grid_meta_count(grid); i++) {
             clasconv_grid_meta(grid, i, &key, &value);
-            printf("info\t%s\t%s\n", key, value);
+            clasconv_buf k = {0};
+            printf("info\t%s\t", clean(&k, key));
+            printf("%s\n", clean(&k, value));
+            clasconv_buf_free(&k);
         }
         for (i = 0; i < clasconv_grid_sheet_count(grid); i++)
             dump_sheet(clasconv_grid_sheet(grid, i));

@@ -55,6 +55,9 @@ int cmd_template(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(arg, "--")) {
+            continue; /* ends the options: template takes no operand */
+        }
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             printf("Utilisation : clasconv template -o MODELE.xlsx"
                    " [--commune NOM] [--lignes N] [--depuis FICHIER]\n\n"

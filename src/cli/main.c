@@ -24,21 +24,58 @@ static const struct command {
 
 void cli_error(const char *fmt, ...)
 {
+    char text[4096];
+    clasconv_buf clean = {0};
     va_list ap;
 
-    fputs("clasconv: ", stderr);
+    /* file names and cell texts in messages: no escape sequence reaches
+     * the terminal */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    clasconv_buf_printable(&clean, text, 0);
+    fputs("clasconv: ", stderr);
+    fputs(clean.data != NULL ? clean.data : text, stderr);
     fputc('\n', stderr);
+    clasconv_buf_free(&clean);
+}
+
+/* Non-zero when `data` holds a control character other than \n and \t. */
+static int has_controls(const char *data, unsigned long len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    unsigned long i;
+
+    for (i = 0; i < len; i++)
+        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7F ||
+            (p[i] == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 &&
+             p[i + 1] <= 0x9F))
+            return 1;
+    return 0;
 }
 
 int cli_write_stdout(const char *data, unsigned long len)
 {
+    clasconv_buf clean = {0};
+
+    /* the report quotes cell texts and file names: escape sequences in
+     * them must not reach the terminal */
+    if (len && has_controls(data, len)) {
+        clasconv_buf_printable(&clean, data, 1);
+        if (clean.failed) {
+            clasconv_buf_free(&clean);
+            cli_error("mémoire insuffisante.");
+            return -1;
+        }
+        data = clean.data;
+        len = clean.len;
+    }
     if (len && fwrite(data, 1, len, stdout) != len) {
+        clasconv_buf_free(&clean);
         cli_error("impossible d'écrire sur la sortie standard");
         return -1;
     }
+    clasconv_buf_free(&clean);
     if (fflush(stdout) != 0) {
         cli_error("impossible d'écrire sur la sortie standard");
         return -1;
@@ -52,9 +89,9 @@ static void usage(FILE *out)
 
     fputs("Utilisation :\n"
           "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]"
-          " [--annuaire ANNUAIRE.csv]\n"
+          " [--delai S] [--annuaire ANNUAIRE.csv]\n"
           "  clasconv check FICHIER [--json] [--html RAPPORT.html]"
-          " [--annuaire ANNUAIRE.csv]\n"
+          " [--delai S] [--annuaire ANNUAIRE.csv]\n"
           "  clasconv compare ANCIEN NOUVEAU [-o COMPARAISON.xlsx] [--json]"
           " [--annuaire ANNUAIRE.csv]\n"
           "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
@@ -69,6 +106,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\nFormats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel"
           " 2003, .docx (formulaire Word rempli).\n"
+          "--delai S : arrête convert, check ou dump après S secondes"
+          " (défaut 60 ; 0 : sans limite). « -- » termine les options.\n"
           "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier"
           " illisible ou impossible à écrire ; 64 mauvaise utilisation.\n",
           out);

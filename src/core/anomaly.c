@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cut.h"
+
 const char *clasconv_level_id(clasconv_level level)
 {
     switch (level) {
@@ -168,11 +170,60 @@ clasconv_anomaly_at clasconv_anomaly_nowhere(void)
 
 static int dup_opt(const char *src, char **dst)
 {
-    *dst = NULL;
-    if (!src)
-        return 0;
-    *dst = strdup(src);
-    return *dst ? 0 : -1;
+    int failed = 0;
+
+    *dst = clasconv_cut_dup(src, CLASCONV_ANOMALY_MAX_FIELD, &failed);
+    return failed ? -1 : 0;
+}
+
+static clasconv_error grow(clasconv_anomalies *list)
+{
+    if (list->count >= CLASCONV_ANOMALIES_MAX)
+        return CLASCONV_ERR_TOO_LARGE;
+    if (clasconv_grow((void **)&list->items, &list->cap, list->count + 1,
+                      sizeof *list->items, CLASCONV_ANOMALIES_MAX))
+        return CLASCONV_ERR_MEMORY;
+    return CLASCONV_OK;
+}
+
+/* Past CLASCONV_ANOMALIES_PER_CODE, one anomaly per code counts the rest;
+ * its message is rewritten as the count grows (a few bytes each time). */
+static clasconv_error summarise(clasconv_anomalies *list,
+                                clasconv_anomaly_code code)
+{
+    size_t omitted = list->per_code[code] - CLASCONV_ANOMALIES_PER_CODE;
+    clasconv_anomaly *a;
+    char text[256];
+    char *message;
+
+    snprintf(text, sizeof text,
+             "… et %zu autre%s cellule%s avec la même anomalie (%s), non "
+             "détaillée%s : seules les %u premières le sont.",
+             omitted, omitted > 1 ? "s" : "", omitted > 1 ? "s" : "",
+             clasconv_anomaly_code_name(code), omitted > 1 ? "s" : "",
+             CLASCONV_ANOMALIES_PER_CODE);
+    message = strdup(text);
+    if (!message)
+        return CLASCONV_ERR_MEMORY;
+    if (list->summary[code] == 0) {
+        clasconv_error err = grow(list);
+        if (err != CLASCONV_OK) {
+            free(message);
+            return err;
+        }
+        a = &list->items[list->count++];
+        memset(a, 0, sizeof *a);
+        a->code = code;
+        a->severity = clasconv_anomaly_code_severity(code);
+        a->level = CLASCONV_LEVEL_NONE;
+        a->scheme = CLASCONV_SCHEME_NONE;
+        list->summary[code] = list->count;
+    } else {
+        a = &list->items[list->summary[code] - 1];
+        free(a->message);
+    }
+    a->message = message;
+    return CLASCONV_OK;
 }
 
 static void anomaly_clear(clasconv_anomaly *a)
@@ -191,16 +242,18 @@ clasconv_error clasconv_anomalies_add(clasconv_anomalies *list,
 {
     clasconv_anomaly a;
     clasconv_anomaly_at nowhere = clasconv_anomaly_nowhere();
+    clasconv_error err;
     va_list ap;
     int n;
 
     if (!at)
         at = &nowhere;
-    if (list->count >= CLASCONV_ANOMALIES_MAX)
-        return CLASCONV_ERR_TOO_LARGE;
-    if (clasconv_grow((void **)&list->items, &list->cap, list->count + 1,
-                      sizeof *list->items, CLASCONV_ANOMALIES_MAX))
-        return CLASCONV_ERR_MEMORY;
+    if (code >= 0 && code < CLASCONV_A_COUNT &&
+        ++list->per_code[code] > CLASCONV_ANOMALIES_PER_CODE)
+        return summarise(list, code);
+    err = grow(list);
+    if (err != CLASCONV_OK)
+        return err;
     memset(&a, 0, sizeof a);
     a.code = code;
     a.severity = clasconv_anomaly_code_severity(code);
@@ -215,6 +268,13 @@ clasconv_error clasconv_anomalies_add(clasconv_anomalies *list,
             va_start(ap, fmt);
             vsnprintf(a.message, (size_t)n + 1, fmt, ap);
             va_end(ap);
+        }
+        if (a.message && (size_t)n > CLASCONV_ANOMALY_MAX_MESSAGE) {
+            int failed = 0;
+            char *cut = clasconv_cut_dup(a.message,
+                                         CLASCONV_ANOMALY_MAX_MESSAGE, &failed);
+            free(a.message);
+            a.message = cut;
         }
     }
     if (!a.message || dup_opt(at->school, &a.school) ||
@@ -241,8 +301,13 @@ void clasconv_anomalies_sort(clasconv_anomalies *list)
         return; /* order is cosmetic: keep source order */
     for (sev = 0; sev < CLASCONV_SEV_COUNT; sev++)
         for (i = 0; i < list->count; i++)
-            if ((int)list->items[i].severity == sev)
+            if ((int)list->items[i].severity == sev) {
+                clasconv_anomaly_code code = list->items[i].code;
+                if (code >= 0 && code < CLASCONV_A_COUNT &&
+                    list->summary[code] == i + 1)
+                    list->summary[code] = n + 1; /* it moves */
                 sorted[n++] = list->items[i];
+            }
     free(list->items);
     list->items = sorted;
     list->cap = list->count;
@@ -256,6 +321,11 @@ size_t clasconv_anomalies_count(const clasconv_anomalies *list,
     for (i = 0; i < list->count; i++)
         if (list->items[i].severity == severity)
             n++;
+    /* a summary stands for the anomalies it counts */
+    for (i = 0; i < CLASCONV_A_COUNT; i++)
+        if (list->summary[i] != 0 && clasconv_anomaly_code_severity(
+                                         (clasconv_anomaly_code)i) == severity)
+            n += list->per_code[i] - CLASCONV_ANOMALIES_PER_CODE - 1;
     return n;
 }
 
@@ -266,7 +336,5 @@ void clasconv_anomalies_free(clasconv_anomalies *list)
     for (i = 0; i < list->count; i++)
         anomaly_clear(&list->items[i]);
     free(list->items);
-    list->items = NULL;
-    list->count = 0;
-    list->cap = 0;
+    memset(list, 0, sizeof *list);
 }

@@ -29,6 +29,10 @@
 #define DOCX_MAX_SPAN 1000u
 #define DOCX_META_MAX 512u
 #define DOCX_FOLD_MAX 512u
+/* Cells of all top-level tables, counted as read (vMerge continue and empty
+ * cells included, which the grid does not store): Word's tables have at most
+ * 63 columns, the form's table a few hundred cells. */
+#define DOCX_MAX_CELLS 1000000u
 
 /* WordprocessingML elements and attributes, in the transitional or the
  * Strict (ISO/IEC 29500 strict) namespace. */
@@ -53,9 +57,23 @@ static const char *w_attr(const char **attrs, const char *local)
 
 enum { VMERGE_NONE, VMERGE_RESTART, VMERGE_CONTINUE };
 
+/* Open vertical merges of the current top-level table, indexed by column
+ * so that every cell costs at most its span (never a search through the
+ * open merges). Open merges never overlap: a cell that covers a column of
+ * one closes it first. */
+#define VMERGE_NO_COL UINT16_MAX
 typedef struct vmerge {
-    uint32_t first_row, first_col, last_row, last_col;
+    uint32_t first_row, last_row;
+    uint16_t last_col;
+    uint16_t live_pos; /* its index in `live` */
 } vmerge;
+
+typedef struct vmerge_table {
+    vmerge *by_first; /* [CLASCONV_GRID_MAX_COLS], valid where open */
+    uint16_t *cover;  /* [CLASCONV_GRID_MAX_COLS] first column or NO_COL */
+    uint16_t *live;   /* first columns of the open merges */
+    size_t nlive;
+} vmerge_table;
 
 /* A label of the form's first page and the meta key it fills. */
 typedef struct docx_label {
@@ -97,9 +115,8 @@ typedef struct docx_parse {
     int vmerge_state;
     clasconv_text cell;
     /* vertical merges open in the current top-level table */
-    vmerge *vmerges;
-    size_t nvmerges;
-    size_t vmerges_cap;
+    vmerge_table vm;
+    uint64_t cells_seen; /* w:tc of top-level tables, continue cells too */
     /* the current paragraph */
     unsigned p_depth;
     unsigned r_depth;
@@ -313,28 +330,89 @@ static clasconv_error add_merge(docx_parse *p, uint32_t r1, uint32_t c1,
     return CLASCONV_OK;
 }
 
-/* Closes the vertical merges that `keep` says to close. */
-static clasconv_error close_vmerges(docx_parse *p, int all, uint64_t col,
-                                    uint64_t last_col, int64_t before_row)
+static clasconv_error vmerge_alloc(vmerge_table *vm)
+{
+    size_t i;
+
+    if (vm->cover != NULL) {
+        return CLASCONV_OK;
+    }
+    vm->by_first = malloc(CLASCONV_GRID_MAX_COLS * sizeof *vm->by_first);
+    vm->cover = malloc(CLASCONV_GRID_MAX_COLS * sizeof *vm->cover);
+    vm->live = malloc(CLASCONV_GRID_MAX_COLS * sizeof *vm->live);
+    if (vm->by_first == NULL || vm->cover == NULL || vm->live == NULL) {
+        return CLASCONV_ERR_MEMORY;
+    }
+    for (i = 0; i < CLASCONV_GRID_MAX_COLS; i++) {
+        vm->cover[i] = VMERGE_NO_COL;
+    }
+    vm->nlive = 0;
+    return CLASCONV_OK;
+}
+
+static void vmerge_free(vmerge_table *vm)
+{
+    free(vm->by_first);
+    free(vm->cover);
+    free(vm->live);
+}
+
+/* Closes the open merge starting at column `first`: adds it to the sheet. */
+static clasconv_error close_vmerge(docx_parse *p, uint16_t first)
+{
+    vmerge_table *vm = &p->vm;
+    vmerge m = vm->by_first[first];
+    uint16_t moved;
+    uint32_t c;
+
+    for (c = first; c <= m.last_col; c++) {
+        vm->cover[c] = VMERGE_NO_COL;
+    }
+    moved = vm->live[--vm->nlive];
+    vm->live[m.live_pos] = moved;
+    vm->by_first[moved].live_pos = m.live_pos;
+    return add_merge(p, m.first_row, first, m.last_row, m.last_col);
+}
+
+/* Closes the open merges covering any column of [col, last_col]. */
+static clasconv_error close_vmerges_over(docx_parse *p, uint64_t col,
+                                         uint64_t last_col)
+{
+    clasconv_error err;
+    uint64_t c;
+
+    if (p->vm.cover == NULL || p->vm.nlive == 0) {
+        return CLASCONV_OK;
+    }
+    for (c = col; c <= last_col; c++) {
+        if (p->vm.cover[c] != VMERGE_NO_COL) {
+            err = close_vmerge(p, p->vm.cover[c]);
+            if (err != CLASCONV_OK) {
+                return err;
+            }
+        }
+    }
+    return CLASCONV_OK;
+}
+
+/* Closes the open merges last continued above `row` (row < 0: all). The
+ * ones left open were continued by a cell of this row, so the walk costs
+ * no more than the row's cells and the merges it closes. */
+static clasconv_error close_vmerges_before(docx_parse *p, int64_t row)
 {
     size_t i = 0;
     clasconv_error err;
 
-    while (i < p->nvmerges) {
-        vmerge *m = &p->vmerges[i];
-        int close =
-            all || (before_row >= 0 && m->last_row < before_row) ||
-            (before_row < 0 && m->first_col <= last_col && m->last_col >= col);
-        if (!close) {
+    while (i < p->vm.nlive) {
+        uint16_t first = p->vm.live[i];
+        if (row >= 0 && (int64_t)p->vm.by_first[first].last_row >= row) {
             i++;
             continue;
         }
-        err =
-            add_merge(p, m->first_row, m->first_col, m->last_row, m->last_col);
+        err = close_vmerge(p, first); /* moves the last one to `i` */
         if (err != CLASCONV_OK) {
             return err;
         }
-        p->vmerges[i] = p->vmerges[--p->nvmerges];
     }
     return CLASCONV_OK;
 }
@@ -344,7 +422,6 @@ static clasconv_error end_cell(docx_parse *p)
     uint64_t last_col = p->cell_col + p->span - 1;
     const char *text = clasconv_text_str(&p->cell);
     clasconv_error err;
-    size_t i;
 
     p->in_tc = 0;
     if (p->cell_col >= CLASCONV_GRID_MAX_COLS) {
@@ -358,15 +435,12 @@ static clasconv_error end_cell(docx_parse *p)
         last_col = CLASCONV_GRID_MAX_COLS - 1;
     }
     if (p->vmerge_state == VMERGE_CONTINUE) {
-        for (i = 0; i < p->nvmerges; i++) {
-            if (p->vmerges[i].first_col == p->cell_col) {
-                p->vmerges[i].last_row = (uint32_t)p->row;
-                return CLASCONV_OK;
-            }
+        if (p->vm.cover != NULL && p->vm.cover[p->cell_col] == p->cell_col) {
+            p->vm.by_first[p->cell_col].last_row = (uint32_t)p->row;
         }
-        return CLASCONV_OK; /* continues nothing: an empty cell */
+        return CLASCONV_OK; /* else it continues nothing: an empty cell */
     }
-    err = close_vmerges(p, 0, p->cell_col, last_col, -1);
+    err = close_vmerges_over(p, p->cell_col, last_col);
     if (err != CLASCONV_OK) {
         return err;
     }
@@ -377,25 +451,22 @@ static clasconv_error end_cell(docx_parse *p)
         return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
     }
     if (p->vmerge_state == VMERGE_RESTART) {
-        if (p->nvmerges == p->vmerges_cap) {
-            size_t cap = p->vmerges_cap > 0 ? p->vmerges_cap * 2 : 16;
-            vmerge *grown;
-            if (cap > CLASCONV_GRID_MAX_COLS) {
-                return clasconv_zip_grid_failure(
-                    p->diag, CLASCONV_ERR_TOO_LARGE, p->sheet_name);
-            }
-            grown = realloc(p->vmerges, cap * sizeof *grown);
-            if (grown == NULL) {
-                return CLASCONV_ERR_MEMORY;
-            }
-            p->vmerges = grown;
-            p->vmerges_cap = cap;
+        vmerge *m;
+        uint64_t c;
+
+        err = vmerge_alloc(&p->vm);
+        if (err != CLASCONV_OK) {
+            return err;
         }
-        p->vmerges[p->nvmerges].first_row = (uint32_t)p->row;
-        p->vmerges[p->nvmerges].last_row = (uint32_t)p->row;
-        p->vmerges[p->nvmerges].first_col = (uint32_t)p->cell_col;
-        p->vmerges[p->nvmerges].last_col = (uint32_t)last_col;
-        p->nvmerges++;
+        m = &p->vm.by_first[p->cell_col];
+        m->first_row = (uint32_t)p->row;
+        m->last_row = (uint32_t)p->row;
+        m->last_col = (uint16_t)last_col;
+        m->live_pos = (uint16_t)p->vm.nlive;
+        p->vm.live[p->vm.nlive++] = (uint16_t)p->cell_col;
+        for (c = p->cell_col; c <= last_col; c++) {
+            p->vm.cover[c] = (uint16_t)p->cell_col;
+        }
         return CLASCONV_OK;
     }
     return add_merge(p, (uint32_t)p->row, (uint32_t)p->cell_col,
@@ -411,10 +482,9 @@ static clasconv_error start_table(docx_parse *p)
     p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
                                        CLASCONV_REF_WORD, p->tables, &err);
     if (p->sheet == NULL) {
-        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+        return clasconv_zip_sheet_failure(p->diag, err, p->grid, p->sheet_name);
     }
     p->row = -1;
-    p->nvmerges = 0;
     p->in_tc = 0;
     return CLASCONV_OK;
 }
@@ -509,6 +579,18 @@ static clasconv_error docx_start(void *user, const char *name,
         uint64_t before = parse_val(attrs, 0);
         p->col += before < DOCX_MAX_SPAN ? before : DOCX_MAX_SPAN;
     } else if (strcmp(local, "tc") == 0) {
+        /* Every cell counts, continue and empty ones too, which the grid's
+         * own cell limit does not see. */
+        if (++p->cells_seen > DOCX_MAX_CELLS) {
+            clasconv_diag_set(p->diag,
+                              "Le fichier est trop grand pour être lu : ses "
+                              "tableaux Word dépassent %u cellules (celui "
+                              "des dispositifs en a quelques centaines). "
+                              "Gardez seulement le tableau des dispositifs "
+                              "et enregistrez le fichier à nouveau.",
+                              DOCX_MAX_CELLS);
+            return CLASCONV_ERR_TOO_LARGE;
+        }
         p->in_tc = 1;
         p->cell_col = p->col;
         p->span = 1;
@@ -573,7 +655,7 @@ static clasconv_error docx_end(void *user, const char *name)
         p->in_t = 0;
     } else if (strcmp(local, "tbl") == 0) {
         if (p->tbl_depth > 0 && --p->tbl_depth == 0) {
-            err = close_vmerges(p, 1, 0, 0, -1);
+            err = close_vmerges_before(p, -1);
             p->sheet = NULL;
             p->in_tc = 0;
             return err;
@@ -592,7 +674,7 @@ static clasconv_error docx_end(void *user, const char *name)
         p->in_trpr = 0;
     } else if (strcmp(local, "tr") == 0) {
         /* Merges not continued in this row end above it. */
-        return close_vmerges(p, 0, 0, 0, p->row);
+        return close_vmerges_before(p, p->row);
     }
     return CLASCONV_OK;
 }
@@ -668,7 +750,7 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
     }
     clasconv_text_free(&p.cell);
     clasconv_text_free(&p.para);
-    free(p.vmerges);
+    vmerge_free(&p.vm);
     clasconv_zip_free(zip);
     return err;
 }

@@ -366,7 +366,8 @@ static clasconv_error ods_start(void *user, const char *name,
         p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
                                            CLASCONV_REF_SHEET, 0, &err);
         if (p->sheet == NULL) {
-            return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+            return clasconv_zip_sheet_failure(p->diag, err, p->grid,
+                                              p->sheet_name);
         }
         p->in_table = 1;
         p->row = 0;

@@ -261,8 +261,7 @@ static clasconv_error workbook_start(void *user, const char *name,
         return CLASCONV_OK;
     }
     if (book->nsheets >= CLASCONV_GRID_MAX_SHEETS) {
-        return clasconv_zip_grid_failure(book->diag, CLASCONV_ERR_TOO_LARGE,
-                                         sheet_name);
+        return clasconv_zip_too_many_sheets(book->diag);
     }
     if (clasconv_grow((void **)&book->sheets, &book->sheets_cap,
                       book->nsheets + 1, sizeof *book->sheets,
@@ -686,7 +685,7 @@ static clasconv_error read_sheet(xlsx_book *book, const char *name,
     p.sheet =
         clasconv_grid_add_sheet(book->grid, name, CLASCONV_REF_SHEET, 0, &err);
     if (p.sheet == NULL) {
-        return clasconv_zip_grid_failure(book->diag, err, name);
+        return clasconv_zip_sheet_failure(book->diag, err, book->grid, name);
     }
     memset(&handler, 0, sizeof handler);
     handler.start = sheet_start;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unzip.h>
+#include <zlib.h>
 
 #include "clasconv/grid.h"
 
@@ -151,6 +152,78 @@ static void printable_name(const char *name, char *out, size_t size)
     out[i] = '\0';
 }
 
+/* --- zip64 ------------------------------------------------------------- */
+
+#define ZIP64_MARK 0xFFFFFFFFu
+
+/* Debian's minizip 1.1 leaves 0xFFFFFFFF as the size of a zip64 entry
+ * (it does not apply the zip64 extra field): read the real sizes from that
+ * field of the current entry's central-directory record, in memory. Returns
+ * 1 for a zip64 entry whose sizes are now right, 0 for an ordinary entry,
+ * -1 for a zip64 mark without readable sizes. */
+static int zip64_sizes(const clasconv_zip *zip, unz_file_info64 *info)
+{
+    ZPOS64_T record = unzGetOffset64(zip->unz);
+    const unsigned char *p;
+    size_t name_len, extra_len, at = 0;
+
+    if (info->uncompressed_size != ZIP64_MARK &&
+        info->compressed_size != ZIP64_MARK) {
+        return 0;
+    }
+    if (record > zip->file.size || zip->file.size - record < 46) {
+        return -1;
+    }
+    p = zip->file.data + record;
+    if (p[0] != 0x50 || p[1] != 0x4B || p[2] != 0x01 || p[3] != 0x02) {
+        return -1;
+    }
+    name_len = p[28] | (size_t)p[29] << 8;
+    extra_len = p[30] | (size_t)p[31] << 8;
+    if (zip->file.size - record < 46 + name_len + extra_len) {
+        return -1;
+    }
+    p += 46 + name_len;
+    while (at + 4 <= extra_len) {
+        unsigned id = p[at] | (unsigned)p[at + 1] << 8;
+        size_t size = p[at + 2] | (size_t)p[at + 3] << 8;
+        const unsigned char *field = p + at + 4;
+        size_t used = 0;
+        int i;
+
+        if (at + 4 + size > extra_len) {
+            return -1;
+        }
+        if (id == 1) {
+            /* the 64-bit values present are those marked in the record,
+             * in this order */
+            ZPOS64_T *wanted[2];
+            int n = 0;
+            if (info->uncompressed_size == ZIP64_MARK) {
+                wanted[n++] = &info->uncompressed_size;
+            }
+            if (info->compressed_size == ZIP64_MARK) {
+                wanted[n++] = &info->compressed_size;
+            }
+            for (i = 0; i < n; i++) {
+                ZPOS64_T v = 0;
+                int b;
+                if (used + 8 > size) {
+                    return -1;
+                }
+                for (b = 7; b >= 0; b--) {
+                    v = v << 8 | field[used + (size_t)b];
+                }
+                *wanted[i] = v;
+                used += 8;
+            }
+            return 1;
+        }
+        at += 4 + size;
+    }
+    return -1;
+}
+
 /* Checks one central-directory entry against the limits. */
 static clasconv_error check_entry(const unz_file_info64 *info,
                                   const char *raw_name, uint64_t *declared,
@@ -236,6 +309,10 @@ static clasconv_error walk_entries(clasconv_zip *zip, clasconv_diag *diag)
                            "une entrée de l'archive est illisible");
         }
         name[sizeof name - 1] = '\0';
+        if (zip64_sizes(zip, &info) < 0) {
+            return damaged(diag, CLASCONV_ERR_FORMAT,
+                           "une entrée zip64 de l'archive est illisible");
+        }
         err = check_entry(&info, name, &declared, diag);
         if (err != CLASCONV_OK) {
             return err;
@@ -393,6 +470,102 @@ static clasconv_error part_failure(clasconv_diag *diag, clasconv_error err,
     return err;
 }
 
+/* The current entry, zip64, opened: its data is inflated from memory with
+ * the sizes of its zip64 field, the same limits and a CRC check. */
+static clasconv_error inflate_zip64(clasconv_zip *zip,
+                                    const unz_file_info64 *info,
+                                    const char *name, chunk_sink sink,
+                                    void *user, clasconv_diag *diag)
+{
+    ZPOS64_T pos = unzGetCurrentFileZStreamPos64(zip->unz);
+    z_stream z;
+    uint64_t actual = 0;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    clasconv_error err = CLASCONV_OK;
+    int zrc = Z_OK;
+
+    if (pos == 0 || pos > zip->file.size ||
+        info->compressed_size > zip->file.size - pos) {
+        return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est tronquée");
+    }
+    if (info->compression_method == 0 &&
+        info->compressed_size != info->uncompressed_size) {
+        return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est illisible");
+    }
+    memset(&z, 0, sizeof z);
+    if (info->compression_method != 0 && inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+        return CLASCONV_ERR_MEMORY;
+    }
+    {
+        const unsigned char *in = zip->file.data + pos;
+        uint64_t left = info->compressed_size;
+        while (err == CLASCONV_OK && zrc != Z_STREAM_END) {
+            size_t n;
+            if (info->compression_method == 0) {
+                n = left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE;
+                if (n == 0) {
+                    break;
+                }
+                memcpy(zip->chunk, in, n);
+                in += n;
+                left -= n;
+            } else {
+                if (z.avail_in == 0) {
+                    uInt take = left < CHUNK_SIZE ? (uInt)left : CHUNK_SIZE;
+                    z.next_in = (Bytef *)(uintptr_t)in;
+                    z.avail_in = take;
+                    in += take;
+                    left -= take;
+                }
+                z.next_out = (Bytef *)zip->chunk;
+                z.avail_out = CHUNK_SIZE;
+                zrc = inflate(&z, Z_NO_FLUSH);
+                if (zrc != Z_OK && zrc != Z_STREAM_END) {
+                    err = part_failure(diag, CLASCONV_ERR_FORMAT, name,
+                                       "ne se décompresse pas (données "
+                                       "abîmées)");
+                    break;
+                }
+                n = CHUNK_SIZE - z.avail_out;
+                if (n == 0 && zrc != Z_STREAM_END && z.avail_in == 0 &&
+                    left == 0) {
+                    err = part_failure(diag, CLASCONV_ERR_FORMAT, name,
+                                       "est tronquée");
+                    break;
+                }
+            }
+            actual += n;
+            zip->inflated += n;
+            if (actual > info->uncompressed_size) {
+                err = part_failure(diag, CLASCONV_ERR_TOO_LARGE, name,
+                                   "se décompresse au-delà de la taille "
+                                   "annoncée");
+            } else if (actual > CLASCONV_ZIP_MAX_PART ||
+                       zip->inflated > CLASCONV_ZIP_MAX_INFLATED) {
+                err = part_failure(diag, CLASCONV_ERR_TOO_LARGE, name,
+                                   "dépasse la taille décompressée permise");
+            } else if (n > 0) {
+                crc = crc32(crc, (const Bytef *)zip->chunk, (uInt)n);
+                err = sink(user, zip->chunk, n);
+            }
+        }
+    }
+    if (info->compression_method != 0) {
+        inflateEnd(&z);
+    }
+    if (err != CLASCONV_OK) {
+        return err;
+    }
+    if (actual != info->uncompressed_size) {
+        return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est tronquée");
+    }
+    if (crc != info->crc) {
+        return part_failure(diag, CLASCONV_ERR_FORMAT, name,
+                            "a une somme de contrôle (CRC) fausse");
+    }
+    return CLASCONV_OK;
+}
+
 /* Inflates part `name` chunk by chunk into `sink`, counting every byte. */
 static clasconv_error stream_part(clasconv_zip *zip, const char *name,
                                   chunk_sink sink, void *user,
@@ -402,6 +575,7 @@ static clasconv_error stream_part(clasconv_zip *zip, const char *name,
     unz_file_info64 info;
     uint64_t actual = 0;
     clasconv_error err = CLASCONV_OK;
+    int zip64;
     int n;
     int rc;
 
@@ -411,6 +585,10 @@ static clasconv_error stream_part(clasconv_zip *zip, const char *name,
     if (unzGoToFilePos64(zip->unz, &entry->pos) != UNZ_OK ||
         unzGetCurrentFileInfo64(zip->unz, &info, NULL, 0, NULL, 0, NULL, 0) !=
             UNZ_OK) {
+        return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est illisible");
+    }
+    zip64 = zip64_sizes(zip, &info);
+    if (zip64 < 0) {
         return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est illisible");
     }
     if ((info.flag & 1u) != 0) {
@@ -426,6 +604,12 @@ static clasconv_error stream_part(clasconv_zip *zip, const char *name,
     }
     if (unzOpenCurrentFile(zip->unz) != UNZ_OK) {
         return part_failure(diag, CLASCONV_ERR_FORMAT, name, "est illisible");
+    }
+    if (zip64) {
+        /* minizip would read with the 0xFFFFFFFF sizes: inflate here */
+        err = inflate_zip64(zip, &info, name, sink, user, diag);
+        unzCloseCurrentFile(zip->unz);
+        return err;
     }
     for (;;) {
         n = unzReadCurrentFile(zip->unz, zip->chunk, CHUNK_SIZE);
@@ -549,6 +733,7 @@ typedef struct xml_run {
     clasconv_diag *diag;
     clasconv_error err;
     unsigned depth;
+    uint64_t fed; /* bytes given to expat so far */
 } xml_run;
 
 static void xml_fail(xml_run *run, clasconv_error err)
@@ -668,8 +853,25 @@ static clasconv_error xml_sink(void *user, const char *data, size_t len)
 {
     xml_run *run = user;
 
+    XML_Index parsed;
+
     if (XML_Parse(run->parser, data, (int)len, XML_FALSE) != XML_STATUS_OK) {
         return CLASCONV_ERR_FORMAT;
+    }
+    run->fed += len;
+    /* What expat holds back is the unfinished token it will rescan on the
+     * next call: bound it (see CLASCONV_XML_MAX_TOKEN). */
+    parsed = XML_GetCurrentByteIndex(run->parser);
+    if (parsed >= 0 && run->fed - (uint64_t)parsed > CLASCONV_XML_MAX_TOKEN) {
+        clasconv_diag_set(run->diag,
+                          "%sla partie « %.200s » contient un élément XML "
+                          "d'un seul tenant (balise, attribut, commentaire "
+                          "ou instruction) de plus de %llu Mio, ce qu'aucun "
+                          "tableur n'écrit.%s",
+                          CLASCONV_ZIP_DAMAGED, run->part,
+                          (unsigned long long)(CLASCONV_XML_MAX_TOKEN >> 20),
+                          CLASCONV_ZIP_RESAVE);
+        return CLASCONV_ERR_TOO_LARGE;
     }
     return CLASCONV_OK;
 }
@@ -1206,6 +1408,29 @@ clasconv_error clasconv_zip_rel_target(clasconv_zip *zip, const char *rels,
         out[0] = '\0';
     }
     return CLASCONV_OK;
+}
+
+clasconv_error clasconv_zip_too_many_sheets(clasconv_diag *diag)
+{
+    clasconv_diag_set(diag,
+                      "Le fichier est trop grand pour être lu : il a plus "
+                      "de %u feuilles (ou tableaux), la limite de l'outil. "
+                      "Gardez seulement la feuille du tableau des "
+                      "dispositifs et enregistrez le fichier à nouveau.",
+                      CLASCONV_GRID_MAX_SHEETS);
+    return CLASCONV_ERR_TOO_LARGE;
+}
+
+clasconv_error clasconv_zip_sheet_failure(clasconv_diag *diag,
+                                          clasconv_error err,
+                                          const clasconv_grid *grid,
+                                          const char *sheet)
+{
+    if (err == CLASCONV_ERR_TOO_LARGE &&
+        clasconv_grid_sheet_count(grid) >= CLASCONV_GRID_MAX_SHEETS) {
+        return clasconv_zip_too_many_sheets(diag);
+    }
+    return clasconv_zip_grid_failure(diag, err, sheet);
 }
 
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,

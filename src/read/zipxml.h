@@ -19,7 +19,8 @@
  *   - CRC and stream errors are reported (FORMAT);
  *   - only stored and deflated entries are read (UNSUPPORTED otherwise).
  * XML limits: no DOCTYPE at all (so no entity of any kind), no external
- * entities, elements nested at most CLASCONV_XML_MAX_DEPTH deep.
+ * entities, elements nested at most CLASCONV_XML_MAX_DEPTH deep, no token
+ * longer than CLASCONV_XML_MAX_TOKEN bytes.
  */
 #ifndef CLASCONV_READ_ZIPXML_H
 #define CLASCONV_READ_ZIPXML_H
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "clasconv/error.h"
+#include "clasconv/grid.h"
 
 #define CLASCONV_ZIP_MAX_ENTRIES 10000u
 #define CLASCONV_ZIP_MAX_PART ((uint64_t)256 << 20)
@@ -37,6 +39,13 @@
 #define CLASCONV_ZIP_MAX_RATIO 1000u
 #define CLASCONV_ZIP_MAX_NAME 1024u
 #define CLASCONV_XML_MAX_DEPTH 256u
+/* Longest single XML token (a tag with its attributes, a comment, a
+ * processing instruction, a reference): expat 2.5.0 rescans an unfinished
+ * token on every chunk fed, so without this bound the parse time grows with
+ * the square of the longest token. Spreadsheets write tokens of a few
+ * hundred bytes; with 64 KiB chunks the bound keeps the rescanning under
+ * CLASCONV_XML_MAX_TOKEN / 128 KiB = 8 times the part's size. */
+#define CLASCONV_XML_MAX_TOKEN ((uint64_t)1 << 20)
 
 /** The French prefix and suffix of every "damaged or hostile" message. */
 #define CLASCONV_ZIP_DAMAGED "Le fichier semble endommagé ou malveillant : "
@@ -92,7 +101,8 @@ typedef struct clasconv_xml_handler {
 /**
  * Streams part `name` through expat into `handler`. A missing part fails
  * with FORMAT; so do malformed XML, a DOCTYPE, or nesting deeper than
- * CLASCONV_XML_MAX_DEPTH; the zip limits apply as for clasconv_zip_read.
+ * CLASCONV_XML_MAX_DEPTH; a token over CLASCONV_XML_MAX_TOKEN bytes fails
+ * with TOO_LARGE; the zip limits apply as for clasconv_zip_read.
  */
 clasconv_error clasconv_zip_parse_xml(clasconv_zip *zip, const char *name,
                                       const clasconv_xml_handler *handler,
@@ -186,5 +196,16 @@ clasconv_error clasconv_zip_rel_target(clasconv_zip *zip, const char *rels,
  */
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,
                                          clasconv_error err, const char *sheet);
+
+/** The French message of a file with more than CLASCONV_GRID_MAX_SHEETS
+ * sheets (or Word tables); returns CLASCONV_ERR_TOO_LARGE. */
+clasconv_error clasconv_zip_too_many_sheets(clasconv_diag *diag);
+
+/** clasconv_zip_grid_failure for a failed clasconv_grid_add_sheet: a full
+ * grid is told as too many sheets, not as a sheet over the limits. */
+clasconv_error clasconv_zip_sheet_failure(clasconv_diag *diag,
+                                          clasconv_error err,
+                                          const clasconv_grid *grid,
+                                          const char *sheet);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table/listing.h"
 #include "table/locate_internal.h"
 #include "table/vocab.h"
 
@@ -373,9 +374,7 @@ clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
         col->nvalues++;
         if (col->nvalues > UNKNOWN_VALUES_LISTED)
             continue;
-        if (col->values.len)
-            clasconv_buf_puts(&col->values, " ; ");
-        clasconv_buf_printf(&col->values, "%s : « %s »", school, value);
+        clasconv_listing_add(&col->values, u, school, value);
         if (col->values.failed)
             return CLASCONV_ERR_MEMORY;
     }

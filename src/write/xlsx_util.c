@@ -526,10 +526,68 @@ out:
 
 /* --- Finishing ----------------------------------------------------------- */
 
+/* libxlsxwriter's error codes in French (lxw_strerror is English). */
+static const char *lxw_french(lxw_error e)
+{
+    switch (e) {
+    case LXW_ERROR_MEMORY_MALLOC_FAILED:
+        return "mémoire insuffisante";
+    case LXW_ERROR_CREATING_XLSX_FILE:
+        return "le fichier ne peut pas être créé";
+    case LXW_ERROR_CREATING_TMPFILE:
+        return "un fichier temporaire ne peut pas être créé";
+    case LXW_ERROR_READING_TMPFILE:
+        return "un fichier temporaire ne peut pas être relu";
+    case LXW_ERROR_ZIP_FILE_OPERATION:
+    case LXW_ERROR_ZIP_FILE_ADD:
+    case LXW_ERROR_ZIP_CLOSE:
+        return "l'écriture de l'archive a échoué";
+    case LXW_ERROR_ZIP_PARAMETER_ERROR:
+    case LXW_ERROR_ZIP_BAD_ZIP_FILE:
+    case LXW_ERROR_ZIP_INTERNAL_ERROR:
+        return "erreur interne de l'archive";
+    default:
+        return "erreur interne";
+    }
+}
+
+/* workbook_close() with libxlsxwriter's own stderr lines (« [ERROR] ... »,
+ * English) kept from the user: fd 2 goes to /dev/null for the call, and the
+ * French diagnostic says what failed (from the error code and errno). fd 2
+ * is the process's: a multi-threaded caller (the server) closes workbooks
+ * in worker processes, as the batch does. */
+static lxw_error quiet_close(lxw_workbook *wb, int *close_errno)
+{
+    int sink, saved = -1;
+    lxw_error closed;
+
+    fflush(stderr);
+    sink = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (sink >= 0) {
+        saved = dup(STDERR_FILENO);
+        if (saved >= 0 && dup2(sink, STDERR_FILENO) < 0) {
+            close(saved);
+            saved = -1;
+        }
+        close(sink);
+    }
+    errno = 0;
+    closed = workbook_close(wb);
+    *close_errno = errno;
+    if (saved >= 0) {
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+    return closed;
+}
+
 void clasconv_xlsx_abort(clasconv_xlsx *x)
 {
+    int ignored;
+
     if (x->wb != NULL)
-        workbook_close(x->wb); /* frees it; its result does not matter */
+        quiet_close(x->wb, &ignored); /* frees it; its result does not matter */
     x->wb = NULL;
     release(x);
 }
@@ -598,14 +656,12 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
                               "Impossible d'écrire « %s » : erreur interne "
                               "du générateur de classeur (%s : %s).",
                               x->file.target, x->what != NULL ? x->what : "?",
-                              lxw_strerror(x->lerr));
+                              lxw_french(x->lerr));
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
     }
 
-    errno = 0;
-    closed = workbook_close(x->wb);
-    err = errno;
+    closed = quiet_close(x->wb, &err);
     x->wb = NULL;
     if (closed != LXW_NO_ERROR) {
         if (clasconv_errno_advice_fr(err) != NULL)
@@ -614,7 +670,7 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
             fail_errno(diag, x->file.target, ENOSPC);
         else
             clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.",
-                              x->file.target, lxw_strerror(closed));
+                              x->file.target, lxw_french(closed));
         clasconv_xlsx_abort(x);
         return CLASCONV_ERR_WRITE;
     }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clasconv/clasconv.h"
+#include "clasconv/coord.h"
 
 volatile unsigned long fuzz_sink;
 
@@ -290,10 +291,62 @@ int fuzz_target_annuaire(const uint8_t *data, size_t size)
     return (int)err;
 }
 
+/* The output budget of docs/ROBUSTNESS.md, with margin: no renderer may
+ * write more than this for an input of `size` bytes. Before the caps, a
+ * 654 KB CSV gave 385 MB of JSON. */
+static size_t render_budget(size_t size)
+{
+    return 16 * size + ((size_t)32 << 20);
+}
+
+/* One renderer's output against the budget: over it is the bug. */
+static void check_budget(const char *what, const clasconv_buf *buf, size_t size)
+{
+    if (buf->len > render_budget(size)) {
+        fprintf(stderr,
+                "render: %s wrote %zu bytes for %zu read (budget %zu)\n", what,
+                buf->len, size, render_budget(size));
+        abort();
+    }
+    fuzz_sink += buf->len;
+}
+
+/* Bytes to table, then the HTML report, the JSON and the terminal report,
+ * each checked against the output budget (amplification is the bug). */
+static int render(const uint8_t *data, size_t size)
+{
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error err;
+    clasconv_buf buf = {0};
+
+    err = clasconv_convert_memory("Tableau CLAS 2026 - Fuzz-sur-Saône.csv",
+                                  NULL, data, size, &table, &diag);
+    if (!table)
+        return (int)err;
+    if (clasconv_render_html(table, &buf) == CLASCONV_OK)
+        check_budget("HTML", &buf, size);
+    clasconv_buf_reset(&buf);
+    if (clasconv_render_json(table, &buf) == CLASCONV_OK)
+        check_budget("JSON", &buf, size);
+    clasconv_buf_reset(&buf);
+    if (clasconv_render_report(table, &buf) == CLASCONV_OK)
+        check_budget("report", &buf, size);
+    clasconv_buf_free(&buf);
+    clasconv_table_free(table);
+    return (int)err;
+}
+
+int fuzz_target_render(const uint8_t *data, size_t size)
+{
+    return with_fixed_zip(render, data, size);
+}
+
 const fuzz_target fuzz_targets[] = {
     {"csv", fuzz_target_csv},         {"xls", fuzz_target_xls},
     {"xlsx", fuzz_target_xlsx},       {"ods", fuzz_target_ods},
     {"docx", fuzz_target_docx},       {"pipeline", fuzz_target_pipeline},
     {"xml2003", fuzz_target_xml2003}, {"annuaire", fuzz_target_annuaire},
+    {"xml2003", fuzz_target_xml2003}, {"render", fuzz_target_render},
 };
 const size_t fuzz_target_count = sizeof fuzz_targets / sizeof fuzz_targets[0];

@@ -17,6 +17,9 @@ int fuzz_target_docx(const uint8_t *data, size_t size);
 int fuzz_target_pipeline(const uint8_t *data, size_t size);
 int fuzz_target_xml2003(const uint8_t *data, size_t size);
 int fuzz_target_annuaire(const uint8_t *data, size_t size);
+/* The pipeline, then the HTML report, JSON and terminal report, each held
+ * to the output budget (abort() past it). */
+int fuzz_target_render(const uint8_t *data, size_t size);
 
 typedef struct fuzz_target {
     const char *name; /* as in tests/fuzz/corpus/<name>/ */

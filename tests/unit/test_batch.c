@@ -423,6 +423,27 @@ Test(report, csv_exact_bytes)
     clasconv_buf_free(&out);
 }
 
+/* A leading TAB or CR hides a formula from the = test: neutralised too. */
+Test(report, csv_neutralises_leading_tab_and_cr)
+{
+    clasconv_batch_file files[2];
+    clasconv_buf out = {0};
+    size_t i;
+
+    files[0] = file_of("\t=1+1.xls", NULL, CLASCONV_BATCH_UNREADABLE);
+    files[1] = file_of("\r=1+1.xls", NULL, CLASCONV_BATCH_UNREADABLE);
+    free(files[0].message);
+    files[0].message = strdup("\t@SUM(A1)");
+    cr_assert_eq(clasconv_batch_render_csv(files, 2, &out), CLASCONV_OK);
+    cr_assert_not_null(strstr(out.data, "\r\n'\t=1+1.xls;"), "%s", out.data);
+    cr_assert_not_null(strstr(out.data, ";'\t@SUM(A1)\r\n"), "%s", out.data);
+    cr_assert_not_null(strstr(out.data, "\r\n\"'\r=1+1.xls\";"), "%s",
+                       out.data);
+    for (i = 0; i < 2; i++)
+        batch_file_clear(&files[i]);
+    clasconv_buf_free(&out);
+}
+
 Test(report, status_labels)
 {
     cr_assert_str_eq(clasconv_batch_status_label(CLASCONV_BATCH_OK), "OK");

@@ -107,6 +107,19 @@ REPLAY_TEST(pipeline)
 REPLAY_TEST(xml2003)
 REPLAY_TEST(annuaire)
 
+REPLAY_TEST(render)
+
+/* The render target holds the amplification-shaped seed to the budget. */
+Test(replay, render_seed_within_budget)
+{
+    size_t size;
+    unsigned char *data =
+        slurp(CLASCONV_FUZZ_CORPUS "/render/seed-unknown-columns.csv", &size);
+
+    cr_assert_eq(fuzz_target_render(data, size), CLASCONV_OK);
+    free(data);
+}
+
 /* The pipeline writes a workbook for a sample that converts. */
 Test(replay, pipeline_sample_converts)
 {

@@ -1,0 +1,14 @@
+/* fuzz_render.c: libFuzzer entry point of the render target (body in
+ * targets.c). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    (void)fuzz_target_render(data, size);
+    return 0;
+}
