@@ -3,12 +3,13 @@
  * French pages, security headers, downloads, start and clean stop. */
 #include "serve/serve_internal.h"
 
+#include "serve/mhd.h"
+
 #include "core/sha256.h"
 #include "core/text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -219,30 +220,31 @@ static enum MHD_Result send_bytes(serve_ctx *ctx, struct MHD_Connection *c,
     struct MHD_Response *r;
     enum MHD_Result ret;
 
-    r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
-                                        MHD_RESPMEM_MUST_COPY);
+    r = serve_mhd.create_response_from_buffer(len, (void *)(uintptr_t)data,
+                                              MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            ctype ? ctype : "text/html; charset=utf-8");
-    MHD_add_response_header(r, "Content-Security-Policy", ctx->csp);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    serve_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                  ctype ? ctype : "text/html; charset=utf-8");
+    serve_mhd.add_response_header(r, "Content-Security-Policy", ctx->csp);
+    serve_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+    serve_mhd.add_response_header(r, "Referrer-Policy", "no-referrer");
+    serve_mhd.add_response_header(r, "X-Frame-Options", "DENY");
+    serve_mhd.add_response_header(r, "Cache-Control", "no-store");
     if (filename) {
         char *cd = disposition(filename, attachment);
         if (cd)
-            MHD_add_response_header(r, "Content-Disposition", cd);
+            serve_mhd.add_response_header(r, "Content-Disposition", cd);
         free(cd);
     }
     if (status == 405)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
+        serve_mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+                                      "GET, HEAD, POST");
     if (status == 503)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
-                                SERVE_RETRY_AFTER);
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
+        serve_mhd.add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
+                                      SERVE_RETRY_AFTER);
+    ret = serve_mhd.queue_response(c, status, r);
+    serve_mhd.destroy_response(r);
     return ret;
 }
 
@@ -307,7 +309,7 @@ static void req_free(req *r)
     if (!r)
         return;
     if (r->pp)
-        MHD_destroy_post_processor(r->pp);
+        serve_mhd.destroy_post_processor(r->pp);
     for (i = 0; i < r->nups; i++) {
         free(r->ups[i].label);
         free(r->ups[i].data);
@@ -566,7 +568,7 @@ static enum MHD_Result run_job(serve_ctx *ctx, struct MHD_Connection *c, req *r,
 static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
                                      req *r)
 {
-    int complete = MHD_destroy_post_processor(r->pp) == MHD_YES;
+    int complete = serve_mhd.destroy_post_processor(r->pp) == MHD_YES;
 
     r->pp = NULL;
     if (r->too_big || r->held > ctx->max_bytes)
@@ -632,7 +634,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                 mono_s() - r->started > SERVE_BODY_MAX_S)
                 return MHD_NO; /* chunked past the cap: cut */
             if (!r->too_big && !r->bad && !r->too_many &&
-                MHD_post_process(r->pp, upload_data, *upload_data_size) !=
+                serve_mhd.post_process(r->pp, upload_data, *upload_data_size) !=
                     MHD_YES &&
                 !r->too_big && !r->too_many)
                 r->bad = 1;
@@ -658,8 +660,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         }
         if (!post || !strcmp(url, "/"))
             goto not_allowed;
-        length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+        length = serve_mhd.lookup_connection_value(
+            c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length) {
             char *end;
             unsigned long long n;
@@ -675,7 +677,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r->max_files = ctx->o.max_files;
         r->max_bytes = ctx->max_bytes;
         r->started = mono_s();
-        r->pp = MHD_create_post_processor(c, SERVE_PP_BUFFER, on_part, r);
+        r->pp = serve_mhd.create_post_processor(c, SERVE_PP_BUFFER, on_part, r);
         if (!r->pp) {
             req_free(r);
             return send_error(ctx, c, 415, "Envoi non reconnu",
@@ -695,7 +697,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             serve_page_template_form(&page, ctx);
             return send_page(ctx, c, 200, &page);
         } else {
-            char *commune = clean_commune(MHD_lookup_connection_value(
+            char *commune = clean_commune(serve_mhd.lookup_connection_value(
                 c, MHD_GET_ARGUMENT_KIND, "commune"));
             enum MHD_Result ret;
             if (!commune)
@@ -784,6 +786,8 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
         clasconv_diag_set(diag, "Options du serveur invalides.");
         return CLASCONV_ERR_USAGE;
     }
+    if (serve_mhd_load(diag) != CLASCONV_OK)
+        return CLASCONV_ERR_UNSUPPORTED;
     fill_defaults(&ctx, options);
     memset(&sin, 0, sizeof sin);
     memset(&sin6, 0, sizeof sin6);
@@ -833,7 +837,7 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, &old);
-    d = MHD_start_daemon(
+    d = serve_mhd.start_daemon(
         flags, (uint16_t)ctx.o.port, NULL, NULL, on_request, &ctx,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)CLASCONV_SERVE_MAX_CONNECTIONS,
@@ -855,7 +859,7 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
         free(ctx.csp);
         return CLASCONV_ERR_IO;
     }
-    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    info = serve_mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     snprintf(url, sizeof url, v6 ? "http://[%s]:%u/" : "http://%s:%u/",
              ctx.o.address, info ? (unsigned)info->port : ctx.o.port);
     if (ctx.o.ready)
@@ -868,7 +872,7 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
     pthread_cond_broadcast(&ctx.freed);
     pthread_mutex_unlock(&ctx.lock);
     serve_kill_workers(&ctx);
-    MHD_stop_daemon(d);
+    serve_mhd.stop_daemon(d);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     serve_store_free(ctx.store);
     pthread_cond_destroy(&ctx.freed);

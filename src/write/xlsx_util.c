@@ -107,6 +107,26 @@ char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
 
 /* --- Opening ------------------------------------------------------------- */
 
+/* libxlsxwriter writes every part to a temporary file, then zips them: on
+ * a memory file system those 16 files cost no disk I/O. Its temporary
+ * files are unlinked as soon as they are open, so nothing is left there
+ * after a crash. A full temp dir gives a truncated sheet with a success
+ * code (LIBRARIES.md): clasconv_xlsx_commit() verifies the finished file,
+ * and /dev/shm is used only with this much room left. */
+#define SCRATCH_DIR "/dev/shm"
+#define SCRATCH_MIN_FREE ((unsigned long long)256 << 20)
+
+static const char *scratch_dir(const char *fallback)
+{
+    struct statvfs vfs;
+
+    if (access(SCRATCH_DIR, W_OK | X_OK) != 0 ||
+        statvfs(SCRATCH_DIR, &vfs) != 0 ||
+        (unsigned long long)vfs.f_bavail * vfs.f_frsize < SCRATCH_MIN_FREE)
+        return fallback;
+    return SCRATCH_DIR;
+}
+
 static void release(clasconv_xlsx *x)
 {
     clasconv_atomic_abort(&x->file);
@@ -172,7 +192,8 @@ clasconv_error clasconv_xlsx_open_opt(clasconv_xlsx *x, const char *path,
         return CLASCONV_ERR_WRITE;
 
     memset(&options, 0, sizeof options);
-    options.tmpdir = x->file.dir;
+    x->scratch = scratch_dir(x->file.dir);
+    options.tmpdir = (char *)x->scratch;
     options.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE;
     x->wb = workbook_new_opt(x->file.tmp_path, &options);
     if (x->wb == NULL) {
@@ -620,7 +641,7 @@ static clasconv_error verify_workbook(const char *tmp_path, void *ctx,
 
     if (clasconv_xlsx_verify(tmp_path, x->nsheets, &why) == 0)
         return CLASCONV_OK;
-    if (disk_full(x->file.dir))
+    if (disk_full(x->file.dir) || disk_full(x->scratch))
         fail_errno(diag, x->file.target, ENOSPC);
     else
         clasconv_diag_set(diag,
@@ -666,7 +687,7 @@ clasconv_error clasconv_xlsx_commit(clasconv_xlsx *x, clasconv_diag *diag)
     if (closed != LXW_NO_ERROR) {
         if (clasconv_errno_advice_fr(err) != NULL)
             fail_errno(diag, x->file.target, err);
-        else if (disk_full(x->file.dir))
+        else if (disk_full(x->file.dir) || disk_full(x->scratch))
             fail_errno(diag, x->file.target, ENOSPC);
         else
             clasconv_diag_set(diag, "Impossible d'écrire « %s » : %s.",

@@ -37,6 +37,7 @@ typedef struct clasconv_xlsx {
     lxw_error lerr;       /* first libxlsxwriter error, LXW_NO_ERROR if none */
     const char *what;     /* what failed (for the message), static */
     int too_many_rows;    /* a row beyond Excel's last row was asked */
+    const char *scratch;  /* libxlsxwriter's temporary files' folder */
     unsigned nsheets;
     lxw_doc_properties props;
 
@@ -51,7 +52,8 @@ typedef struct clasconv_xlsx {
 
 /**
  * Creates the hidden temporary file next to `path` and a workbook writing
- * to it (libxlsxwriter's own temporary files go in the same folder). Fails
+ * to it (libxlsxwriter's own temporary files go in /dev/shm when it is a
+ * writable memory file system with room, else next to `path`). Fails
  * with WRITE and a French message when the folder is missing, not
  * writable, when `path` is a folder, etc. `title` (static or kept alive
  * until commit) goes to the document properties; the creation date is fixed
