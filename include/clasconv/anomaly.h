@@ -89,6 +89,9 @@ typedef enum clasconv_anomaly_code {
     CLASCONV_A_COMMUNE_DUPLICATE,
     CLASCONV_A_SCHOOL_IN_TWO_COMMUNES,
     CLASCONV_A_CSV_QUOTE_LENIENT, /* CSV quotes read as LibreOffice does */
+    CLASCONV_A_SHEET_IGNORED,
+    CLASCONV_A_SHEETS_READ,
+    CLASCONV_A_VALUE_UNIT_REMOVED,
     CLASCONV_A_COUNT
 } clasconv_anomaly_code;
 

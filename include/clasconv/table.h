@@ -29,7 +29,8 @@ typedef enum clasconv_value_status {
     CLASCONV_VALUE_ZERO_WORD,    /* `-`, `néant`, `aucun`: 0, info */
     CLASCONV_VALUE_NOT_A_NUMBER, /* text that is not a count */
     CLASCONV_VALUE_NOT_INTEGER,  /* a number with a fraction */
-    CLASCONV_VALUE_NEGATIVE      /* a negative number */
+    CLASCONV_VALUE_NEGATIVE,     /* a negative number */
+    CLASCONV_VALUE_UNIT_REMOVED  /* `12 enfants`: 12, info */
 } clasconv_value_status;
 
 /**

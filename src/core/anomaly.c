@@ -133,6 +133,9 @@ static const struct {
     [CLASCONV_A_SCHOOL_IN_TWO_COMMUNES] = {"SCHOOL_IN_TWO_COMMUNES",
                                            CLASCONV_SEV_INFO},
     [CLASCONV_A_CSV_QUOTE_LENIENT] = {"CSV_QUOTE_LENIENT", CLASCONV_SEV_INFO},
+    [CLASCONV_A_SHEET_IGNORED] = {"SHEET_IGNORED", CLASCONV_SEV_WARNING},
+    [CLASCONV_A_SHEETS_READ] = {"SHEETS_READ", CLASCONV_SEV_INFO},
+    [CLASCONV_A_VALUE_UNIT_REMOVED] = {"VALUE_UNIT_REMOVED", CLASCONV_SEV_INFO},
 };
 
 const char *clasconv_anomaly_code_name(clasconv_anomaly_code code)

@@ -64,7 +64,8 @@ record_declared(locator *loc, clasconv_declared_total *total, uint32_t row)
         if (!cell)
             continue;
         status = clasconv_value_parse_cell(cell, &value);
-        if (status == CLASCONV_VALUE_OK || status == CLASCONV_VALUE_ZERO_WORD)
+        if (status == CLASCONV_VALUE_OK || status == CLASCONV_VALUE_ZERO_WORD ||
+            status == CLASCONV_VALUE_UNIT_REMOVED)
             total->counts[s] = value;
         clasconv_value_cell_text(cell, text, sizeof text);
         locate_ref(loc->sheet, row, col, ref, sizeof ref);
@@ -83,7 +84,7 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
 {
     clasconv_anomaly_at at = clasconv_anomaly_nowhere();
     clasconv_anomalies *list = &loc->table->anomalies;
-    char text[256], ref[96];
+    char text[256], ref[96], kept[32];
 
     if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_BLANK)
         return CLASCONV_OK;
@@ -95,6 +96,7 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
     at.cell = ref;
     at.read = text;
     at.kept = "";
+    snprintf(kept, sizeof kept, "%lld", (long long)school->counts[scheme]);
     switch (st) {
     case CLASCONV_VALUE_NOT_A_NUMBER:
         return clasconv_anomalies_add(
@@ -119,6 +121,13 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
         return clasconv_anomalies_add(list, CLASCONV_A_VALUE_READ_AS_ZERO, &at,
                                       "La valeur « %s » en %s est lue comme 0.",
                                       text, ref);
+    case CLASCONV_VALUE_UNIT_REMOVED:
+        at.kept = kept;
+        return clasconv_anomalies_add(
+            list, CLASCONV_A_VALUE_UNIT_REMOVED, &at,
+            "La valeur « %s » en %s est lue comme %s : le mot après le "
+            "nombre d'enfants est retiré.",
+            text, ref, kept);
     case CLASCONV_VALUE_BLANK:
     case CLASCONV_VALUE_OK:
         break;
@@ -126,47 +135,32 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
     return CLASCONV_OK;
 }
 
-/* "12 (coup de pouce)" or "Coup de pouce : 12" in the AUTRE column. */
+/* "Coup de pouce : 3" in the AUTRE column: the scheme's name, then its
+ * count. Text after a count ("12 (Coup de pouce)") is not a précision
+ * (SPEC section 1): that cell is VALUE_NOT_A_NUMBER as in any scheme. */
 static int split_autre(const char *text, int64_t *value, char *detail,
                        size_t size)
 {
-    const char *p = text, *digits, *end;
+    const char *p, *last = text + strlen(text), *end;
     int64_t v = 0;
     size_t n;
 
-    while (*p == ' ')
-        p++;
-    if (*p >= '0' && *p <= '9') {
-        for (digits = p; *p >= '0' && *p <= '9' && v < CLASCONV_COUNT_MAX; p++)
-            v = v * 10 + (*p - '0');
-        if (*p >= '0' && *p <= '9')
-            return 0;
-        end = p;
-        while (*end == ' ' || *end == '(' || *end == ':' || *end == '-')
-            end++;
-        if (!*end || end == p)
-            return 0;
-        snprintf(detail, size, "%s", end);
-        (void)digits;
-    } else {
-        const char *last = text + strlen(text);
-        while (last > text && last[-1] == ' ')
-            last--;
-        end = last;
-        while (last > text && last[-1] >= '0' && last[-1] <= '9')
-            last--;
-        if (last == end || end - last > 9)
-            return 0;
-        for (p = last; p < end; p++)
-            v = v * 10 + (*p - '0');
-        n = (size_t)(last - text);
-        while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == ':' ||
-                         text[n - 1] == '-' || text[n - 1] == '('))
-            n--;
-        if (!n)
-            return 0;
-        snprintf(detail, size, "%.*s", (int)n, text);
-    }
+    while (last > text && last[-1] == ' ')
+        last--;
+    end = last;
+    while (last > text && last[-1] >= '0' && last[-1] <= '9')
+        last--;
+    if (last == end || end - last > 9)
+        return 0;
+    for (p = last; p < end; p++)
+        v = v * 10 + (*p - '0');
+    n = (size_t)(last - text);
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == ':' ||
+                     text[n - 1] == '-' || text[n - 1] == '('))
+        n--;
+    if (!n)
+        return 0;
+    snprintf(detail, size, "%.*s", (int)n, text);
     n = strlen(detail);
     while (n > 0 && (detail[n - 1] == ' ' || detail[n - 1] == ')'))
         detail[--n] = '\0';
@@ -281,7 +275,7 @@ static clasconv_error level_anomaly(locator *loc, const clasconv_school *school,
 }
 
 /* Reads the row's count cells into the school (SPEC section 1), with
- * "12 (coup de pouce)" split in AUTRE; raises the VALUE_* anomalies. */
+ * "Coup de pouce : 3" split in AUTRE; raises the VALUE_* anomalies. */
 static clasconv_error read_counts(locator *loc, clasconv_school *school,
                                   uint32_t row)
 {
@@ -307,7 +301,8 @@ static clasconv_error read_counts(locator *loc, clasconv_school *school,
             st = CLASCONV_VALUE_OK;
             err = clasconv_table_set_string(&school->autre_detail, detail);
         }
-        if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_ZERO_WORD)
+        if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_ZERO_WORD ||
+            st == CLASCONV_VALUE_UNIT_REMOVED)
             school->counts[s] = value;
         if (!err)
             err = value_anomaly(loc, st, school, (clasconv_scheme)s, cell, row,

@@ -238,9 +238,11 @@ Test(locate, autre_precision_and_commune)
     cr_assert_eq(t->schools[0].counts[CLASCONV_SCHEME_AUTRE], 6);
     cr_assert_str_eq(t->schools[0].autre_detail, "Coup de pouce");
     cr_assert_str_eq(t->schools[1].autre_detail, "CLÉ");
-    cr_assert_eq(t->schools[2].counts[CLASCONV_SCHEME_AUTRE], 12);
-    cr_assert_str_eq(t->schools[2].autre_detail, "Coup de pouce Clé");
-    cr_assert_eq(count_code(t, CLASCONV_A_VALUE_NOT_A_NUMBER), 0);
+    /* text after a count is no précision (SPEC 1, issue 17): an error,
+     * the cell left blank, the précision not taken from it */
+    cr_assert_eq(t->schools[2].counts[CLASCONV_SCHEME_AUTRE], CLASCONV_BLANK);
+    cr_assert_null(t->schools[2].autre_detail);
+    cr_assert_eq(count_code(t, CLASCONV_A_VALUE_NOT_A_NUMBER), 1);
     clasconv_table_free(t);
 }
 
