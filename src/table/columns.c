@@ -311,24 +311,31 @@ void locate_guess_autre_detail(locator *loc)
         map->detail_col = col;
 }
 
+clasconv_error locate_report_missing(clasconv_table *table,
+                                     clasconv_scheme scheme, const char *sheet)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+
+    at.scheme = scheme;
+    if (sheet)
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
+            "La colonne « %s » est absente de la feuille « %s » ; ses "
+            "cellules y restent vides.",
+            clasconv_scheme_label(scheme), sheet);
+    return clasconv_anomalies_add(
+        &table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
+        "La colonne « %s » est absente du tableau ; ses cellules "
+        "restent vides.",
+        clasconv_scheme_label(scheme));
+}
+
 clasconv_error locate_report_columns(locator *loc)
 {
     colmap *map = &loc->map;
     clasconv_error err = CLASCONV_OK;
     size_t u;
-    int s;
 
-    for (s = 0; s < CLASCONV_SCHEME_COUNT && !err; s++) {
-        clasconv_anomaly_at at = clasconv_anomaly_nowhere();
-        if (map->scheme_col[s] != NO_COL)
-            continue;
-        at.scheme = (clasconv_scheme)s;
-        err = clasconv_anomalies_add(
-            &loc->table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
-            "La colonne « %s » est absente du tableau ; ses cellules "
-            "restent vides.",
-            clasconv_scheme_label((clasconv_scheme)s));
-    }
     for (u = 0; u < map->nunknown && !err; u++) {
         unknown_col *col = &map->unknown[u];
         clasconv_anomaly_at at = clasconv_anomaly_nowhere();

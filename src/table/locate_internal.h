@@ -5,6 +5,8 @@
  *   columns.c  column mapping, guessed columns, column anomalies
  *   rows.c     section, TOTAL, note and school rows; one school's values
  *   commune.c  the commune's name
+ *   sheets.c   which sheets are read: level named by a sheet or a title,
+ *              copies, SHEET_IGNORED, SHEETS_READ
  *   locate.c   clasconv_locate: the order of the jobs, sorting by level
  */
 #ifndef CLASCONV_TABLE_LOCATE_INTERNAL_H
@@ -47,7 +49,8 @@ typedef struct locator {
     clasconv_table *table;
     colmap map;
     uint32_t header_row;
-    uint32_t subheader_row; /* NO_COL when none */
+    uint32_t subheader_row;     /* NO_COL when none */
+    clasconv_level sheet_level; /* named by the sheet or a title, or NONE */
 } locator;
 
 /* Text of a cell for matching: numbers are not header words. */
@@ -90,9 +93,9 @@ static inline void locate_ref(const clasconv_sheet *sheet, uint32_t row,
 int locate_header_score(const clasconv_row *row);
 /** Counts sub-header words (NOMBRE D'ENFANTS, dont QPV, ETABLISSEMENTS). */
 int locate_subheader_score(const clasconv_row *row);
-/** The best header row of any sheet; 0 when no row is a header. */
-int locate_find_header(const clasconv_grid *grid, const clasconv_sheet **sheet,
-                       uint32_t *row);
+/** The best header row of a sheet and its score; 0 when no row is a
+ * header. */
+int locate_sheet_header(const clasconv_sheet *sheet, uint32_t *row);
 /** The sub-header row just below the header, or NO_COL. */
 uint32_t locate_find_subheader(const locator *loc);
 
@@ -110,8 +113,12 @@ void locate_guess_autre_detail(locator *loc);
 /** Notes the row's values in the unknown columns, for their anomaly. */
 clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
                                           const char *school);
-/** Raises COLUMN_MISSING and COLUMN_UNKNOWN. */
+/** Raises COLUMN_UNKNOWN. */
 clasconv_error locate_report_columns(locator *loc);
+/** Raises COLUMN_MISSING for `scheme`, absent from the sheet named
+ * `sheet`, or from every sheet read when `sheet` is NULL. */
+clasconv_error locate_report_missing(clasconv_table *table,
+                                     clasconv_scheme scheme, const char *sheet);
 /** Frees what the column map holds. */
 void locate_colmap_free(colmap *map);
 
@@ -119,6 +126,27 @@ void locate_colmap_free(colmap *map);
 
 /** Reads every row below the header into loc->table. */
 clasconv_error locate_read_rows(locator *loc);
+
+/* --- sheets.c ---------------------------------------------------------- */
+
+/** The level a sheet's name or a title row just above its header names
+ * ("Collège", "NIVEAU ELEMENTAIRE"), or NONE. */
+clasconv_level locate_sheet_level(const clasconv_sheet *sheet,
+                                  uint32_t header_row);
+/** Non-zero when the sheet holds, from its header row down, the same
+ * cells as `other` from its own. */
+int locate_same_rows(const clasconv_sheet *sheet, uint32_t header_row,
+                     const clasconv_sheet *other, uint32_t other_row);
+/** Non-zero when a row below the header holds a name (not a level or a
+ * TOTAL label) and a count: a table, not a summary by level. */
+int locate_has_school_rows(const clasconv_sheet *sheet, uint32_t header_row);
+/** The label of a sheet in messages and the Source sheet: its name, or
+ * "tableau N" for a Word table. */
+void locate_sheet_label(const clasconv_sheet *sheet, char *buf, size_t size);
+/** Raises SHEET_IGNORED when a sheet not read holds school rows with
+ * counts. */
+clasconv_error locate_check_ignored(const clasconv_sheet *sheet,
+                                    clasconv_table *table);
 
 /* --- commune.c --------------------------------------------------------- */
 

@@ -432,7 +432,7 @@ clasconv_error locate_read_rows(locator *loc)
     const clasconv_sheet *sheet = loc->sheet;
     size_t i = clasconv_sheet_row_lower_bound(sheet, loc->header_row + 1);
     size_t n = clasconv_sheet_row_count(sheet);
-    clasconv_level section = CLASCONV_LEVEL_NONE;
+    clasconv_level section = loc->sheet_level;
     clasconv_table *table = loc->table;
     clasconv_error err = CLASCONV_OK;
     uint32_t prev_row = loc->header_row;
