@@ -5,6 +5,7 @@
  *   columns.c  column mapping, guessed columns, column anomalies
  *   rows.c     section, TOTAL, note and school rows; one school's values
  *   commune.c  the commune's name
+ *   merges.c   merged cells read through (name, level, counts)
  *   sheets.c   which sheets are read: level named by a sheet or a title,
  *              copies, SHEET_IGNORED, SHEETS_READ
  *   locate.c   clasconv_locate: the order of the jobs, sorting by level
@@ -43,6 +44,19 @@ typedef struct colmap {
     size_t nunknown;
 } colmap;
 
+/** The merges covering one column, sorted by first row. */
+typedef struct merge_column {
+    uint32_t col;
+    const clasconv_merge **merges;
+    size_t n;
+} merge_column;
+
+/** Merges of the table's columns (name, level, schemes). */
+typedef struct merge_index {
+    merge_column *cols;
+    size_t ncols;
+} merge_index;
+
 /** The locator's state for the one table it reads. */
 typedef struct locator {
     const clasconv_sheet *sheet;
@@ -51,6 +65,7 @@ typedef struct locator {
     uint32_t header_row;
     uint32_t subheader_row;     /* NO_COL when none */
     clasconv_level sheet_level; /* named by the sheet or a title, or NONE */
+    merge_index merges;         /* built by locate_read_rows */
 } locator;
 
 /* Text of a cell for matching: numbers are not header words. */
@@ -126,6 +141,20 @@ void locate_colmap_free(colmap *map);
 
 /** Reads every row below the header into loc->table. */
 clasconv_error locate_read_rows(locator *loc);
+
+/* --- merges.c ---------------------------------------------------------- */
+
+/** Indexes the merges covering `cols` (NO_COL entries skipped). */
+clasconv_error locate_merges_build(merge_index *index,
+                                   const clasconv_sheet *sheet,
+                                   const uint32_t *cols, size_t ncols);
+void locate_merges_free(merge_index *index);
+/** The merge covering (row, col), for an indexed column; else NULL. */
+const clasconv_merge *locate_merge_at(const merge_index *index, uint32_t row,
+                                      uint32_t col);
+/** The cell at (row, col), or the value of the merge covering it. */
+const clasconv_cell *locate_cell_merged(const locator *loc, uint32_t row,
+                                        uint32_t col);
 
 /* --- sheets.c ---------------------------------------------------------- */
 
