@@ -166,6 +166,11 @@ clasconv_level locate_sheet_level(const clasconv_sheet *sheet,
  * cells as `other` from its own. */
 int locate_same_rows(const clasconv_sheet *sheet, uint32_t header_row,
                      const clasconv_sheet *other, uint32_t other_row);
+/** Non-zero when a text names a school by its type ("EE Jules Ferry"). */
+int locate_names_school(const char *text);
+/** Non-zero when a text is a code, not a name: a UAI ("0691234A"), or no
+ * letter at all ("12", "69-001"). */
+int locate_is_code(const char *text);
 /** Non-zero when a row below the header holds a name (not a level or a
  * TOTAL label) and a count: a table, not a summary by level. */
 int locate_has_school_rows(const clasconv_sheet *sheet, uint32_t header_row);

@@ -135,8 +135,7 @@ int locate_has_school_rows(const clasconv_sheet *sheet, uint32_t header_row)
     return 0;
 }
 
-/* Non-zero when a text names a school by its type ("EE Jules Ferry"). */
-static int names_school(const char *text)
+int locate_names_school(const char *text)
 {
     clasconv_school_name name = {NULL, NULL, CLASCONV_LEVEL_NONE};
     int school;
@@ -147,6 +146,31 @@ static int names_school(const char *text)
     school = name.level != CLASCONV_LEVEL_NONE;
     clasconv_school_name_free(&name);
     return school;
+}
+
+int locate_is_code(const char *text)
+{
+    const char *p = text;
+    size_t digits = 0, letters = 0;
+
+    while (*p == ' ')
+        p++;
+    while (*p >= '0' && *p <= '9') {
+        digits++;
+        p++;
+    }
+    /* UAI: seven digits and a letter */
+    if (digits == 7 && ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))) {
+        p++;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return 1;
+    }
+    for (p = text; *p; p++)
+        letters += (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                   (unsigned char)*p >= 0x80;
+    return letters == 0;
 }
 
 clasconv_error locate_check_ignored(const clasconv_sheet *sheet,
@@ -163,7 +187,7 @@ clasconv_error locate_check_ignored(const clasconv_sheet *sheet,
         for (k = 0; k < row.ncells; k++) {
             const clasconv_cell *cell = &row.cells[k];
             if (cell->type == CLASCONV_CELL_TEXT && !name &&
-                names_school(cell->v.text))
+                locate_names_school(cell->v.text))
                 name = cell;
             else if (is_count(cell))
                 counts++;
