@@ -1,9 +1,12 @@
-/* locate.c: the locator's entry point: finds the table (header.c), maps
- * its columns (columns.c), reads its rows (rows.c), sorts the schools by
- * level and names the sheet and the commune (commune.c).
+/* locate.c: the locator's entry point: finds the table in every sheet
+ * (header.c, sheets.c), maps its columns (columns.c), reads its rows
+ * (rows.c, merges.c), sorts the schools by level and names the sheets and
+ * the commune (commune.c).
  *
- * The header row is the row that names the most schemes (SPEC section 1
- * vocabulary, see vocab.c), in any sheet. Columns are mapped from it, from
+ * In each sheet (and Word table) the header row is the row that names the
+ * most schemes (SPEC section 1 vocabulary, see vocab.c). Every sheet with a
+ * header and school rows is read, in order, except a copy of a sheet read
+ * already; a summary by level is not. Columns are mapped from it, from
  * merged header cells and from the "NOMBRE D'ENFANTS" / "Dont issus QPV"
  * sub-header row when there is one. Rows below are then told apart:
  * repeated headers, NIVEAU section rows, TOTAL rows, notes, and school rows,
