@@ -126,6 +126,7 @@ typedef struct clasconv_table {
     char *sheet;     /* sheet(s) (or "tableau 2") read, joined by ", " */
     char **sheets;   /* every sheet read, in order (clasconv_table_add_sheet) */
     size_t nsheets;
+    size_t sheets_cap;
     char *commune;
     clasconv_commune_source commune_source;
     char *encoding;  /* CSV: "UTF-8", "Windows-1252" ...; else NULL */

@@ -59,14 +59,14 @@ void clasconv_table_free(clasconv_table *table)
 clasconv_error clasconv_table_add_sheet(clasconv_table *table,
                                         const char *label)
 {
-    char **grown =
-        realloc(table->sheets, (table->nsheets + 1) * sizeof *table->sheets);
+    clasconv_error err = clasconv_grow(
+        (void **)&table->sheets, &table->sheets_cap, table->nsheets + 1,
+        sizeof *table->sheets, CLASCONV_GRID_MAX_SHEETS);
     size_t i, len = 0;
     char *joined;
 
-    if (!grown)
-        return CLASCONV_ERR_MEMORY;
-    table->sheets = grown;
+    if (err)
+        return err;
     table->sheets[table->nsheets] = strdup(label);
     if (!table->sheets[table->nsheets])
         return CLASCONV_ERR_MEMORY;
