@@ -187,6 +187,7 @@ clasconv_error locate_check_ignored(const clasconv_sheet *sheet,
         for (k = 0; k < row.ncells; k++) {
             const clasconv_cell *cell = &row.cells[k];
             if (cell->type == CLASCONV_CELL_TEXT && !name &&
+                could_name_school(cell->v.text) &&
                 locate_names_school(cell->v.text))
                 name = cell;
             else if (is_count(cell))
