@@ -95,6 +95,10 @@ typedef enum clasconv_anomaly_code {
     CLASCONV_A_SCHOOL_NOT_IN_ANNUAIRE, /* no school of the commune matches */
     CLASCONV_A_SCHOOL_AMBIGUOUS,       /* several schools match */
     CLASCONV_A_SCHOOL_MATCH_APPROX,    /* matched by a fuzzy key (info) */
+    /* several tables, counts with a unit (src/table) */
+    CLASCONV_A_SHEET_IGNORED,
+    CLASCONV_A_SHEETS_READ,
+    CLASCONV_A_VALUE_UNIT_REMOVED,
     CLASCONV_A_COUNT
 } clasconv_anomaly_code;
 

@@ -29,7 +29,8 @@ typedef enum clasconv_value_status {
     CLASCONV_VALUE_ZERO_WORD,    /* `-`, `néant`, `aucun`: 0, info */
     CLASCONV_VALUE_NOT_A_NUMBER, /* text that is not a count */
     CLASCONV_VALUE_NOT_INTEGER,  /* a number with a fraction */
-    CLASCONV_VALUE_NEGATIVE      /* a negative number */
+    CLASCONV_VALUE_NEGATIVE,     /* a negative number */
+    CLASCONV_VALUE_UNIT_REMOVED  /* `12 enfants`: 12, info */
 } clasconv_value_status;
 
 /**
@@ -128,7 +129,10 @@ const char *clasconv_commune_source_label(clasconv_commune_source source);
 typedef struct clasconv_table {
     char *file_name; /* base name of the input */
     char *format;    /* "xls", "csv", ... */
-    char *sheet;     /* sheet (or "tableau 2") holding the table */
+    char *sheet;     /* sheet(s) (or "tableau 2") read, joined by ", " */
+    char **sheets;   /* every sheet read, in order (clasconv_table_add_sheet) */
+    size_t nsheets;
+    size_t sheets_cap;
     char *commune;
     clasconv_commune_source commune_source;
     char *encoding;  /* CSV: "UTF-8", "Windows-1252" ...; else NULL */
@@ -168,6 +172,9 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
 /** Appends a Source field (copied). */
 clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
                                         const char *value);
+/** Appends a sheet read (copied) to `sheets` and rebuilds `sheet`. */
+clasconv_error clasconv_table_add_sheet(clasconv_table *table,
+                                        const char *label);
 /** Sets a string member (copied; NULL clears). */
 clasconv_error clasconv_table_set_string(char **member, const char *value);
 

@@ -229,8 +229,10 @@ int locate_is_scheme_col(const colmap *map, uint32_t col)
     return 0;
 }
 
-/* Without a name header, the name column is the one left of the counts
- * that holds the most text in the rows below the header. */
+/* Without a name header, the name column is the one whose cells look
+ * most like school names: a type word ("EE", "Collège") counts three, other
+ * text with letters one; a column mostly of codes (UAI, numbers) is never
+ * names. Columns left of the counts weigh double. */
 void locate_guess_name_column(locator *loc)
 {
     colmap *map = &loc->map;
@@ -239,25 +241,41 @@ void locate_guess_name_column(locator *loc)
     size_t n = clasconv_sheet_row_count(loc->sheet), i, u;
     uint32_t best = NO_COL, c;
     size_t best_count = 0;
-    size_t *counts;
+    size_t *counts, *codes;
     uint32_t ncols = clasconv_sheet_col_count(loc->sheet);
 
-    if (map->name_col != NO_COL || !ncols)
+    if (!ncols)
         return;
     counts = calloc(ncols, sizeof *counts);
-    if (!counts)
+    codes = calloc(ncols, sizeof *codes);
+    if (!counts || !codes) {
+        free(counts);
+        free(codes);
         return;
+    }
     for (i = first; i < n && i < first + 60; i++) {
         clasconv_row row = clasconv_sheet_row(loc->sheet, i);
         uint32_t k;
-        for (k = 0; k < row.ncells; k++)
-            if (row.cells[k].type == CLASCONV_CELL_TEXT)
-                counts[row.cells[k].col]++;
+        for (k = 0; k < row.ncells; k++) {
+            const clasconv_cell *cell = &row.cells[k];
+            if (cell->type != CLASCONV_CELL_TEXT ||
+                locate_is_code(cell->v.text))
+                codes[cell->col]++;
+            else
+                counts[cell->col] +=
+                    locate_names_school(cell->v.text) ? 3u : 1u;
+        }
+    }
+    if (map->name_col != NO_COL &&
+        codes[map->name_col] <= counts[map->name_col]) {
+        free(counts);
+        free(codes);
+        return; /* the name header's column holds names */
     }
     for (c = 0; c < ncols; c++) {
         int left = map->first_col == NO_COL || c < map->first_col;
         if (locate_is_scheme_col(map, c) || c == map->level_col ||
-            c == map->detail_col || c == map->uai_col)
+            c == map->detail_col || c == map->uai_col || codes[c] > counts[c])
             continue;
         /* prefer columns left of the counts: weigh them double */
         if (counts[c] * (left ? 2u : 1u) > best_count) {
@@ -266,6 +284,9 @@ void locate_guess_name_column(locator *loc)
         }
     }
     free(counts);
+    free(codes);
+    if (best == NO_COL)
+        return; /* keep the header's column, if any */
     map->name_col = best;
     for (u = 0; u < map->nunknown; u++) {
         if (map->unknown[u].col == best) {
@@ -316,24 +337,31 @@ void locate_guess_autre_detail(locator *loc)
         map->detail_col = col;
 }
 
+clasconv_error locate_report_missing(clasconv_table *table,
+                                     clasconv_scheme scheme, const char *sheet)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+
+    at.scheme = scheme;
+    if (sheet)
+        return clasconv_anomalies_add(
+            &table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
+            "La colonne « %s » est absente de la feuille « %s » ; ses "
+            "cellules y restent vides.",
+            clasconv_scheme_label(scheme), sheet);
+    return clasconv_anomalies_add(
+        &table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
+        "La colonne « %s » est absente du tableau ; ses cellules "
+        "restent vides.",
+        clasconv_scheme_label(scheme));
+}
+
 clasconv_error locate_report_columns(locator *loc)
 {
     colmap *map = &loc->map;
     clasconv_error err = CLASCONV_OK;
     size_t u;
-    int s;
 
-    for (s = 0; s < CLASCONV_SCHEME_COUNT && !err; s++) {
-        clasconv_anomaly_at at = clasconv_anomaly_nowhere();
-        if (map->scheme_col[s] != NO_COL)
-            continue;
-        at.scheme = (clasconv_scheme)s;
-        err = clasconv_anomalies_add(
-            &loc->table->anomalies, CLASCONV_A_COLUMN_MISSING, &at,
-            "La colonne « %s » est absente du tableau ; ses cellules "
-            "restent vides.",
-            clasconv_scheme_label((clasconv_scheme)s));
-    }
     for (u = 0; u < map->nunknown && !err; u++) {
         unknown_col *col = &map->unknown[u];
         clasconv_anomaly_at at = clasconv_anomaly_nowhere();

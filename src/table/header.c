@@ -1,5 +1,5 @@
-/* header.c: finds the header row of the CLAS table (the row naming the
- * most schemes, in any sheet) and its "NOMBRE D'ENFANTS" sub-header row. */
+/* header.c: finds the header row of the CLAS table in a sheet (the row
+ * naming the most schemes) and its "NOMBRE D'ENFANTS" sub-header row. */
 #include <string.h>
 
 #include "table/locate_internal.h"
@@ -87,26 +87,19 @@ uint32_t locate_find_subheader(const locator *loc)
     return NO_COL;
 }
 
-int locate_find_header(const clasconv_grid *grid, const clasconv_sheet **sheet,
-                       uint32_t *row)
+int locate_sheet_header(const clasconv_sheet *sheet, uint32_t *row)
 {
     int best_score = 0;
-    size_t si, ri;
+    size_t n = clasconv_sheet_row_count(sheet), ri;
 
-    *sheet = NULL;
     *row = 0;
-    for (si = 0; si < clasconv_grid_sheet_count(grid); si++) {
-        const clasconv_sheet *s = clasconv_grid_sheet(grid, si);
-        size_t n = clasconv_sheet_row_count(s);
-        for (ri = 0; ri < n && ri < HEADER_SEARCH_ROWS; ri++) {
-            clasconv_row r = clasconv_sheet_row(s, ri);
-            int score = locate_header_score(&r);
-            if (score > best_score) {
-                best_score = score;
-                *sheet = s;
-                *row = r.row;
-            }
+    for (ri = 0; ri < n && ri < HEADER_SEARCH_ROWS; ri++) {
+        clasconv_row r = clasconv_sheet_row(sheet, ri);
+        int score = locate_header_score(&r);
+        if (score > best_score) {
+            best_score = score;
+            *row = r.row;
         }
     }
-    return *sheet != NULL;
+    return best_score;
 }

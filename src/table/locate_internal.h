@@ -5,6 +5,9 @@
  *   columns.c  column mapping, guessed columns, column anomalies
  *   rows.c     section, TOTAL, note and school rows; one school's values
  *   commune.c  the commune's name
+ *   merges.c   merged cells read through (name, level, counts)
+ *   sheets.c   which sheets are read: level named by a sheet or a title,
+ *              copies, SHEET_IGNORED, SHEETS_READ
  *   locate.c   clasconv_locate: the order of the jobs, sorting by level
  */
 #ifndef CLASCONV_TABLE_LOCATE_INTERNAL_H
@@ -42,13 +45,28 @@ typedef struct colmap {
     size_t nunknown;
 } colmap;
 
+/** The merges covering one column, sorted by first row. */
+typedef struct merge_column {
+    uint32_t col;
+    const clasconv_merge **merges;
+    size_t n;
+} merge_column;
+
+/** Merges of the table's columns (name, level, schemes). */
+typedef struct merge_index {
+    merge_column *cols;
+    size_t ncols;
+} merge_index;
+
 /** The locator's state for the one table it reads. */
 typedef struct locator {
     const clasconv_sheet *sheet;
     clasconv_table *table;
     colmap map;
     uint32_t header_row;
-    uint32_t subheader_row; /* NO_COL when none */
+    uint32_t subheader_row;     /* NO_COL when none */
+    clasconv_level sheet_level; /* named by the sheet or a title, or NONE */
+    merge_index merges;         /* built by locate_read_rows */
 } locator;
 
 /* Text of a cell for matching: numbers are not header words. */
@@ -91,9 +109,9 @@ static inline void locate_ref(const clasconv_sheet *sheet, uint32_t row,
 int locate_header_score(const clasconv_row *row);
 /** Counts sub-header words (NOMBRE D'ENFANTS, dont QPV, ETABLISSEMENTS). */
 int locate_subheader_score(const clasconv_row *row);
-/** The best header row of any sheet; 0 when no row is a header. */
-int locate_find_header(const clasconv_grid *grid, const clasconv_sheet **sheet,
-                       uint32_t *row);
+/** The best header row of a sheet and its score; 0 when no row is a
+ * header. */
+int locate_sheet_header(const clasconv_sheet *sheet, uint32_t *row);
 /** The sub-header row just below the header, or NO_COL. */
 uint32_t locate_find_subheader(const locator *loc);
 
@@ -111,8 +129,12 @@ void locate_guess_autre_detail(locator *loc);
 /** Notes the row's values in the unknown columns, for their anomaly. */
 clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
                                           const char *school);
-/** Raises COLUMN_MISSING and COLUMN_UNKNOWN. */
+/** Raises COLUMN_UNKNOWN. */
 clasconv_error locate_report_columns(locator *loc);
+/** Raises COLUMN_MISSING for `scheme`, absent from the sheet named
+ * `sheet`, or from every sheet read when `sheet` is NULL. */
+clasconv_error locate_report_missing(clasconv_table *table,
+                                     clasconv_scheme scheme, const char *sheet);
 /** Frees what the column map holds. */
 void locate_colmap_free(colmap *map);
 
@@ -120,6 +142,46 @@ void locate_colmap_free(colmap *map);
 
 /** Reads every row below the header into loc->table. */
 clasconv_error locate_read_rows(locator *loc);
+
+/* --- merges.c ---------------------------------------------------------- */
+
+/** Indexes the merges covering `cols` (NO_COL entries skipped). */
+clasconv_error locate_merges_build(merge_index *index,
+                                   const clasconv_sheet *sheet,
+                                   const uint32_t *cols, size_t ncols);
+void locate_merges_free(merge_index *index);
+/** The merge covering (row, col), for an indexed column; else NULL. */
+const clasconv_merge *locate_merge_at(const merge_index *index, uint32_t row,
+                                      uint32_t col);
+/** The cell at (row, col), or the value of the merge covering it. */
+const clasconv_cell *locate_cell_merged(const locator *loc, uint32_t row,
+                                        uint32_t col);
+
+/* --- sheets.c ---------------------------------------------------------- */
+
+/** The level a sheet's name or a title row just above its header names
+ * ("Collège", "NIVEAU ELEMENTAIRE"), or NONE. */
+clasconv_level locate_sheet_level(const clasconv_sheet *sheet,
+                                  uint32_t header_row);
+/** Non-zero when the sheet holds, from its header row down, the same
+ * cells as `other` from its own. */
+int locate_same_rows(const clasconv_sheet *sheet, uint32_t header_row,
+                     const clasconv_sheet *other, uint32_t other_row);
+/** Non-zero when a text names a school by its type ("EE Jules Ferry"). */
+int locate_names_school(const char *text);
+/** Non-zero when a text is a code, not a name: a UAI ("0691234A"), or no
+ * letter at all ("12", "69-001"). */
+int locate_is_code(const char *text);
+/** Non-zero when a row below the header holds a name (not a level or a
+ * TOTAL label) and a count: a table, not a summary by level. */
+int locate_has_school_rows(const clasconv_sheet *sheet, uint32_t header_row);
+/** The label of a sheet in messages and the Source sheet: its name, or
+ * "tableau N" for a Word table. */
+void locate_sheet_label(const clasconv_sheet *sheet, char *buf, size_t size);
+/** Raises SHEET_IGNORED when a sheet not read holds school rows with
+ * counts. */
+clasconv_error locate_check_ignored(const clasconv_sheet *sheet,
+                                    clasconv_table *table);
 
 /* --- commune.c --------------------------------------------------------- */
 

@@ -27,9 +27,7 @@ static int row_has_values(const locator *loc, uint32_t row)
 static const char *row_label(const locator *loc, const clasconv_row *row)
 {
     const clasconv_cell *name =
-        loc->map.name_col != NO_COL
-            ? clasconv_sheet_get(loc->sheet, row->row, loc->map.name_col)
-            : NULL;
+        locate_cell_merged(loc, row->row, loc->map.name_col);
     uint32_t i;
 
     if (name && name->type == CLASCONV_CELL_TEXT)
@@ -64,7 +62,8 @@ record_declared(locator *loc, clasconv_declared_total *total, uint32_t row)
         if (!cell)
             continue;
         status = clasconv_value_parse_cell(cell, &value);
-        if (status == CLASCONV_VALUE_OK || status == CLASCONV_VALUE_ZERO_WORD)
+        if (status == CLASCONV_VALUE_OK || status == CLASCONV_VALUE_ZERO_WORD ||
+            status == CLASCONV_VALUE_UNIT_REMOVED)
             total->counts[s] = value;
         clasconv_value_cell_text(cell, text, sizeof text);
         locate_ref(loc->sheet, row, col, ref, sizeof ref);
@@ -83,7 +82,7 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
 {
     clasconv_anomaly_at at = clasconv_anomaly_nowhere();
     clasconv_anomalies *list = &loc->table->anomalies;
-    char text[256], ref[96];
+    char text[256], ref[96], kept[32];
 
     if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_BLANK)
         return CLASCONV_OK;
@@ -95,6 +94,7 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
     at.cell = ref;
     at.read = text;
     at.kept = "";
+    snprintf(kept, sizeof kept, "%lld", (long long)school->counts[scheme]);
     switch (st) {
     case CLASCONV_VALUE_NOT_A_NUMBER:
         return clasconv_anomalies_add(
@@ -119,6 +119,13 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
         return clasconv_anomalies_add(list, CLASCONV_A_VALUE_READ_AS_ZERO, &at,
                                       "La valeur « %s » en %s est lue comme 0.",
                                       text, ref);
+    case CLASCONV_VALUE_UNIT_REMOVED:
+        at.kept = kept;
+        return clasconv_anomalies_add(
+            list, CLASCONV_A_VALUE_UNIT_REMOVED, &at,
+            "La valeur « %s » en %s est lue comme %s : le mot après le "
+            "nombre d'enfants est retiré.",
+            text, ref, kept);
     case CLASCONV_VALUE_BLANK:
     case CLASCONV_VALUE_OK:
         break;
@@ -126,47 +133,32 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
     return CLASCONV_OK;
 }
 
-/* "12 (coup de pouce)" or "Coup de pouce : 12" in the AUTRE column. */
+/* "Coup de pouce : 3" in the AUTRE column: the scheme's name, then its
+ * count. Text after a count ("12 (Coup de pouce)") is not a précision
+ * (SPEC section 1): that cell is VALUE_NOT_A_NUMBER as in any scheme. */
 static int split_autre(const char *text, int64_t *value, char *detail,
                        size_t size)
 {
-    const char *p = text, *digits, *end;
+    const char *p, *last = text + strlen(text), *end;
     int64_t v = 0;
     size_t n;
 
-    while (*p == ' ')
-        p++;
-    if (*p >= '0' && *p <= '9') {
-        for (digits = p; *p >= '0' && *p <= '9' && v < CLASCONV_COUNT_MAX; p++)
-            v = v * 10 + (*p - '0');
-        if (*p >= '0' && *p <= '9')
-            return 0;
-        end = p;
-        while (*end == ' ' || *end == '(' || *end == ':' || *end == '-')
-            end++;
-        if (!*end || end == p)
-            return 0;
-        snprintf(detail, size, "%s", end);
-        (void)digits;
-    } else {
-        const char *last = text + strlen(text);
-        while (last > text && last[-1] == ' ')
-            last--;
-        end = last;
-        while (last > text && last[-1] >= '0' && last[-1] <= '9')
-            last--;
-        if (last == end || end - last > 9)
-            return 0;
-        for (p = last; p < end; p++)
-            v = v * 10 + (*p - '0');
-        n = (size_t)(last - text);
-        while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == ':' ||
-                         text[n - 1] == '-' || text[n - 1] == '('))
-            n--;
-        if (!n)
-            return 0;
-        snprintf(detail, size, "%.*s", (int)n, text);
-    }
+    while (last > text && last[-1] == ' ')
+        last--;
+    end = last;
+    while (last > text && last[-1] >= '0' && last[-1] <= '9')
+        last--;
+    if (last == end || end - last > 9)
+        return 0;
+    for (p = last; p < end; p++)
+        v = v * 10 + (*p - '0');
+    n = (size_t)(last - text);
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == ':' ||
+                     text[n - 1] == '-' || text[n - 1] == '('))
+        n--;
+    if (!n)
+        return 0;
+    snprintf(detail, size, "%.*s", (int)n, text);
     n = strlen(detail);
     while (n > 0 && (detail[n - 1] == ' ' || detail[n - 1] == ')'))
         detail[--n] = '\0';
@@ -210,7 +202,7 @@ static clasconv_level school_level(const locator *loc, uint32_t row,
     *told = 1;
     if (loc->map.level_col != NO_COL) {
         const clasconv_cell *lc =
-            clasconv_sheet_get(loc->sheet, row, loc->map.level_col);
+            locate_cell_merged(loc, row, loc->map.level_col);
         if (lc && locate_fold(locate_cell_text(lc), folded, sizeof folded)) {
             clasconv_level level = vocab_level_cell(folded);
             if (level != CLASCONV_LEVEL_NONE)
@@ -280,8 +272,51 @@ static clasconv_error level_anomaly(locator *loc, const clasconv_school *school,
         school->name, school->cell);
 }
 
+/* Non-zero when a count merged down from `row` covers another non-empty
+ * row: then it belongs to no one school. */
+static int merged_over_rows(const locator *loc, uint32_t row, uint32_t col,
+                            uint32_t *last_row)
+{
+    const clasconv_merge *m = locate_merge_at(&loc->merges, row, col);
+    size_t next;
+
+    if (!m || m->first_row != row || m->last_row == row)
+        return 0;
+    next = clasconv_sheet_row_lower_bound(loc->sheet, row + 1);
+    *last_row = m->last_row;
+    return next < clasconv_sheet_row_count(loc->sheet) &&
+           clasconv_sheet_row(loc->sheet, next).row <= m->last_row;
+}
+
+/* VALUE_NOT_A_NUMBER for a count merged over several rows. */
+static clasconv_error
+merged_count_anomaly(locator *loc, const clasconv_school *school,
+                     clasconv_scheme scheme, const clasconv_cell *cell,
+                     uint32_t row, uint32_t col, uint32_t last_row)
+{
+    clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+    char text[256], ref[96], last[96];
+
+    clasconv_value_cell_text(cell, text, sizeof text);
+    locate_ref(loc->sheet, row, col, ref, sizeof ref);
+    locate_ref(loc->sheet, last_row, col, last, sizeof last);
+    at.level = school->level;
+    at.scheme = scheme;
+    at.school = school->name;
+    at.cell = ref;
+    at.read = text;
+    at.kept = "";
+    return clasconv_anomalies_add(
+        &loc->table->anomalies, CLASCONV_A_VALUE_NOT_A_NUMBER, &at,
+        "La valeur « %s » (%s) est une cellule fusionnée sur plusieurs "
+        "lignes d'établissements (jusqu'à %s) : à quel établissement "
+        "correspond-elle ? Elle n'est reprise pour aucun ; indiquez "
+        "l'effectif de chaque établissement sur sa ligne.",
+        text, ref, last);
+}
+
 /* Reads the row's count cells into the school (SPEC section 1), with
- * "12 (coup de pouce)" split in AUTRE; raises the VALUE_* anomalies. */
+ * "Coup de pouce : 3" split in AUTRE; raises the VALUE_* anomalies. */
 static clasconv_error read_counts(locator *loc, clasconv_school *school,
                                   uint32_t row)
 {
@@ -293,6 +328,7 @@ static clasconv_error read_counts(locator *loc, clasconv_school *school,
         const clasconv_cell *cell;
         clasconv_value_status st;
         int64_t value = CLASCONV_BLANK;
+        uint32_t last_row;
         char detail[256];
 
         if (col == NO_COL)
@@ -300,6 +336,11 @@ static clasconv_error read_counts(locator *loc, clasconv_school *school,
         cell = clasconv_sheet_get(loc->sheet, row, col);
         if (!cell)
             continue;
+        if (merged_over_rows(loc, row, col, &last_row)) {
+            err = merged_count_anomaly(loc, school, (clasconv_scheme)s, cell,
+                                       row, col, last_row);
+            continue;
+        }
         st = clasconv_value_parse_cell(cell, &value);
         if (s == CLASCONV_SCHEME_AUTRE && st == CLASCONV_VALUE_NOT_A_NUMBER &&
             cell->type == CLASCONV_CELL_TEXT &&
@@ -307,7 +348,8 @@ static clasconv_error read_counts(locator *loc, clasconv_school *school,
             st = CLASCONV_VALUE_OK;
             err = clasconv_table_set_string(&school->autre_detail, detail);
         }
-        if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_ZERO_WORD)
+        if (st == CLASCONV_VALUE_OK || st == CLASCONV_VALUE_ZERO_WORD ||
+            st == CLASCONV_VALUE_UNIT_REMOVED)
             school->counts[s] = value;
         if (!err)
             err = value_anomaly(loc, st, school, (clasconv_scheme)s, cell, row,
@@ -367,9 +409,7 @@ static clasconv_error read_school(locator *loc, uint32_t row,
 {
     const colmap *map = &loc->map;
     const clasconv_cell *name_cell =
-        map->name_col != NO_COL
-            ? clasconv_sheet_get(loc->sheet, row, map->name_col)
-            : NULL;
+        locate_cell_merged(loc, row, map->name_col);
     char numbuf[64], ref[96];
     const char *read = locate_cell_string(name_cell, numbuf, sizeof numbuf);
     clasconv_school_name name = {NULL, NULL, CLASCONV_LEVEL_NONE};
@@ -457,11 +497,20 @@ clasconv_error locate_read_rows(locator *loc)
     const clasconv_sheet *sheet = loc->sheet;
     size_t i = clasconv_sheet_row_lower_bound(sheet, loc->header_row + 1);
     size_t n = clasconv_sheet_row_count(sheet);
-    clasconv_level section = CLASCONV_LEVEL_NONE;
+    clasconv_level section = loc->sheet_level;
     clasconv_table *table = loc->table;
     clasconv_error err = CLASCONV_OK;
     uint32_t prev_row = loc->header_row;
     int ended = 0, seen_counts = 0, after_gap = 0;
+    uint32_t cols[CLASCONV_SCHEME_COUNT + 2];
+    int s;
+
+    for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
+        cols[s] = loc->map.scheme_col[s];
+    cols[CLASCONV_SCHEME_COUNT] = loc->map.name_col;
+    cols[CLASCONV_SCHEME_COUNT + 1] = loc->map.level_col;
+    err = locate_merges_build(&loc->merges, sheet, cols,
+                              CLASCONV_SCHEME_COUNT + 2);
 
     for (; i < n && !err; prev_row = clasconv_sheet_row(sheet, i).row, i++) {
         clasconv_row row = clasconv_sheet_row(sheet, i);
@@ -493,7 +542,7 @@ clasconv_error locate_read_rows(locator *loc)
             if (total == VOCAB_TOTAL_BARE && loc->map.level_col != NO_COL) {
                 char lf[128];
                 const clasconv_cell *lc =
-                    clasconv_sheet_get(sheet, row.row, loc->map.level_col);
+                    locate_cell_merged(loc, row.row, loc->map.level_col);
                 if (locate_fold(locate_cell_text(lc), lf, sizeof lf))
                     level = vocab_level_label(lf);
             }
@@ -524,7 +573,7 @@ clasconv_error locate_read_rows(locator *loc)
             if (vocab_is_note(folded) || strlen(label) >= NOTE_MIN_LENGTH)
                 continue;
             if (loc->map.name_col != NO_COL &&
-                !clasconv_sheet_get(sheet, row.row, loc->map.name_col))
+                !locate_cell_merged(loc, row.row, loc->map.name_col))
                 continue; /* text only outside the table's columns */
             if (after_gap && untyped_name(label))
                 continue; /* a note or a signature below the table */
@@ -534,5 +583,6 @@ clasconv_error locate_read_rows(locator *loc)
         }
         err = read_school(loc, row.row, section);
     }
+    locate_merges_free(&loc->merges);
     return err;
 }

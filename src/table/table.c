@@ -30,6 +30,9 @@ void clasconv_table_free(clasconv_table *table)
     free(table->file_name);
     free(table->format);
     free(table->sheet);
+    for (i = 0; i < table->nsheets; i++)
+        free(table->sheets[i]);
+    free(table->sheets);
     free(table->commune);
     free(table->encoding);
     for (i = 0; i < table->nschools; i++) {
@@ -53,6 +56,37 @@ void clasconv_table_free(clasconv_table *table)
     free(table->fields);
     clasconv_anomalies_free(&table->anomalies);
     free(table);
+}
+
+clasconv_error clasconv_table_add_sheet(clasconv_table *table,
+                                        const char *label)
+{
+    clasconv_error err = clasconv_grow(
+        (void **)&table->sheets, &table->sheets_cap, table->nsheets + 1,
+        sizeof *table->sheets, CLASCONV_GRID_MAX_SHEETS);
+    size_t i, len = 0;
+    char *joined;
+
+    if (err)
+        return err;
+    table->sheets[table->nsheets] = strdup(label);
+    if (!table->sheets[table->nsheets])
+        return CLASCONV_ERR_MEMORY;
+    table->nsheets++;
+    for (i = 0; i < table->nsheets; i++)
+        len += strlen(table->sheets[i]) + 2;
+    joined = malloc(len + 1);
+    if (!joined)
+        return CLASCONV_ERR_MEMORY;
+    joined[0] = '\0';
+    for (i = 0; i < table->nsheets; i++) {
+        if (i)
+            strcat(joined, ", ");
+        strcat(joined, table->sheets[i]);
+    }
+    free(table->sheet);
+    table->sheet = joined;
+    return CLASCONV_OK;
 }
 
 clasconv_error clasconv_table_set_string(char **member, const char *value)

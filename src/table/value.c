@@ -17,6 +17,10 @@
  * - Number cells within 1e-9 (relative, absolute below 1) of a whole number
  *   are that number (formula noise: 14.999999999 -> 15).
  * - Boolean, error and date cells: NOT_A_NUMBER.
+ * - A count followed by blanks and one word for children (unit_words):
+ *   UNIT_REMOVED with the count ("12 enfants", "12 enf.", "3 élèves"). Any
+ *   other text after the count ("12 ?", "12 (Coup de pouce)") or before it
+ *   ("env. 12") stays NOT_A_NUMBER, in every scheme.
  */
 #include <math.h>
 #include <stdint.h>
@@ -37,6 +41,9 @@
 
 /* Words read as 0 (folded: lower case, no accents), with `-`, `–`, `—`. */
 static const char *const zero_words[] = {"-", "neant", "aucun", "aucune"};
+/* Words for children after a count (folded), read as the unit of it. */
+static const char *const unit_words[] = {"enfants", "enfant", "enf",
+                                         "enf.",    "eleves", "eleve"};
 /* Dashes alone also read as 0, compared before folding: en dash, em dash,
  * hyphen, minus sign. */
 static const char *const zero_dashes[] = {"\xE2\x80\x93", "\xE2\x80\x94",
@@ -68,6 +75,47 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Whether [text, text + len) is one of `words` once case and accents are
+ * folded. */
+static int folded_word_in(const char *text, size_t len,
+                          const char *const *words, size_t nwords)
+{
+    char buf[MAX_VALUE_TEXT + 1];
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    uint8_t *folded = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const uint8_t *)buf, 0, &folded,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+    if (n < 0) {
+        return 0;
+    }
+    int found = 0;
+    for (size_t i = 0; i < nwords; i++) {
+        if (strcmp((const char *)folded, words[i]) == 0) {
+            found = 1;
+            break;
+        }
+    }
+    free(folded);
+    return found;
+}
+
+/* Whether [s, s + len) is blanks then a word for children ("enfants"). */
+static int is_unit_tail(const char *s, size_t len)
+{
+    size_t pos = 0, blank;
+    while (pos < len && (blank = blank_at(s + pos)) > 0) {
+        pos += blank;
+    }
+    if (pos == 0 || pos == len) {
+        return 0;
+    }
+    return folded_word_in(s + pos, len - pos, unit_words,
+                          sizeof unit_words / sizeof unit_words[0]);
+}
+
 /* Whether the trimmed text is a word read as 0. */
 static int is_zero_word(const char *text, size_t len)
 {
@@ -79,23 +127,8 @@ static int is_zero_word(const char *text, size_t len)
             return 1;
         }
     }
-    uint8_t *folded = NULL;
-    utf8proc_ssize_t n =
-        utf8proc_map((const uint8_t *)buf, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
-    if (n < 0) {
-        return 0;
-    }
-    int found = 0;
-    for (size_t i = 0; i < sizeof zero_words / sizeof zero_words[0]; i++) {
-        if (strcmp((const char *)folded, zero_words[i]) == 0) {
-            found = 1;
-            break;
-        }
-    }
-    free(folded);
-    return found;
+    return folded_word_in(text, len, zero_words,
+                          sizeof zero_words / sizeof zero_words[0]);
 }
 
 /*
@@ -216,8 +249,12 @@ clasconv_value_status clasconv_value_parse_text(const char *text,
         }
         fraction = nonzero;
     }
+    int unit = 0;
     if (pos != len) {
-        return CLASCONV_VALUE_NOT_A_NUMBER;
+        if (!is_unit_tail(start + pos, len - pos)) {
+            return CLASCONV_VALUE_NOT_A_NUMBER;
+        }
+        unit = 1;
     }
     if (negative && (whole > 0 || fraction)) {
         return CLASCONV_VALUE_NEGATIVE;
@@ -229,7 +266,7 @@ clasconv_value_status clasconv_value_parse_text(const char *text,
         return CLASCONV_VALUE_NOT_A_NUMBER;
     }
     *value = whole;
-    return CLASCONV_VALUE_OK;
+    return unit ? CLASCONV_VALUE_UNIT_REMOVED : CLASCONV_VALUE_OK;
 }
 
 clasconv_value_status clasconv_value_parse_number(double number, int64_t *value)

@@ -36,20 +36,29 @@ static const header_entry header_words[] = {
     S("etudes surveillees dirigees", ETUDE),
     S("etude surveillee dirigee", ETUDE),
     S("etudes accompagnees", ETUDE),
+    S("etude surv", ETUDE),
+    S("etudes surv", ETUDE),
     S("ecole ouverte", ECOLE_OUVERTE),
     S("ecoles ouvertes", ECOLE_OUVERTE),
     S("operation ecole ouverte", ECOLE_OUVERTE),
+    S("ec ouverte", ECOLE_OUVERTE),
+    S("ecole ouv", ECOLE_OUVERTE),
+    S("eo", ECOLE_OUVERTE),
     S("accompagnement educatif", ACCOMPAGNEMENT_EDUCATIF),
     S("acc educatif", ACCOMPAGNEMENT_EDUCATIF),
     S("acc educ", ACCOMPAGNEMENT_EDUCATIF),
     S("accomp educatif", ACCOMPAGNEMENT_EDUCATIF),
     S("accompagnement educ", ACCOMPAGNEMENT_EDUCATIF),
+    S("accomp educ", ACCOMPAGNEMENT_EDUCATIF),
+    S("acc educative", ACCOMPAGNEMENT_EDUCATIF),
+    S("accompagnement educatif ae", ACCOMPAGNEMENT_EDUCATIF),
     S("stage de reussite", STAGE_REUSSITE),
     S("stages de reussite", STAGE_REUSSITE),
     S("stage reussite", STAGE_REUSSITE),
     S("stages reussite", STAGE_REUSSITE),
+    S("stage de reussite scolaire", STAGE_REUSSITE),
+    S("stages de reussite scolaire", STAGE_REUSSITE),
     S("pre", PRE),
-    S("p r e", PRE),
     S("programme de reussite educative", PRE),
     S("programme de reussite educative pre", PRE),
     S("pre programme de reussite educative", PRE),
@@ -57,7 +66,6 @@ static const header_entry header_words[] = {
     S("reussite educative", PRE),
     S("dispositif de reussite educative", PRE),
     S("clas", CLAS),
-    S("c l a s", CLAS),
     S("contrat local d accompagnement a la scolarite", CLAS),
     S("contrat local d accompagnement a la scolarite clas", CLAS),
     S("clas contrat local d accompagnement a la scolarite", CLAS),
@@ -87,6 +95,19 @@ static const header_entry header_words[] = {
     K("etablissements scolaires concernes", VOCAB_NAME),
     K("nom", VOCAB_NAME),
     K("structure", VOCAB_NAME),
+    K("structures", VOCAB_NAME),
+    K("nom de la structure", VOCAB_NAME),
+    K("nom de l ecole de l etablissement", VOCAB_NAME),
+    K("nom de l etablissement de l ecole", VOCAB_NAME),
+    K("nom de l ecole ou de l etablissement", VOCAB_NAME),
+    K("nom de l ecole college lycee", VOCAB_NAME),
+    K("ecole ou etablissement", VOCAB_NAME),
+    K("etablissements concernes", VOCAB_NAME),
+    K("lieu", VOCAB_NAME),
+    K("lieux", VOCAB_NAME),
+    K("lieu d intervention", VOCAB_NAME),
+    K("lieux d intervention", VOCAB_NAME),
+    K("lieu d accueil", VOCAB_NAME),
     K("niveau", VOCAB_LEVEL),
     K("niveaux", VOCAB_LEVEL),
     K("niveau scolaire", VOCAB_LEVEL),
@@ -463,6 +484,70 @@ static void autre_detail(const char *text, char *detail, size_t size)
         detail[0] = '\0';
 }
 
+/* Non-zero when the raw text holds a letter, a dot, a letter ("E.O."). */
+static int has_dotted_letters(const char *text)
+{
+    const char *p;
+
+    for (p = text; *p; p++)
+        if (p > text && *p == '.' &&
+            ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z') &&
+            ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z'))
+            return 1;
+    return 0;
+}
+
+/* Joins an acronym spelled letter by letter ("c l a s" from "C.L.A.S.",
+ * "C L A S" or "C-L-A-S") into one word, in place: a run of three or more
+ * one-letter words, or of two when the raw text dots its letters ("E.O."),
+ * so that "accompagnement a l ecole" keeps its words. */
+static void join_acronyms(char *folded, int dotted)
+{
+    char out[512];
+    size_t o = 0, i = 0, n = strlen(folded);
+
+    while (i < n && o + 1 < sizeof out) {
+        size_t run = 0, j = i;
+        while (j < n && folded[j] != ' ' &&
+               (j + 1 == n || folded[j + 1] == ' ')) {
+            run++;
+            j += 2;
+        }
+        if (run >= 3 || (run == 2 && dotted)) {
+            size_t k;
+            if (o)
+                out[o++] = ' ';
+            for (k = 0; k < run && o + 1 < sizeof out; k++)
+                out[o++] = folded[i + 2 * k];
+            i += 2 * run;
+        } else {
+            size_t len = strcspn(folded + i, " ");
+            if (o && o + 1 < sizeof out)
+                out[o++] = ' ';
+            if (o + len >= sizeof out)
+                break;
+            memcpy(out + o, folded + i, len);
+            o += len;
+            i += len;
+        }
+        while (i < n && folded[i] == ' ')
+            i++;
+    }
+    out[o] = '\0';
+    memcpy(folded, out, o + 1);
+}
+
+/* The one normalization of every header (SPEC section 1): folded (case,
+ * accents, punctuation, spacing, a trailing colon), acronym letters
+ * joined. 0 when nothing is left. */
+static int normalize_header(const char *text, char *folded, size_t size)
+{
+    if (!text || !clasconv_text_fold(text, folded, size))
+        return 0;
+    join_acronyms(folded, has_dotted_letters(text));
+    return folded[0] != '\0';
+}
+
 vocab_header vocab_classify_header(const char *text)
 {
     vocab_header h;
@@ -472,7 +557,7 @@ vocab_header vocab_classify_header(const char *text)
 
     memset(&h, 0, sizeof h);
     h.scheme = CLASCONV_SCHEME_NONE;
-    if (!text || !clasconv_text_fold(text, folded, sizeof folded))
+    if (!normalize_header(text, folded, sizeof folded))
         return h;
     if (names_qpv(folded)) {
         drop_words(folded, qpv_noise, sizeof qpv_noise / sizeof qpv_noise[0]);
@@ -499,7 +584,7 @@ vocab_header vocab_classify_header(const char *text)
         /* "Ecole ouverte (EO)", "Stage de réussite (vacances)" */
         char head[512];
         snprintf(head, sizeof head, "%.*s", (int)strcspn(text, "("), text);
-        if (clasconv_text_fold(head, folded, sizeof folded))
+        if (normalize_header(head, folded, sizeof folded))
             e = lookup_header(folded);
     }
     if (e) {

@@ -177,6 +177,8 @@ static int is_file_level(clasconv_anomaly_code code)
     case CLASCONV_A_COMMUNE_CONFLICT:
     case CLASCONV_A_FILE_DUPLICATE:
     case CLASCONV_A_COMMUNE_DUPLICATE:
+    case CLASCONV_A_SHEET_IGNORED:
+    case CLASCONV_A_SHEETS_READ:
         return 1;
     default:
         return 0;

@@ -161,6 +161,16 @@ clasconv_error clasconv_render_json(const clasconv_table *table,
     put_string(&out, table->format);
     put_key(&out, 0, "sheet");
     put_string(&out, table->sheet);
+    put_key(&out, 0, "sheets");
+    put_raw(&out, "[");
+    if (table->nsheets == 0 && table->sheet != NULL)
+        put_string(&out, table->sheet);
+    for (i = 0; i < table->nsheets; i++) {
+        if (i > 0)
+            put_raw(&out, ",");
+        put_string(&out, table->sheets[i]);
+    }
+    put_raw(&out, "]");
     put_key(&out, 0, "commune");
     put_string(&out, table->commune);
     put_key(&out, 0, "commune_source");

@@ -156,6 +156,8 @@ def main():
                 t.equal(doc["commune"], exp["commune"], f"{case}: commune")
             if "sheet" in exp:
                 t.equal(doc.get("sheet"), exp["sheet"], f"{case}: sheet")
+            if "sheets" in exp:
+                t.equal(doc.get("sheets"), exp["sheets"], f"{case}: sheets")
             check_rows(t, case, exp, doc)
             t.equal(doc["totals"], exp["totals"], f"{case}: totals")
             check_anomalies(t, case, exp, doc)

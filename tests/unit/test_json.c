@@ -20,7 +20,8 @@ Test(json, small_table_exact)
                                       1};
     static const char want[] =
         "{\"file\":\"Note \\\"CLAS\\\".xls\",\"format\":\"xls\","
-        "\"sheet\":\"Feuil1\",\"commune\":\"Saint-Fons\",\"commune_source\":"
+        "\"sheet\":\"Feuil1\",\"sheets\":[\"Feuil1\"],"
+        "\"commune\":\"Saint-Fons\",\"commune_source\":"
         "\"cellule\",\"encoding\":null,"
         "\"sha256\":null,"
         "\"rows\":[{\"level\":\"COLLEGE\",\"school\":\"Collège Jean Moulin\","
@@ -102,6 +103,7 @@ Test(json, failed_file_same_shape)
 {
     static const char want[] =
         "{\"file\":\"export.xls\",\"format\":null,\"sheet\":null,"
+        "\"sheets\":[],"
         "\"commune\":null,\"commune_source\":null,\"encoding\":null,\"sha256\":"
         "null,\"rows\":[],"
         "\"totals\":{"

@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include "clasconv/clasconv.h"
+#include "table/locate_internal.h"
 
-/* Builds a one-sheet grid from rows of cells separated by '|'; a cell
- * starting with '#' is a number. */
-static clasconv_grid *grid_of(const char *sheet_name, const char *const *rows,
-                              size_t nrows)
+/* Adds a sheet of rows of cells separated by '|'; a cell starting with '#'
+ * is a number. */
+static void add_rows(clasconv_grid *g, const char *sheet_name,
+                     const char *const *rows, size_t nrows)
 {
-    clasconv_grid *g = clasconv_grid_new();
     clasconv_sheet *s =
         clasconv_grid_add_sheet(g, sheet_name, CLASCONV_REF_SHEET, 0, NULL);
     size_t r;
@@ -36,6 +36,15 @@ static clasconv_grid *grid_of(const char *sheet_name, const char *const *rows,
             c++;
         }
     }
+}
+
+/* A one-sheet grid (see add_rows). */
+static clasconv_grid *grid_of(const char *sheet_name, const char *const *rows,
+                              size_t nrows)
+{
+    clasconv_grid *g = clasconv_grid_new();
+
+    add_rows(g, sheet_name, rows, nrows);
     cr_assert_eq(clasconv_grid_finish(g), CLASCONV_OK);
     return g;
 }
@@ -238,9 +247,11 @@ Test(locate, autre_precision_and_commune)
     cr_assert_eq(t->schools[0].counts[CLASCONV_SCHEME_AUTRE], 6);
     cr_assert_str_eq(t->schools[0].autre_detail, "Coup de pouce");
     cr_assert_str_eq(t->schools[1].autre_detail, "CLÉ");
-    cr_assert_eq(t->schools[2].counts[CLASCONV_SCHEME_AUTRE], 12);
-    cr_assert_str_eq(t->schools[2].autre_detail, "Coup de pouce Clé");
-    cr_assert_eq(count_code(t, CLASCONV_A_VALUE_NOT_A_NUMBER), 0);
+    /* text after a count is no précision (SPEC 1, issue 17): an error,
+     * the cell left blank, the précision not taken from it */
+    cr_assert_eq(t->schools[2].counts[CLASCONV_SCHEME_AUTRE], CLASCONV_BLANK);
+    cr_assert_null(t->schools[2].autre_detail);
+    cr_assert_eq(count_code(t, CLASCONV_A_VALUE_NOT_A_NUMBER), 1);
     clasconv_table_free(t);
 }
 
@@ -278,4 +289,94 @@ Test(locate, commune_from_file_name)
     clasconv_table *t = locate(rows, 2, CLASCONV_OK);
     cr_assert_str_eq(t->commune, "Bron");
     clasconv_table_free(t);
+}
+
+/* Non-zero when an anomaly of `code` has `part` in its message. */
+static int has_message(const clasconv_table *t, clasconv_anomaly_code code,
+                       const char *part)
+{
+    size_t i;
+
+    for (i = 0; i < t->anomalies.count; i++)
+        if (t->anomalies.items[i].code == code &&
+            strstr(t->anomalies.items[i].message, part))
+            return 1;
+    return 0;
+}
+
+/* Issue 17: one sheet per level, a copy, a sheet without header, a
+ * summary by level. */
+static const char *const college_sheet[] = {
+    "Établissement|CLAS|CLAS dont QPV|PRE",
+    "Jean Moulin|#10|#4|",
+    "CLG Victor Hugo|#5|#5|#2",
+};
+static const char *const lycee_sheet[] = {
+    "Établissement|CLAS|CLAS dont QPV",
+    "Lycée Condorcet|#3|#1",
+};
+static const char *const loose_sheet[] = {
+    "École élémentaire Jules Ferry|#12|#4",
+};
+static const char *const summary_sheet[] = {
+    "Niveau|CLAS|CLAS dont QPV|PRE",
+    "Collège|#15|#9|#2",
+    "Total|#18|#10|#2",
+};
+
+Test(locate, every_sheet_read)
+{
+    clasconv_grid *g = clasconv_grid_new();
+    clasconv_table *t = clasconv_table_new();
+    clasconv_diag diag;
+
+    add_rows(g, "Collège", college_sheet, 3);
+    add_rows(g, "Récapitulatif", summary_sheet, 3);
+    add_rows(g, "Lycée", lycee_sheet, 2);
+    add_rows(g, "Collège (2)", college_sheet, 3);
+    add_rows(g, "Autres", loose_sheet, 1);
+    cr_assert_eq(clasconv_grid_finish(g), CLASCONV_OK);
+    cr_assert_eq(clasconv_locate(g, "bron.xlsx", t, &diag), CLASCONV_OK);
+    cr_assert_eq(t->nsheets, 2);
+    cr_assert_str_eq(t->sheets[0], "Collège");
+    cr_assert_str_eq(t->sheets[1], "Lycée");
+    cr_assert_str_eq(t->sheet, "Collège, Lycée");
+    cr_assert_eq(t->nschools, 3);
+    /* "Jean Moulin" has no type: the sheet's name gives its level */
+    cr_assert_str_eq(t->schools[0].name, "Jean Moulin");
+    cr_assert_eq(t->schools[0].level, CLASCONV_LEVEL_COLLEGE);
+    cr_assert_eq(t->schools[2].level, CLASCONV_LEVEL_LYCEE);
+    cr_assert_eq(count_code(t, CLASCONV_A_LEVEL_UNKNOWN), 0);
+    cr_assert_eq(count_code(t, CLASCONV_A_SHEETS_READ), 1);
+    /* the copy and the sheet without header, not the summary */
+    cr_assert_eq(count_code(t, CLASCONV_A_SHEET_IGNORED), 2);
+    cr_assert(has_message(t, CLASCONV_A_SHEET_IGNORED, "« Collège (2) »"));
+    cr_assert(has_message(t, CLASCONV_A_SHEET_IGNORED, "« Autres »"));
+    cr_assert(!has_message(t, CLASCONV_A_SHEET_IGNORED, "Récapitulatif"));
+    /* PRE is in the Collège sheet only: missing from Lycée, named */
+    cr_assert_eq(count_code(t, CLASCONV_A_COLUMN_MISSING),
+                 CLASCONV_SCHEME_COUNT - 3 + 1);
+    clasconv_table_free(t);
+    clasconv_grid_free(g);
+}
+
+typedef struct code_case {
+    const char *text;
+    int code;
+} code_case;
+
+static const code_case code_cases[] = {
+    {"0691234A", 1},    {" 0691234a ", 1}, {"12", 1},        {"69-001", 1},
+    {"Jules Ferry", 0}, {"EE 12", 0},      {"0691234AB", 0}, {"Collège", 0},
+};
+
+Test(locate, codes_are_not_names)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof code_cases / sizeof code_cases[0]; i++)
+        cr_expect_eq(locate_is_code(code_cases[i].text), code_cases[i].code,
+                     "[%s]", code_cases[i].text);
+    cr_assert(locate_names_school("EE Jules Ferry"));
+    cr_assert(!locate_names_school("Jules Ferry"));
 }

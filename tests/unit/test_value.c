@@ -13,6 +13,7 @@
 #define NAN_ CLASCONV_VALUE_NOT_A_NUMBER
 #define FRAC CLASCONV_VALUE_NOT_INTEGER
 #define NEG CLASCONV_VALUE_NEGATIVE
+#define UNIT CLASCONV_VALUE_UNIT_REMOVED
 #define NOVAL CLASCONV_BLANK
 
 typedef struct text_case {
@@ -85,7 +86,25 @@ static const text_case text_cases[] = {
     {"NC", NAN_, NOVAL},
     {"?", NAN_, NOVAL},
     {"env. 12", NAN_, NOVAL},
-    {"12 enfants", NAN_, NOVAL},
+    {"12 ?", NAN_, NOVAL},
+    {"10-12", NAN_, NOVAL},
+    {"10 à 12", NAN_, NOVAL},
+    {"12 (Coup de pouce)", NAN_, NOVAL},
+    {"12 enfants environ", NAN_, NOVAL},
+    {"enfants", NAN_, NOVAL},
+    {"12enfants", NAN_, NOVAL},
+    /* a count with a word for children: the count, UNIT_REMOVED */
+    {"12 enfants", UNIT, 12},
+    {"12 Enfants", UNIT, 12},
+    {"1 enfant", UNIT, 1},
+    {"12 élèves", UNIT, 12},
+    {"12 ELEVES", UNIT, 12},
+    {"15 enf.", UNIT, 15},
+    {"15 enf", UNIT, 15},
+    {" 1 234 enfants ", UNIT, 1234},
+    {"12\u00a0enfants", UNIT, 12},
+    {"12,5 enfants", FRAC, NOVAL},
+    {"-3 enfants", NEG, NOVAL},
     {"1/2", NAN_, NOVAL},
     {"50%", NAN_, NOVAL},
     {"12.", NAN_, NOVAL},
