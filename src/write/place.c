@@ -1,6 +1,7 @@
 /* place.c: which school row and column each anomaly concerns. */
 #include "write/place.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,4 +217,69 @@ clasconv_error clasconv_place_anomalies(const clasconv_table *t,
     }
     index_free(&ix);
     return CLASCONV_OK;
+}
+
+static int mark_cmp(const void *pa, const void *pb)
+{
+    const clasconv_cell_mark *a = pa, *b = pb;
+
+    if (a->school != b->school)
+        return a->school < b->school ? -1 : 1;
+    if (a->scheme != b->scheme)
+        return a->scheme < b->scheme ? -1 : 1;
+    return (a->anomaly > b->anomaly) - (a->anomaly < b->anomaly);
+}
+
+clasconv_error clasconv_place_marks(const clasconv_table *t,
+                                    const clasconv_place *places,
+                                    clasconv_cell_mark **marks, size_t *count)
+{
+    size_t n = t->anomalies.count, i, k = 0;
+    clasconv_cell_mark *m = malloc((n ? n : 1) * sizeof *m);
+
+    *marks = m;
+    *count = 0;
+    if (!m)
+        return CLASCONV_ERR_MEMORY;
+    for (i = 0; i < n; i++) {
+        if (places[i].school == CLASCONV_PLACE_NONE)
+            continue;
+        m[k].school = places[i].school;
+        m[k].scheme = places[i].scheme;
+        m[k].anomaly = i;
+        k++;
+    }
+    qsort(m, k, sizeof *m, mark_cmp);
+    *count = k;
+    return CLASCONV_OK;
+}
+
+clasconv_severity clasconv_place_message(const clasconv_table *t,
+                                         const clasconv_cell_mark *marks,
+                                         size_t first, size_t end, char *text,
+                                         size_t size)
+{
+    clasconv_severity worst = CLASCONV_SEV_INFO;
+    size_t pos = 0, k;
+
+    text[0] = '\0';
+    for (k = first; k < end; k++) {
+        const clasconv_anomaly *a = &t->anomalies.items[marks[k].anomaly];
+        int n;
+
+        if (a->severity < worst)
+            worst = a->severity;
+        if (pos >= size)
+            continue;
+        n = snprintf(text + pos, size - pos, "%s%s : %s", pos ? "\n" : "",
+                     clasconv_severity_name(a->severity),
+                     a->message ? a->message : "");
+        if (n < 0 || (size_t)n >= size - pos) {
+            text[pos] = '\0';
+            pos = size; /* full: later messages are left out */
+            continue;
+        }
+        pos += (size_t)n;
+    }
+    return worst;
 }

@@ -30,4 +30,32 @@ typedef struct clasconv_place {
 clasconv_error clasconv_place_anomalies(const clasconv_table *table,
                                         clasconv_place *out);
 
+/** One anomaly on a school's cell (scheme -1: its name cell). */
+typedef struct clasconv_cell_mark {
+    size_t school;
+    int scheme;
+    size_t anomaly;
+} clasconv_cell_mark;
+
+/**
+ * The anomalies of `places` that are on a school's cell, in a malloc'd
+ * array `*marks` (`*count` entries; the caller frees it) sorted by school,
+ * then column (the name first), then list order, so that a writer going
+ * through the rows in order finds each cell's anomalies in one pass.
+ * Returns MEMORY on failure.
+ */
+clasconv_error clasconv_place_marks(const clasconv_table *table,
+                                    const clasconv_place *places,
+                                    clasconv_cell_mark **marks, size_t *count);
+
+/**
+ * For the marks [first, end) of one cell: returns their worst severity and
+ * writes their messages in `text`, one a line (« erreur : … »), cut on a
+ * line boundary to fit `size`.
+ */
+clasconv_severity clasconv_place_message(const clasconv_table *table,
+                                         const clasconv_cell_mark *marks,
+                                         size_t first, size_t end, char *text,
+                                         size_t size);
+
 #endif

@@ -46,14 +46,6 @@ static const char *row_level(clasconv_level level)
  * clasconv_xlsx_columns() to the longest word of each label. */
 #define SCHEME_WIDTH 7.0
 
-/* Each anomaly's output cell, sorted by school row then column, so that
- * the Dispositifs rows (written in order) find theirs in one pass. */
-typedef struct cell_mark {
-    size_t school;
-    unsigned col;
-    size_t anomaly;
-} cell_mark;
-
 /* At most this many cells get a comment (each is a shape in the file);
  * the others are still coloured. */
 #define MAX_COMMENTS 5000u
@@ -62,21 +54,10 @@ typedef struct cell_mark {
 /* Excel's limit of hyperlinks in one sheet. */
 #define MAX_LINKS 65530u
 
-static int mark_cmp(const void *pa, const void *pb)
-{
-    const cell_mark *a = pa, *b = pb;
-
-    if (a->school != b->school)
-        return a->school < b->school ? -1 : 1;
-    if (a->col != b->col)
-        return a->col < b->col ? -1 : 1;
-    return (a->anomaly > b->anomaly) - (a->anomaly < b->anomaly);
-}
-
 /* Where anomalies are shown in the workbook. */
 typedef struct placement {
-    clasconv_place *places; /* per anomaly */
-    cell_mark *marks;       /* anomalies on a Dispositifs cell, sorted */
+    clasconv_place *places;    /* per anomaly */
+    clasconv_cell_mark *marks; /* anomalies on a Dispositifs cell, sorted */
     size_t nmarks;
 } placement;
 
@@ -95,55 +76,19 @@ static unsigned place_col(const clasconv_place *p)
 static int placement_build(clasconv_xlsx *x, const clasconv_table *table,
                            placement *p)
 {
-    size_t n = table->anomalies.count, i;
+    size_t n = table->anomalies.count;
 
     memset(p, 0, sizeof *p);
     p->places = malloc((n ? n : 1) * sizeof *p->places);
-    p->marks = malloc((n ? n : 1) * sizeof *p->marks);
-    if (!p->places || !p->marks ||
-        clasconv_place_anomalies(table, p->places) != CLASCONV_OK) {
+    if (!p->places ||
+        clasconv_place_anomalies(table, p->places) != CLASCONV_OK ||
+        clasconv_place_marks(table, p->places, &p->marks, &p->nmarks) !=
+            CLASCONV_OK) {
         placement_free(p);
         clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "anomalies");
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        if (p->places[i].school == CLASCONV_PLACE_NONE)
-            continue;
-        p->marks[p->nmarks].school = p->places[i].school;
-        p->marks[p->nmarks].col = place_col(&p->places[i]);
-        p->marks[p->nmarks].anomaly = i;
-        p->nmarks++;
-    }
-    qsort(p->marks, p->nmarks, sizeof *p->marks, mark_cmp);
     return 0;
-}
-
-/* The worst severity of the marks [first, end) and their messages, one a
- * line, in `text` (cut at COMMENT_MAX bytes on a line boundary). */
-static clasconv_severity cell_anomalies(const clasconv_table *table,
-                                        const cell_mark *marks, size_t first,
-                                        size_t end, char *text, size_t size)
-{
-    clasconv_severity worst = CLASCONV_SEV_INFO;
-    size_t pos = 0, k;
-
-    text[0] = '\0';
-    for (k = first; k < end; k++) {
-        const clasconv_anomaly *a = &table->anomalies.items[marks[k].anomaly];
-        int n;
-
-        if (a->severity < worst)
-            worst = a->severity;
-        n = snprintf(text + pos, size - pos, "%s%s : %s", pos ? "\n" : "",
-                     clasconv_severity_name(a->severity),
-                     a->message ? a->message : "");
-        if (n < 0 || (size_t)n >= size - pos) {
-            text[pos] = '\0';
-            break;
-        }
-        pos += (size_t)n;
-    }
-    return worst;
 }
 
 static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
@@ -195,12 +140,14 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
             clasconv_severity worst;
             lxw_comment_options opt;
 
-            c = p->marks[k].col;
+            int scheme = p->marks[k].scheme;
+
+            c = scheme >= 0 ? COL_FIRST_SCHEME + (unsigned)scheme : COL_SCHOOL;
             while (end < p->nmarks && p->marks[end].school == i &&
-                   p->marks[end].col == c)
+                   p->marks[end].scheme == scheme)
                 end++;
-            worst = cell_anomalies(table, p->marks, k, end, comment,
-                                   sizeof comment);
+            worst = clasconv_place_message(table, p->marks, k, end, comment,
+                                           sizeof comment);
             if (c == COL_SCHOOL)
                 clasconv_xlsx_string(x, ws, row, c, school->name,
                                      x->sev_text[worst]);
