@@ -122,8 +122,8 @@ static lxw_format *new_format(clasconv_xlsx *x)
     return fmt;
 }
 
-/* Fills by severity, as in the HTML report: red, amber, blue. */
-static const lxw_color_t severity_fill[3] = {0xF8C9C7, 0xFFE9A8, 0xD6E8FB};
+const lxw_color_t clasconv_xlsx_severity_fill[3] = {0xF8C9C7, 0xFFE9A8,
+                                                    0xD6E8FB};
 
 static void create_formats(clasconv_xlsx *x)
 {
@@ -158,9 +158,10 @@ static void create_formats(clasconv_xlsx *x)
     format_set_font_color(x->link, 0x0563C1);
     format_set_align(x->link, LXW_ALIGN_VERTICAL_TOP);
     for (sev = 0; sev < 3; sev++) {
-        format_set_bg_color(x->sev_text[sev], severity_fill[sev]);
+        format_set_bg_color(x->sev_text[sev], clasconv_xlsx_severity_fill[sev]);
         format_set_align(x->sev_text[sev], LXW_ALIGN_VERTICAL_TOP);
-        format_set_bg_color(x->sev_count[sev], severity_fill[sev]);
+        format_set_bg_color(x->sev_count[sev],
+                            clasconv_xlsx_severity_fill[sev]);
         format_set_num_format_index(x->sev_count[sev], 1);
         format_set_align(x->sev_count[sev], LXW_ALIGN_VERTICAL_TOP);
     }

@@ -59,6 +59,10 @@ typedef struct clasconv_xlsx {
     char print_header[256];
 } clasconv_xlsx;
 
+/** Fills of the severities (index = clasconv_severity), as in the HTML
+ * report: red, amber, blue. */
+extern const lxw_color_t clasconv_xlsx_severity_fill[3];
+
 /** Point size of the body font (libxlsxwriter's default, Calibri 11). */
 #define CLASCONV_XLSX_FONT_PT 11.0
 /** Height in points of one line of body text. */
