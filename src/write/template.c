@@ -627,7 +627,7 @@ static lxw_error write_grand_total(lxw_worksheet *ws,
     return err;
 }
 
-static void setup_page(lxw_worksheet *ws, lxw_row_t last_row)
+static void setup_page(clasconv_xlsx *x, lxw_worksheet *ws, lxw_row_t last_row)
 {
     lxw_protection protection;
 
@@ -638,7 +638,7 @@ static void setup_page(lxw_worksheet *ws, lxw_row_t last_row)
     worksheet_center_horizontally(ws);
     worksheet_repeat_rows(ws, ROW_HEAD, ROW_HEAD);
     worksheet_print_area(ws, 0, COL_NAME, last_row, COL_LAST);
-    worksheet_set_footer(ws, "&CPage &P / &N");
+    clasconv_xlsx_print_header(x, ws); /* commune, sheet, page N / M */
 
     /* Structure protected, no password: the unlocked cells stay editable,
      * columns and rows may still be resized, and rows inserted (a school
@@ -666,6 +666,7 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
 
     if (!ws || make_formats(x->wb, &fm) != 0 || marks_build(prefill, &pm) != 0)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    clasconv_xlsx_set_print_title(x, commune);
     section_totals(prefill, sections);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
         lay[l].level_row = row;
@@ -677,11 +678,16 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
     }
     grand_row = row;
 
-    err = worksheet_set_column(ws, COL_NAME, COL_NAME, 44, NULL);
+    /* Widths: a school name, room for each header's longest word in bold
+     * capitals (« ACCOMPAGNEMENT » is the longest), so that A4 landscape
+     * fit to width prints at a legible size. */
+    err = worksheet_set_column(ws, COL_NAME, COL_NAME, 34, NULL);
+    for (l = 0; !err && l < CLASCONV_SCHEME_COUNT; l++)
+        err = worksheet_set_column(
+            ws, COL_OF(l), COL_OF(l),
+            l == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF ? 20 : 11, NULL);
     if (!err)
-        err = worksheet_set_column(ws, 1, COL_LAST_SCHEME, 14, NULL);
-    if (!err)
-        err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 24, NULL);
+        err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 18, NULL);
     if (!err)
         err = write_titles(ws, &fm, commune);
     if (!err)
@@ -702,7 +708,7 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
             "Vérifiez le fichier avec « clasconv check » avant l’envoi.",
             fm.note);
     if (!err)
-        setup_page(ws, grand_row + 3);
+        setup_page(x, ws, grand_row + 3);
     marks_free(&pm);
     return err;
 }

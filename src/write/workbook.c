@@ -184,6 +184,7 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
             k = end;
         }
     }
+    clasconv_xlsx_print_area(x, ws, table->nschools, DISPOSITIFS_COLS - 1);
     clasconv_xlsx_page_setup(x, ws);
 }
 
@@ -322,10 +323,17 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
         double scheme_h =
             clasconv_xlsx_text_height(scheme, cols[AN_SCHEME].width);
 
+        double read_h = clasconv_xlsx_text_height(a->read, cols[AN_READ].width);
+        double kept_h = clasconv_xlsx_text_height(a->kept, cols[AN_KEPT].width);
+
         if (school_h > height)
             height = school_h;
         if (scheme_h > height)
             height = scheme_h;
+        if (read_h > height)
+            height = read_h;
+        if (kept_h > height)
+            height = kept_h;
         /* Before the cells: constant memory writes rows in order. */
         if (ws != NULL && row < LXW_ROW_MAX)
             clasconv_xlsx_check(
@@ -340,8 +348,8 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
         clasconv_xlsx_string(x, ws, row, AN_SCHOOL, a->school, x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_SCHEME, scheme, x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_MESSAGE, a->message, x->wrap);
-        clasconv_xlsx_string(x, ws, row, AN_READ, a->read, x->text);
-        clasconv_xlsx_string(x, ws, row, AN_KEPT, a->kept, x->text);
+        clasconv_xlsx_string(x, ws, row, AN_READ, a->read, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_KEPT, a->kept, x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_CODE,
                              clasconv_anomaly_code_name(a->code), x->text);
         clasconv_xlsx_string(x, ws, row, AN_CELL, a->cell, x->text);
@@ -365,14 +373,28 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
                             worksheet_autofilter(ws, 0, 0, (lxw_row_t)last_row,
                                                  ANOMALIES_COLS - 1),
                             "filtre");
+    clasconv_xlsx_print_area(x, ws, last_row, ANOMALIES_COLS - 1);
     clasconv_xlsx_page_setup(x, ws);
 }
 
+/* Widths of the Source sheet's columns. */
+#define SOURCE_NAME_WIDTH 28.0
+#define SOURCE_VALUE_WIDTH 72.0
+
+/* A Source fact; a long value (a Word form's field) wraps, its row grows. */
 static void source_text(clasconv_xlsx *x, lxw_worksheet *ws, size_t *row,
                         const char *name, const char *value)
 {
-    clasconv_xlsx_string(x, ws, *row, 0, name, x->bold);
-    clasconv_xlsx_string(x, ws, *row, 1, value, x->text);
+    double h = clasconv_xlsx_text_height(value, SOURCE_VALUE_WIDTH);
+    double name_h = clasconv_xlsx_text_height(name, SOURCE_NAME_WIDTH);
+
+    if (name_h > h)
+        h = name_h;
+    if (h > CLASCONV_XLSX_LINE_PT && ws != NULL && x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)*row, h, NULL),
+                            "ligne");
+    clasconv_xlsx_string(x, ws, *row, 0, name, x->bold_wrap);
+    clasconv_xlsx_string(x, ws, *row, 1, value, x->wrap);
     (*row)++;
 }
 
@@ -386,8 +408,8 @@ static void source_number(clasconv_xlsx *x, lxw_worksheet *ws, size_t *row,
 
 static void write_source(clasconv_xlsx *x, const clasconv_table *table)
 {
-    static const clasconv_xlsx_column cols[2] = {{"Champ", 0, 24},
-                                                 {"Valeur", 0, 72}};
+    static const clasconv_xlsx_column cols[2] = {
+        {"Champ", 0, SOURCE_NAME_WIDTH}, {"Valeur", 0, SOURCE_VALUE_WIDTH}};
     const clasconv_anomalies *list = &table->anomalies;
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Source");
     size_t row = 1, i;

@@ -131,6 +131,7 @@ static void create_formats(clasconv_xlsx *x)
 
     x->header = new_format(x);
     x->header_num = new_format(x);
+    x->bold_wrap = new_format(x);
     x->link = new_format(x);
     for (sev = 0; sev < 3; sev++) {
         x->sev_text[sev] = new_format(x);
@@ -148,6 +149,9 @@ static void create_formats(clasconv_xlsx *x)
     format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
     format_set_bottom(x->header, LXW_BORDER_THIN);
     format_set_bg_color(x->header, 0xD9D9D9);
+    format_set_bold(x->bold_wrap);
+    format_set_text_wrap(x->bold_wrap);
+    format_set_align(x->bold_wrap, LXW_ALIGN_VERTICAL_TOP);
     format_set_bold(x->header_num);
     format_set_text_wrap(x->header_num);
     format_set_align(x->header_num, LXW_ALIGN_CENTER);
@@ -454,6 +458,11 @@ static double label_width(const char *label, double width)
     return width;
 }
 
+double clasconv_xlsx_column_width(const clasconv_xlsx_column *col)
+{
+    return label_width(col->label, col->width);
+}
+
 void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
                            const clasconv_xlsx_column *cols, unsigned count)
 {
@@ -462,7 +471,7 @@ void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
     if (x->lerr != LXW_NO_ERROR || ws == NULL)
         return;
     for (c = 0; c < count; c++) {
-        double width = label_width(cols[c].label, cols[c].width);
+        double width = clasconv_xlsx_column_width(&cols[c]);
         unsigned l = cols[c].label ? wrapped_lines(cols[c].label, width) : 1;
 
         if (l > lines)
@@ -504,7 +513,6 @@ void clasconv_xlsx_set_print_title(clasconv_xlsx *x, const char *title)
 
 void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws)
 {
-    char header[sizeof x->print_header + 8], *safe;
 
     if (x->lerr != LXW_NO_ERROR || ws == NULL)
         return;
@@ -514,6 +522,28 @@ void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws)
     worksheet_set_paper(ws, 9); /* A4 */
     worksheet_set_margins(ws, 0.25, 0.25, 0.6, 0.6);
     worksheet_fit_to_pages(ws, 1, 0);
+    clasconv_xlsx_print_header(x, ws);
+}
+
+void clasconv_xlsx_print_area(clasconv_xlsx *x, lxw_worksheet *ws,
+                              size_t last_row, unsigned last_col)
+{
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    if (last_row >= LXW_ROW_MAX)
+        last_row = LXW_ROW_MAX - 1;
+    clasconv_xlsx_check(x,
+                        worksheet_print_area(ws, 0, 0, (lxw_row_t)last_row,
+                                             (lxw_col_t)last_col),
+                        "impression");
+}
+
+void clasconv_xlsx_print_header(clasconv_xlsx *x, lxw_worksheet *ws)
+{
+    char header[sizeof x->print_header + 8], *safe;
+
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
     snprintf(header, sizeof header, "&L%s&R&A", x->print_header);
     safe = clasconv_xlsx_sanitize(header, 255);
     if (safe == NULL) {

@@ -48,6 +48,7 @@ typedef struct clasconv_xlsx {
     lxw_format *bold;       /* bold text */
     lxw_format *bold_count; /* bold whole number */
     lxw_format *header_num; /* header over numbers: as header, centred */
+    lxw_format *bold_wrap;  /* bold, wrapped, top-aligned (field names) */
     lxw_format *link;       /* internal hyperlink */
     /* Fills of the three severities (index = clasconv_severity): a text
      * cell and a count cell with an anomaly. */
@@ -132,6 +133,15 @@ void clasconv_xlsx_width(clasconv_xlsx *x, lxw_worksheet *ws, unsigned first,
  */
 void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws);
 
+/** Prints rows 0..last_row and columns 0..last_col only (text running
+ * over from the last column does not widen the page). */
+void clasconv_xlsx_print_area(clasconv_xlsx *x, lxw_worksheet *ws,
+                              size_t last_row, unsigned last_col);
+
+/** The page header (print title left, sheet name right) and footer
+ * (« Page N / M ») alone, for a sheet with its own page setup. */
+void clasconv_xlsx_print_header(clasconv_xlsx *x, lxw_worksheet *ws);
+
 /** Sets the text printed at the top left of every page (the commune):
  * `&` escaped, cut to fit Excel's 255-character header. NULL clears. */
 void clasconv_xlsx_set_print_title(clasconv_xlsx *x, const char *title);
@@ -145,6 +155,9 @@ void clasconv_xlsx_set_print_title(clasconv_xlsx *x, const char *title);
  */
 void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
                            const clasconv_xlsx_column *cols, unsigned count);
+
+/** The width clasconv_xlsx_columns() gives a column. */
+double clasconv_xlsx_column_width(const clasconv_xlsx_column *col);
 
 /** Width in characters that shows `word` (UTF-8, the longest word of a
  * label) on one line in bold at the body size, padding included. */
