@@ -330,8 +330,13 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
             height = school_h;
         if (scheme_h > height)
             height = scheme_h;
+        double code_h = clasconv_xlsx_text_height(
+            clasconv_anomaly_code_name(a->code), cols[AN_CODE].width);
+
         if (read_h > height)
             height = read_h;
+        if (code_h > height)
+            height = code_h;
         if (kept_h > height)
             height = kept_h;
         /* Before the cells: constant memory writes rows in order. */
@@ -351,7 +356,7 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
         clasconv_xlsx_string(x, ws, row, AN_READ, a->read, x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_KEPT, a->kept, x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_CODE,
-                             clasconv_anomaly_code_name(a->code), x->text);
+                             clasconv_anomaly_code_name(a->code), x->wrap);
         clasconv_xlsx_string(x, ws, row, AN_CELL, a->cell, x->text);
         output_cell(&p->places[i], target, sizeof target);
         if (target[0] && links < MAX_LINKS && ws != NULL &&

@@ -58,7 +58,9 @@ HEADERS = {
                        "Clé"] + SCHEMES +
                       ["Autre (précision)", "Nom lu", "Cellule source"],
     "Fichiers": ["Fichier", "Commune", "Format", "Statut", "Erreurs",
-                 "Avertissements", "Infos", "Message", "Sortie", "SHA-256"],
+                 "Avertissements", "Infos", "Message", "Sortie", "SHA-256",
+                 "Décompte"],
+    "Territoire": ["Niveau", "Établissements"] + SCHEMES,
     "Tableau CLAS": ["ETUDE", "ECOLE OUVERTE", "ACCOMPAGNEMENT EDUCATIF",
                      "STAGE DE REUSSITE",
                      "PROGRAMME DE REUSSITE EDUCATIVE (PRE)", "(CLAS)",
@@ -108,7 +110,10 @@ def page_sizes(pdf):
 
 
 def norm(text):
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Spaces collapsed; a line broken after a hyphen (« en- / tête ») is
+    a break between words, joined back."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return re.sub(r"(\w)- (\w)", r"\1-\2", text)
 
 
 def column_text(words, left, right):
@@ -273,7 +278,8 @@ def main():
         if t.check(r.returncode in (0, 1) and os.path.exists(synth),
                    f"batch wrote synthese.xlsx ({r.returncode})"):
             sheets = {s: HEADERS[s] for s in
-                      ("Communes", "Établissements", "Fichiers")}
+                      ("Communes", "Établissements", "Fichiers",
+                       "Territoire")}
             sheets["Anomalies"] = SYNTH_ANOMALIES
             jobs.append(("synthese", synth, "Synthèse CLAS", sheets, []))
 
