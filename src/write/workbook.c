@@ -300,10 +300,10 @@ static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
         [AN_LEVEL] = {"Niveau", 0, 10.5},
         [AN_SCHOOL] = {"Établissement", 0, 25},
         [AN_SCHEME] = {"Dispositif", 0, 13},
-        [AN_MESSAGE] = {"Message", 0, 46},
+        [AN_MESSAGE] = {"Message", 0, 43},
         [AN_READ] = {"Valeur lue", 0, 9},
         [AN_KEPT] = {"Valeur retenue", 0, 9},
-        [AN_CODE] = {"Code", 0, 21},
+        [AN_CODE] = {"Code", 0, 25},
         [AN_CELL] = {"Cellule source", 0, 14},
         [AN_LINK] = {"Cellule du classeur", 0, 13}};
     const clasconv_anomalies *list = &table->anomalies;

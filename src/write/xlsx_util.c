@@ -389,12 +389,16 @@ double clasconv_xlsx_word_width(const char *word, size_t bytes)
     return text_width(word, bytes) + WIDTH_PADDING;
 }
 
+/* Body text is measured with the bold widths of char_width() too: regular
+ * letters are narrower, so rows are never too short (seen in LibreOffice). */
+#define REGULAR_SCALE 1.0
+
 /* Lines taken by `text` wrapped between words in `width` characters,
  * measured with `text_width` (a word longer than a line takes its own
  * lines); explicit newlines start a line. */
-static unsigned wrapped_lines(const char *text, double width)
+static unsigned wrapped_lines(const char *text, double width, double scale)
 {
-    double room = width - WIDTH_PADDING, line = 0;
+    double room = (width - WIDTH_PADDING) / scale, line = 0;
     unsigned lines = 1;
     const char *p = text;
 
@@ -434,7 +438,8 @@ static unsigned wrapped_lines(const char *text, double width)
 
 double clasconv_xlsx_text_height(const char *text, double width)
 {
-    unsigned lines = text != NULL ? wrapped_lines(text, width) : 1;
+    unsigned lines =
+        text != NULL ? wrapped_lines(text, width, REGULAR_SCALE) : 1;
 
     if (lines > 27) /* Excel's highest row is 409 points */
         lines = 27;
@@ -472,7 +477,8 @@ void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
         return;
     for (c = 0; c < count; c++) {
         double width = clasconv_xlsx_column_width(&cols[c]);
-        unsigned l = cols[c].label ? wrapped_lines(cols[c].label, width) : 1;
+        unsigned l =
+            cols[c].label ? wrapped_lines(cols[c].label, width, 1.0) : 1;
 
         if (l > lines)
             lines = l;
