@@ -15,7 +15,7 @@ extern "C" {
 #endif
 
 /** Default number of empty school rows per level in the template. */
-#define CLASCONV_TEMPLATE_ROWS_DEFAULT 12
+#define CLASCONV_TEMPLATE_ROWS_DEFAULT 30
 /** Largest number of school rows per level (--lignes and pre-filling). */
 #define CLASCONV_TEMPLATE_ROWS_MAX 2000
 

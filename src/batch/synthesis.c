@@ -20,59 +20,77 @@ typedef struct sheet {
     lxw_worksheet *ws;
     size_t row; /* next row to write (0 is the header) */
     unsigned ncols;
-    int full; /* the row cap was reached */
+    int full;          /* the row cap was reached */
+    double widths[32]; /* of each column, in characters */
+    size_t tall_row;   /* the row whose height was last raised */
+    double tall;       /* and that height (points) */
 } sheet;
 
-static const char *const communes_head[] = {"Commune",
-                                            "Fichier",
-                                            "Niveau",
-                                            "Établissements",
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            "Erreurs",
-                                            "Avertissements",
-                                            "Statut"};
+/* Columns of each sheet: label (NULL: a scheme label, filled in by
+ * sheet_start), numbers or not, width in characters (widened to the
+ * longest word of the label). Widths keep A4 landscape legible. */
+static const clasconv_xlsx_column communes_head[] = {{"Commune", 0, 18},
+                                                     {"Fichier", 0, 22},
+                                                     {"Niveau", 0, 10.5},
+                                                     {"Établissements", 1, 8},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {NULL, 1, 7},
+                                                     {"Erreurs", 1, 7},
+                                                     {"Avertissements", 1, 8},
+                                                     {"Statut", 0, 12}};
 #define COMMUNES_NCOLS 16u
 
-static const char *const schools_head[] = {"Commune",
-                                           "Fichier",
-                                           "Niveau",
-                                           "Établissement",
-                                           "Clé",
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           NULL,
-                                           "Autre (précision)",
-                                           "Nom lu",
-                                           "Cellule source",
-                                           "UAI"};
+static const clasconv_xlsx_column schools_head[] = {
+    {"Commune", 0, 12},
+    {"Fichier", 0, 13},
+    {"Niveau", 0, 10.5},
+    {"Établissement", 0, 22},
+    {"Clé", 0, 13},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {NULL, 1, 7},
+    {"Autre (précision)", 0, 12},
+    {"Nom lu", 0, 13},
+    {"Cellule source", 0, 11},
+    {"UAI", 0, 10}};
 #define SCHOOLS_NCOLS 18u
 
-static const char *const anomalies_head[] = {
-    "Commune",    "Fichier",        "Code",       "Gravité",
-    "Niveau",     "Établissement",  "Dispositif", "Cellule source",
-    "Valeur lue", "Valeur retenue", "Message"};
+static const clasconv_xlsx_column anomalies_head[] = {
+    {"Commune", 0, 14},    {"Fichier", 0, 16},
+    {"Code", 0, 19},       {"Gravité", 0, 13},
+    {"Niveau", 0, 10.5},   {"Établissement", 0, 22},
+    {"Dispositif", 0, 12}, {"Cellule source", 0, 12},
+    {"Valeur lue", 0, 9},  {"Valeur retenue", 0, 9},
+    {"Message", 0, 44}};
 #define ANOMALIES_NCOLS 11u
 
-static const char *const files_head[] = {
-    "Fichier", "Commune", "Format", "Statut",  "Erreurs", "Avertissements",
-    "Infos",   "Message", "Sortie", "SHA-256", "Décompte"};
+static const clasconv_xlsx_column files_head[] = {
+    {"Fichier", 0, 22}, {"Commune", 0, 14}, {"Format", 0, 7},
+    {"Statut", 0, 11},  {"Erreurs", 1, 7},  {"Avertissements", 1, 8},
+    {"Infos", 1, 6},    {"Message", 0, 38}, {"Sortie", 0, 18},
+    {"SHA-256", 0, 14}, {"Décompte", 0, 24}};
 #define FILES_NCOLS 11u
 
-static const char *const territory_head[] = {"Niveau", "Établissements"};
+static const clasconv_xlsx_column territory_head[] = {
+    {"Niveau", 0, 14}, {"Établissements", 1, 10},
+    {NULL, 1, 9},      {NULL, 1, 9},
+    {NULL, 1, 9},      {NULL, 1, 9},
+    {NULL, 1, 9},      {NULL, 1, 9},
+    {NULL, 1, 9},      {NULL, 1, 9},
+    {NULL, 1, 9}};
 #define TERRITORY_NCOLS 11u
 
 /* Communes: the column of the level, of the school count, of the first
@@ -83,27 +101,29 @@ static const char *const territory_head[] = {"Niveau", "Établissements"};
 
 /* Starts a sheet: header row, scheme labels from column `first_scheme`. */
 static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
-                        const char *const *head, unsigned ncols,
+                        const clasconv_xlsx_column *head, unsigned ncols,
                         int first_scheme)
 {
-    const char *labels[32];
+    clasconv_xlsx_column cols[32];
     unsigned c;
     int s;
 
+    memset(sh, 0, sizeof *sh);
     sh->x = x;
     sh->ws = clasconv_xlsx_add_sheet(x, name);
     sh->row = 1;
     sh->ncols = ncols;
-    sh->full = 0;
     if (sh->ws == NULL)
         return;
     for (c = 0; c < ncols && c < 32; c++)
-        labels[c] = head[c];
+        cols[c] = head[c];
     if (first_scheme >= 0)
         for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-            labels[first_scheme + s] =
+            cols[first_scheme + s].label =
                 clasconv_scheme_label((clasconv_scheme)s);
-    clasconv_xlsx_header_row(x, sh->ws, labels, ncols);
+    for (c = 0; c < ncols && c < 32; c++)
+        sh->widths[c] = clasconv_xlsx_column_width(&cols[c]);
+    clasconv_xlsx_columns(x, sh->ws, cols, ncols);
     clasconv_xlsx_page_setup(x, sh->ws);
 }
 
@@ -135,12 +155,34 @@ static void sheet_finish(sheet *sh)
                                              (lxw_row_t)(sh->row - 1),
                                              (lxw_col_t)(sh->ncols - 1)),
                         "filtre");
+    clasconv_xlsx_print_area(sh->x, sh->ws, sh->row - 1, sh->ncols - 1);
 }
 
+/* Raises the height of `row` to show `text` wrapped in column `col`
+ * (libxlsxwriter does not autofit, nor does LibreOffice on opening). */
+static void fit_row(sheet *sh, size_t row, unsigned col, const char *text)
+{
+    double h = clasconv_xlsx_text_height(text, col < 32 ? sh->widths[col] : 8);
+
+    if (row != sh->tall_row) {
+        sh->tall_row = row;
+        sh->tall = CLASCONV_XLSX_LINE_PT;
+    }
+    if (h <= sh->tall || sh->x->lerr != LXW_NO_ERROR)
+        return;
+    sh->tall = h;
+    clasconv_xlsx_check(
+        sh->x, worksheet_set_row(sh->ws, (lxw_row_t)row, h, NULL), "ligne");
+}
+
+/* Text wraps in its column (paths, keys and hashes are long) and its row
+ * grows to show it: nothing runs over the next cells or the next row. */
 static void put_text(sheet *sh, size_t row, unsigned col, const char *text)
 {
-    if (text != NULL && text[0] != '\0')
-        clasconv_xlsx_string(sh->x, sh->ws, row, col, text, sh->x->text);
+    if (text == NULL || text[0] == '\0' || sh->ws == NULL)
+        return;
+    fit_row(sh, row, col, text);
+    clasconv_xlsx_string(sh->x, sh->ws, row, col, text, sh->x->wrap);
 }
 
 static void put_count(sheet *sh, size_t row, unsigned col, int64_t value)
@@ -423,7 +465,7 @@ static void write_territory(clasconv_xlsx *x, size_t n,
                             const batch_consolidation *c,
                             const territory_totals *sums, size_t first_total)
 {
-    const char *labels[TERRITORY_NCOLS];
+    clasconv_xlsx_column cols[TERRITORY_NCOLS];
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Territoire");
     size_t i, ncounted = 0, naside = 0;
     char formula[128], note[256];
@@ -432,11 +474,10 @@ static void write_territory(clasconv_xlsx *x, size_t n,
 
     if (ws == NULL)
         return;
-    labels[0] = territory_head[0];
-    labels[1] = territory_head[1];
+    memcpy(cols, territory_head, sizeof cols);
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-        labels[2 + s] = clasconv_scheme_label((clasconv_scheme)s);
-    clasconv_xlsx_header_row(x, ws, labels, TERRITORY_NCOLS);
+        cols[2 + s].label = clasconv_scheme_label((clasconv_scheme)s);
+    clasconv_xlsx_columns(x, ws, cols, TERRITORY_NCOLS);
     clasconv_xlsx_page_setup(x, ws);
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
         int all = l == CLASCONV_LEVEL_COUNT;
@@ -463,8 +504,8 @@ static void write_territory(clasconv_xlsx *x, size_t n,
              "mais non comptés : %zu (voir Fichiers et Anomalies).",
              ncounted, naside);
     clasconv_xlsx_string(x, ws, CLASCONV_LEVEL_COUNT + 3, 0, note, x->text);
-    clasconv_xlsx_width(x, ws, 0, 0, 14);
-    clasconv_xlsx_width(x, ws, 1, TERRITORY_NCOLS - 1, 13);
+    clasconv_xlsx_print_area(x, ws, CLASCONV_LEVEL_COUNT + 3,
+                             TERRITORY_NCOLS - 1);
 }
 
 clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
@@ -485,6 +526,8 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     }
     sum_counted(files, nfiles, &cons, &sums);
     rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
+    if (rc == CLASCONV_OK)
+        clasconv_xlsx_set_print_title(&x, "Synthèse CLAS");
     if (rc != CLASCONV_OK) {
         batch_consolidation_free(&cons);
         return rc;
@@ -503,26 +546,10 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     write_files(&inputs, files, nfiles, &cons);
     write_territory(&x, nfiles, &cons, &sums, first_total);
 
-    clasconv_xlsx_width(&x, communes.ws, 0, 1, 28);
-    clasconv_xlsx_width(&x, communes.ws, 2, 2, 13);
-    clasconv_xlsx_width(&x, communes.ws, 3, 14, 11);
-    clasconv_xlsx_width(&x, communes.ws, 15, 15, 12);
-    clasconv_xlsx_width(&x, schools.ws, 0, 1, 24);
-    clasconv_xlsx_width(&x, schools.ws, 2, 2, 13);
-    clasconv_xlsx_width(&x, schools.ws, 3, 4, 36);
-    clasconv_xlsx_width(&x, schools.ws, 5, 13, 11);
-    clasconv_xlsx_width(&x, schools.ws, 14, 16, 24);
-    clasconv_xlsx_width(&x, schools.ws, 17, 17, 11);
-    clasconv_xlsx_width(&x, anomalies.ws, 0, 1, 24);
-    clasconv_xlsx_width(&x, anomalies.ws, 2, 9, 16);
-    clasconv_xlsx_width(&x, anomalies.ws, 10, 10, 80);
-    clasconv_xlsx_width(&x, inputs.ws, 0, 1, 30);
-    clasconv_xlsx_width(&x, inputs.ws, 2, 6, 12);
-    clasconv_xlsx_width(&x, inputs.ws, 7, 7, 80);
-    clasconv_xlsx_width(&x, inputs.ws, 8, 8, 30);
-    clasconv_xlsx_width(&x, inputs.ws, 9, 9, 66);
-    clasconv_xlsx_width(&x, inputs.ws, 10, 10, 50);
-
+    /* Communes prints its total rows too. */
+    clasconv_xlsx_print_area(&x, communes.ws,
+                             first_total + CLASCONV_LEVEL_COUNT - 1,
+                             COMMUNES_NCOLS - 1);
     sheet_finish(&schools);
     sheet_finish(&anomalies);
     sheet_finish(&inputs);

@@ -166,9 +166,10 @@ int cmd_template(int argc, char **argv)
                "dans %s).\n",
                output, prefill->nschools, plural, plural, from);
         if (errors)
-            printf("Attention : %zu erreur%s dans %s : les valeurs "
-                   "illisibles sont laissées vides, les autres recopiées "
-                   "telles quelles. Détail : clasconv check \"%s\"\n",
+            printf("Attention : %zu erreur%s dans %s : les valeurs sont "
+                   "recopiées telles qu'elles ont été lues, et chaque "
+                   "cellule à corriger est colorée, avec le message en "
+                   "commentaire. Détail : clasconv check \"%s\"\n",
                    errors, errors > 1 ? "s" : "", from, from);
     } else {
         printf("Modèle écrit : %s.\n", output);

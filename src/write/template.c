@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "write/place.h"
 #include "write/xlsx_util.h"
 
 /* Rows of the sheet (0-based), as in the form and the samples. */
@@ -104,6 +105,8 @@ typedef struct template_formats {
     lxw_format *title, *subtitle, *label, *commune, *head, *level, *subhead;
     lxw_format *name, *count, *total_label, *total, *grand_label, *grand;
     lxw_format *note;
+    /* A pre-filled cell with an anomaly: fill of its severity. */
+    lxw_format *name_sev[3], *count_sev[3];
 } template_formats;
 
 static lxw_format *new_format(lxw_workbook *wb, int bold, int border,
@@ -127,6 +130,8 @@ static lxw_format *new_format(lxw_workbook *wb, int bold, int border,
 
 static int make_formats(lxw_workbook *wb, template_formats *fm)
 {
+    int sev;
+
     fm->title = new_format(wb, 1, 0, 0);
     fm->subtitle = new_format(wb, 1, 0, 0);
     fm->label = new_format(wb, 1, 0, 0);
@@ -141,6 +146,18 @@ static int make_formats(lxw_workbook *wb, template_formats *fm)
     fm->grand_label = new_format(wb, 1, 1, 0xFFD966);
     fm->grand = new_format(wb, 1, 1, 0xFFD966);
     fm->note = new_format(wb, 0, 0, 0);
+    for (sev = 0; sev < 3; sev++) {
+        fm->name_sev[sev] =
+            new_format(wb, 0, 1, clasconv_xlsx_severity_fill[sev]);
+        fm->count_sev[sev] =
+            new_format(wb, 0, 1, clasconv_xlsx_severity_fill[sev]);
+        if (!fm->name_sev[sev] || !fm->count_sev[sev])
+            return -1;
+        format_set_unlocked(fm->name_sev[sev]);
+        format_set_unlocked(fm->count_sev[sev]);
+        format_set_align(fm->count_sev[sev], LXW_ALIGN_CENTER);
+        format_set_num_format(fm->count_sev[sev], "0");
+    }
     if (!fm->title || !fm->subtitle || !fm->label || !fm->commune ||
         !fm->head || !fm->level || !fm->subhead || !fm->name || !fm->count ||
         !fm->total_label || !fm->total || !fm->grand_label || !fm->grand ||
@@ -204,6 +221,10 @@ static lxw_error write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
     free(clean);
     return err;
 }
+
+#define UNKNOWN_LEVEL_NOTE                                                     \
+    "Niveau inconnu dans le fichier lu : déplacez cette ligne dans le bon "   \
+    "niveau (école, collège ou lycée)."
 
 /* The section a school of unknown level is written under (it stays
  * visible, with a comment asking to move it). */
@@ -373,11 +394,149 @@ static lxw_error add_validations(lxw_worksheet *ws, const level_layout *lay)
     return err;
 }
 
+/* What the pre-filled rows need from the anomalies: each school's row in
+ * the sheet, the rows read without a name, and the values read but not
+ * kept (per school and scheme, borrowed from the anomaly list). */
+typedef struct prefill_marks {
+    clasconv_place *places;
+    clasconv_cell_mark *marks;
+    size_t nmarks;
+    lxw_row_t *rows;            /* per school */
+    unsigned char *nameless;    /* per school */
+    unsigned char *name_marked; /* per school: an anomaly on its name */
+    const char **lost;          /* per school and scheme */
+} prefill_marks;
+
+static void marks_free(prefill_marks *pm)
+{
+    free(pm->places);
+    free(pm->marks);
+    free(pm->rows);
+    free(pm->nameless);
+    free(pm->name_marked);
+    free(pm->lost);
+    memset(pm, 0, sizeof *pm);
+}
+
+/* Codes whose value is read but left blank in the table. */
+static int value_not_kept(clasconv_anomaly_code code)
+{
+    return code == CLASCONV_A_VALUE_NOT_A_NUMBER ||
+           code == CLASCONV_A_VALUE_NOT_INTEGER ||
+           code == CLASCONV_A_VALUE_NEGATIVE;
+}
+
+static int marks_build(const clasconv_table *prefill, prefill_marks *pm)
+{
+    size_t n = prefill ? prefill->anomalies.count : 0;
+    size_t ns = prefill ? prefill->nschools : 0, k;
+
+    memset(pm, 0, sizeof *pm);
+    pm->places = malloc((n ? n : 1) * sizeof *pm->places);
+    pm->rows = calloc(ns ? ns : 1, sizeof *pm->rows);
+    pm->nameless = calloc(ns ? ns : 1, 1);
+    pm->name_marked = calloc(ns ? ns : 1, 1);
+    pm->lost = calloc(ns ? ns * CLASCONV_SCHEME_COUNT : 1, sizeof *pm->lost);
+    if (!pm->places || !pm->rows || !pm->nameless || !pm->name_marked ||
+        !pm->lost)
+        goto fail;
+    if (!prefill)
+        return 0;
+    if (clasconv_place_anomalies(prefill, pm->places) != CLASCONV_OK ||
+        clasconv_place_marks(prefill, pm->places, &pm->marks, &pm->nmarks) !=
+            CLASCONV_OK)
+        goto fail;
+    for (k = 0; k < pm->nmarks; k++) {
+        const clasconv_cell_mark *m = &pm->marks[k];
+        const clasconv_anomaly *a = &prefill->anomalies.items[m->anomaly];
+
+        if (m->scheme < 0)
+            pm->name_marked[m->school] = 1;
+        if (a->code == CLASCONV_A_SCHOOL_NAME_MISSING && m->scheme < 0)
+            pm->nameless[m->school] = 1;
+        if (value_not_kept(a->code) && m->scheme >= 0 && a->read && *a->read &&
+            prefill->schools[m->school].counts[m->scheme] == CLASCONV_BLANK)
+            pm->lost[m->school * CLASCONV_SCHEME_COUNT + (size_t)m->scheme] =
+                a->read;
+    }
+    return 0;
+fail:
+    marks_free(pm);
+    return -1;
+}
+
+/* Colours each pre-filled cell that has an anomaly (its worst severity)
+ * and puts the messages in its comment, so that the commune sees what to
+ * correct where it types. */
+static lxw_error mark_cells(lxw_worksheet *ws, const template_formats *fm,
+                            const clasconv_table *prefill,
+                            const prefill_marks *pm)
+{
+    char text[1600];
+    lxw_error err = LXW_NO_ERROR;
+    size_t k = 0;
+
+    while (!err && k < pm->nmarks) {
+        const clasconv_cell_mark *m = &pm->marks[k];
+        const clasconv_school *school = &prefill->schools[m->school];
+        lxw_row_t r = pm->rows[m->school];
+        lxw_col_t c = m->scheme >= 0 ? COL_OF(m->scheme) : COL_NAME;
+        lxw_comment_options opt;
+        clasconv_severity worst;
+        size_t end = k;
+        char *safe;
+
+        while (end < pm->nmarks && pm->marks[end].school == m->school &&
+               pm->marks[end].scheme == m->scheme)
+            end++;
+        {
+            /* The name cell of a school of unknown level says where to
+             * move it first. */
+            size_t pre = 0;
+            if (m->scheme < 0 && school_section(school) != (int)school->level)
+                pre = (size_t)snprintf(text, sizeof text, "%s\n",
+                                       UNKNOWN_LEVEL_NOTE);
+            worst = clasconv_place_message(prefill, pm->marks, k, end,
+                                           text + pre, sizeof text - pre);
+        }
+        k = end;
+        if (m->scheme < 0) {
+            err = write_text(ws, r, c,
+                             pm->nameless[m->school] ? "" : school->name,
+                             fm->name_sev[worst]);
+        } else {
+            int64_t v = school->counts[m->scheme];
+            const char *lost =
+                pm->lost[m->school * CLASCONV_SCHEME_COUNT + (size_t)m->scheme];
+            if (v >= 0 && v <= CLASCONV_COUNT_MAX)
+                err = worksheet_write_number(ws, r, c, (double)v,
+                                             fm->count_sev[worst]);
+            else if (lost)
+                err = write_text(ws, r, c, lost, fm->count_sev[worst]);
+            else
+                err = worksheet_write_blank(ws, r, c, fm->count_sev[worst]);
+        }
+        if (err || !text[0])
+            continue;
+        safe = xlsx_text(text);
+        if (!safe)
+            return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        memset(&opt, 0, sizeof opt);
+        opt.width = 360;
+        opt.height =
+            (uint16_t)(clasconv_xlsx_text_height(text, 50) * 4 / 3 + 8);
+        err = worksheet_write_comment_opt(ws, r, c, safe, &opt);
+        free(safe);
+    }
+    return err;
+}
+
 /* Writes one level section; fills `cached` with its TOTAL values, the
  * sums of `section` (see section_totals). */
 static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
                              int level, const level_layout *lay,
                              const clasconv_table *prefill,
+                             const prefill_marks *pm,
                              const clasconv_totals *section,
                              double cached[CLASCONV_SCHEME_COUNT])
 {
@@ -407,17 +566,25 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         if (school_section(school) != level)
             continue;
         r = (lxw_row_t)(lay->first_data + row++);
-        err = write_name(ws, r, school, fm->name);
-        if (!err && school_section(school) != (int)school->level)
-            err = worksheet_write_comment(
-                ws, r, COL_NAME,
-                "Niveau inconnu dans le fichier lu : déplacez cette ligne "
-                "dans le bon niveau (école, collège ou lycée).");
+        pm->rows[i] = r;
+        /* A row without a name keeps an empty name cell (its anomaly's
+         * comment asks for the name), not the placeholder. */
+        err = pm->nameless[i] ? write_text(ws, r, COL_NAME, "", fm->name)
+                              : write_name(ws, r, school, fm->name);
+        if (!err && school_section(school) != (int)school->level &&
+            !pm->name_marked[i])
+            err = worksheet_write_comment(ws, r, COL_NAME, UNKNOWN_LEVEL_NOTE);
         for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
             int64_t v = school->counts[s];
             if (v >= 0 && v <= CLASCONV_COUNT_MAX)
                 err = worksheet_write_number(ws, r, COL_OF(s), (double)v,
                                              fm->count);
+            else if (pm->lost[i * CLASCONV_SCHEME_COUNT + (size_t)s])
+                /* A value read but not kept (« NC », 12,5, -2): copied as
+                 * read, as text; reading it again gives the same anomaly. */
+                err = write_text(
+                    ws, r, COL_OF(s),
+                    pm->lost[i * CLASCONV_SCHEME_COUNT + (size_t)s], fm->count);
             else
                 err = worksheet_write_blank(ws, r, COL_OF(s), fm->count);
         }
@@ -437,10 +604,14 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         err = worksheet_write_string(ws, lay->total_row, COL_NAME,
                                      total_rows[level], fm->total_label);
     for (s = 0; !err && s < CLASCONV_SCHEME_COUNT; s++) {
-        char formula[64], from[16], to[16];
-        cell_name(from, sizeof from, lay->first_data, COL_OF(s));
-        cell_name(to, sizeof to, (lxw_row_t)(lay->total_row - 1), COL_OF(s));
-        snprintf(formula, sizeof formula, "=SUM(%s:%s)", from, to);
+        char formula[64], from[16];
+        char col = (char)('A' + COL_OF(s));
+        /* From the sub-header (text, not counted) to the row above the
+         * TOTAL, wherever it is: rows inserted anywhere in the section,
+         * just above the TOTAL included, are added up. */
+        cell_name(from, sizeof from, lay->sub_row, COL_OF(s));
+        snprintf(formula, sizeof formula, "=SUM(%s:INDEX(%c:%c,ROW()-1))", from,
+                 col, col);
         cached[s] = (double)section->counts[s];
         err = worksheet_write_formula_num(ws, lay->total_row, COL_OF(s),
                                           formula, fm->total, cached[s]);
@@ -477,7 +648,7 @@ static lxw_error write_grand_total(lxw_worksheet *ws,
     return err;
 }
 
-static void setup_page(lxw_worksheet *ws, lxw_row_t last_row)
+static void setup_page(clasconv_xlsx *x, lxw_worksheet *ws, lxw_row_t last_row)
 {
     lxw_protection protection;
 
@@ -488,13 +659,15 @@ static void setup_page(lxw_worksheet *ws, lxw_row_t last_row)
     worksheet_center_horizontally(ws);
     worksheet_repeat_rows(ws, ROW_HEAD, ROW_HEAD);
     worksheet_print_area(ws, 0, COL_NAME, last_row, COL_LAST);
-    worksheet_set_footer(ws, "&CPage &P / &N");
+    clasconv_xlsx_print_header(x, ws); /* commune, sheet, page N / M */
 
     /* Structure protected, no password: the unlocked cells stay editable,
-     * and columns and rows may still be resized. */
+     * columns and rows may still be resized, and rows inserted (a school
+     * more than the rows given: the TOTAL sums cover it). */
     memset(&protection, 0, sizeof protection);
     protection.format_columns = 1;
     protection.format_rows = 1;
+    protection.insert_rows = 1;
     worksheet_protect(ws, NULL, &protection);
 }
 
@@ -508,11 +681,13 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
     double cached[CLASCONV_LEVEL_COUNT][CLASCONV_SCHEME_COUNT];
     clasconv_totals sections[CLASCONV_LEVEL_COUNT];
     lxw_row_t row = ROW_FIRST_LEVEL, grand_row;
+    prefill_marks pm;
     lxw_error err;
     int l;
 
-    if (!ws || make_formats(x->wb, &fm) != 0)
+    if (!ws || make_formats(x->wb, &fm) != 0 || marks_build(prefill, &pm) != 0)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    clasconv_xlsx_set_print_title(x, commune);
     section_totals(prefill, sections);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++) {
         lay[l].level_row = row;
@@ -524,18 +699,25 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
     }
     grand_row = row;
 
-    err = worksheet_set_column(ws, COL_NAME, COL_NAME, 44, NULL);
+    /* Widths: a school name, room for each header's longest word in bold
+     * capitals (« ACCOMPAGNEMENT » is the longest), so that A4 landscape
+     * fit to width prints at a legible size. */
+    err = worksheet_set_column(ws, COL_NAME, COL_NAME, 34, NULL);
+    for (l = 0; !err && l < CLASCONV_SCHEME_COUNT; l++)
+        err = worksheet_set_column(
+            ws, COL_OF(l), COL_OF(l),
+            l == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF ? 20 : 11, NULL);
     if (!err)
-        err = worksheet_set_column(ws, 1, COL_LAST_SCHEME, 14, NULL);
-    if (!err)
-        err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 24, NULL);
+        err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 18, NULL);
     if (!err)
         err = write_titles(ws, &fm, commune);
     if (!err)
         err = write_head(ws, &fm);
     for (l = 0; !err && l < CLASCONV_LEVEL_COUNT; l++)
-        err =
-            write_level(ws, &fm, l, &lay[l], prefill, &sections[l], cached[l]);
+        err = write_level(ws, &fm, l, &lay[l], prefill, &pm, &sections[l],
+                          cached[l]);
+    if (!err && prefill)
+        err = mark_cells(ws, &fm, prefill, &pm);
     if (!err)
         err = write_grand_total(ws, &fm, grand_row, lay, cached);
     if (!err)
@@ -547,7 +729,8 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
             "Vérifiez le fichier avec « clasconv check » avant l’envoi.",
             fm.note);
     if (!err)
-        setup_page(ws, grand_row + 3);
+        setup_page(x, ws, grand_row + 3);
+    marks_free(&pm);
     return err;
 }
 

@@ -3,8 +3,10 @@
 #include "clasconv/write.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "write/place.h"
 #include "write/xlsx_util.h"
 
 /* Dispositifs columns. */
@@ -23,8 +25,6 @@
  * same letters as in Dispositifs). */
 #define TOT_COL_SCHOOLS 1u
 #define TOTAUX_COLS (COL_FIRST_SCHEME + CLASCONV_SCHEME_COUNT)
-
-#define ANOMALIES_COLS 9u
 
 /* Column letter of a column index below 26. */
 static char col_letter(unsigned col)
@@ -45,50 +45,83 @@ static const char *row_level(clasconv_level level)
     return valid_level(level) ? clasconv_level_label(level) : "Inconnu";
 }
 
-/* Room for two-line header labels (before the row is written: constant
- * memory mode flushes rows). */
-static void tall_header(clasconv_xlsx *x, lxw_worksheet *ws)
+/* Widths of the nine scheme columns: room for a count, widened by
+ * clasconv_xlsx_columns() to the longest word of each label. */
+#define SCHEME_WIDTH 7.0
+
+/* At most this many cells get a comment (each is a shape in the file);
+ * the others are still coloured. */
+#define MAX_COMMENTS 5000u
+/* Bytes of messages kept in one comment. */
+#define COMMENT_MAX 1500u
+/* Excel's limit of hyperlinks in one sheet. */
+#define MAX_LINKS 65530u
+
+/* Where anomalies are shown in the workbook. */
+typedef struct placement {
+    clasconv_place *places;    /* per anomaly */
+    clasconv_cell_mark *marks; /* anomalies on a Dispositifs cell, sorted */
+    size_t nmarks;
+} placement;
+
+static void placement_free(placement *p)
 {
-    if (ws != NULL && x->lerr == LXW_NO_ERROR)
-        clasconv_xlsx_check(x, worksheet_set_row(ws, 0, 32, NULL), "ligne");
+    free(p->places);
+    free(p->marks);
+    memset(p, 0, sizeof *p);
 }
 
-/* Widths of the nine scheme columns (ranges must not overlap). */
-static void scheme_widths(clasconv_xlsx *x, lxw_worksheet *ws)
+static unsigned place_col(const clasconv_place *p)
 {
-    unsigned s;
-
-    for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-        clasconv_xlsx_width(x, ws, COL_FIRST_SCHEME + s, COL_FIRST_SCHEME + s,
-                            s == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF ? 15
-                                                                         : 12);
+    return p->scheme >= 0 ? COL_FIRST_SCHEME + (unsigned)p->scheme : COL_SCHOOL;
 }
 
-static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
+static int placement_build(clasconv_xlsx *x, const clasconv_table *table,
+                           placement *p)
 {
-    const char *labels[DISPOSITIFS_COLS];
+    size_t n = table->anomalies.count;
+
+    memset(p, 0, sizeof *p);
+    p->places = malloc((n ? n : 1) * sizeof *p->places);
+    if (!p->places ||
+        clasconv_place_anomalies(table, p->places) != CLASCONV_OK ||
+        clasconv_place_marks(table, p->places, &p->marks, &p->nmarks) !=
+            CLASCONV_OK) {
+        placement_free(p);
+        clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "anomalies");
+        return -1;
+    }
+    return 0;
+}
+
+static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
+                              const placement *p)
+{
+    clasconv_xlsx_column cols[DISPOSITIFS_COLS];
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Dispositifs");
     unsigned ncols = table->annuaire_used ? DISPOSITIFS_COLS : COL_UAI + 1u;
-    size_t i;
+    char comment[COMMENT_MAX + 64];
+    size_t i, k = 0, comments = 0;
     unsigned s;
 
-    labels[COL_LEVEL] = "Niveau";
-    labels[COL_SCHOOL] = "Établissement";
+    memset(cols, 0, sizeof cols);
+    cols[COL_LEVEL] = (clasconv_xlsx_column){"Niveau", 0, 11};
+    cols[COL_SCHOOL] = (clasconv_xlsx_column){"Établissement", 0, 31};
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-        labels[COL_FIRST_SCHEME + s] =
-            clasconv_scheme_label((clasconv_scheme)s);
-    labels[COL_AUTRE_DETAIL] = "Autre (précision)";
-    labels[COL_READ_NAME] = "Nom lu";
-    labels[COL_CELL] = "Cellule source";
-    labels[COL_UAI] = "UAI";
-    labels[COL_OFFICIAL] = "Nom dans l'annuaire";
-    labels[COL_CONFIDENCE] = "Confiance (%)";
-    tall_header(x, ws);
-    clasconv_xlsx_header_row(x, ws, labels, ncols);
+        cols[COL_FIRST_SCHEME + s] = (clasconv_xlsx_column){
+            clasconv_scheme_label((clasconv_scheme)s), 1, SCHEME_WIDTH};
+    cols[COL_AUTRE_DETAIL] = (clasconv_xlsx_column){"Autre (précision)", 0, 16};
+    cols[COL_READ_NAME] = (clasconv_xlsx_column){"Nom lu", 0, 20};
+    cols[COL_CELL] = (clasconv_xlsx_column){"Cellule source", 0, 14};
+    cols[COL_UAI] = (clasconv_xlsx_column){"UAI", 0, 10};
+    cols[COL_OFFICIAL] = (clasconv_xlsx_column){"Nom dans l'annuaire", 0, 31};
+    cols[COL_CONFIDENCE] = (clasconv_xlsx_column){"Confiance (%)", 1, 11};
+    clasconv_xlsx_columns(x, ws, cols, ncols);
 
     for (i = 0; i < table->nschools && x->lerr == LXW_NO_ERROR; i++) {
         const clasconv_school *school = &table->schools[i];
         size_t row = i + 1;
+        unsigned c;
 
         clasconv_xlsx_string(x, ws, row, COL_LEVEL, row_level(school->level),
                              x->text);
@@ -112,19 +145,60 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table)
             clasconv_xlsx_number(x, ws, row, COL_CONFIDENCE,
                                  (double)school->confidence, x->count);
         }
-    }
 
-    clasconv_xlsx_width(x, ws, COL_LEVEL, COL_LEVEL, 13);
-    clasconv_xlsx_width(x, ws, COL_SCHOOL, COL_SCHOOL, 42);
-    scheme_widths(x, ws);
-    clasconv_xlsx_width(x, ws, COL_AUTRE_DETAIL, COL_AUTRE_DETAIL, 26);
-    clasconv_xlsx_width(x, ws, COL_READ_NAME, COL_READ_NAME, 36);
-    clasconv_xlsx_width(x, ws, COL_CELL, COL_CELL, 22);
-    clasconv_xlsx_width(x, ws, COL_UAI, COL_UAI, 11);
-    if (table->annuaire_used) {
-        clasconv_xlsx_width(x, ws, COL_OFFICIAL, COL_OFFICIAL, 42);
-        clasconv_xlsx_width(x, ws, COL_CONFIDENCE, COL_CONFIDENCE, 12);
+        /* The row's cells with an anomaly: the severity's fill (the cell
+         * written again with it) and the messages in a comment. */
+        while (k < p->nmarks && p->marks[k].school == i &&
+               x->lerr == LXW_NO_ERROR) {
+            size_t end = k;
+            clasconv_severity worst;
+            lxw_comment_options opt;
+
+            int scheme = p->marks[k].scheme;
+
+            c = scheme >= 0 ? COL_FIRST_SCHEME + (unsigned)scheme : COL_SCHOOL;
+            while (end < p->nmarks && p->marks[end].school == i &&
+                   p->marks[end].scheme == scheme)
+                end++;
+            worst = clasconv_place_message(table, p->marks, k, end, comment,
+                                           sizeof comment);
+            if (c == COL_SCHOOL)
+                clasconv_xlsx_string(x, ws, row, c, school->name,
+                                     x->sev_text[worst]);
+            else if (school->counts[c - COL_FIRST_SCHEME] >= 0)
+                clasconv_xlsx_number(
+                    x, ws, row, c, (double)school->counts[c - COL_FIRST_SCHEME],
+                    x->sev_count[worst]);
+            else
+                clasconv_xlsx_check(x,
+                                    worksheet_write_blank(ws, (lxw_row_t)row,
+                                                          (lxw_col_t)c,
+                                                          x->sev_count[worst]),
+                                    "cellule");
+            if (comments < MAX_COMMENTS && comment[0]) {
+                char *safe = clasconv_xlsx_sanitize(comment, COMMENT_MAX + 64);
+
+                memset(&opt, 0, sizeof opt);
+                opt.width = 360;
+                opt.height =
+                    (uint16_t)(clasconv_xlsx_text_height(comment, 50) * 4 / 3 +
+                               8);
+                if (safe == NULL)
+                    clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED,
+                                        "commentaire");
+                else
+                    clasconv_xlsx_check(
+                        x,
+                        worksheet_write_comment_opt(ws, (lxw_row_t)row,
+                                                    (lxw_col_t)c, safe, &opt),
+                        "commentaire");
+                free(safe);
+                comments++;
+            }
+            k = end;
+        }
     }
+    clasconv_xlsx_print_area(x, ws, table->nschools, ncols - 1);
     clasconv_xlsx_page_setup(x, ws);
 }
 
@@ -151,7 +225,7 @@ static void compute_totals(
 static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
 {
     double values[CLASCONV_LEVEL_COUNT + 1][1 + CLASCONV_SCHEME_COUNT];
-    const char *labels[TOTAUX_COLS];
+    clasconv_xlsx_column cols[TOTAUX_COLS];
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Totaux");
     /* Last row of the Dispositifs range (1-based); "$A$2:$A$2" when there
      * are no schools keeps the formulas valid. */
@@ -161,13 +235,12 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
     int l;
 
     compute_totals(table, values);
-    labels[0] = "Niveau";
-    labels[TOT_COL_SCHOOLS] = "Établissements";
+    cols[0] = (clasconv_xlsx_column){"Niveau", 0, 12};
+    cols[TOT_COL_SCHOOLS] = (clasconv_xlsx_column){"Établissements", 1, 8};
     for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-        labels[COL_FIRST_SCHEME + s] =
-            clasconv_scheme_label((clasconv_scheme)s);
-    tall_header(x, ws);
-    clasconv_xlsx_header_row(x, ws, labels, TOTAUX_COLS);
+        cols[COL_FIRST_SCHEME + s] = (clasconv_xlsx_column){
+            clasconv_scheme_label((clasconv_scheme)s), 1, SCHEME_WIDTH};
+    clasconv_xlsx_columns(x, ws, cols, TOTAUX_COLS);
 
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++) {
         const char *label = clasconv_level_label((clasconv_level)l);
@@ -200,61 +273,147 @@ static void write_totaux(clasconv_xlsx *x, const clasconv_table *table)
         }
     }
 
-    clasconv_xlsx_width(x, ws, 0, 0, 13);
-    clasconv_xlsx_width(x, ws, TOT_COL_SCHOOLS, TOT_COL_SCHOOLS, 15);
-    scheme_widths(x, ws);
     clasconv_xlsx_page_setup(x, ws);
 }
 
-static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table)
+/* Anomalies columns: what a reader needs first, then the technical ones.
+ * The names are those of SPEC section 4, plus the link to the output cell
+ * beside the source cell. */
+enum {
+    AN_SEVERITY,
+    AN_LEVEL,
+    AN_SCHOOL,
+    AN_SCHEME,
+    AN_MESSAGE,
+    AN_READ,
+    AN_KEPT,
+    AN_CODE,
+    AN_CELL,
+    AN_LINK,
+    ANOMALIES_COLS
+};
+
+/* The workbook cell an anomaly is shown on ("Dispositifs!C5"), or "". */
+static void output_cell(const clasconv_place *p, char *buf, size_t size)
 {
-    static const char *const labels[ANOMALIES_COLS] = {
-        "Code",          "Gravité",        "Niveau",
-        "Établissement", "Dispositif",     "Cellule source",
-        "Valeur lue",    "Valeur retenue", "Message"};
-    static const double widths[ANOMALIES_COLS] = {24, 14, 13, 36, 22,
-                                                  22, 14, 14, 80};
+    buf[0] = '\0';
+    if (p->school != CLASCONV_PLACE_NONE)
+        snprintf(buf, size, "Dispositifs!%c%zu", col_letter(place_col(p)),
+                 p->school + 2);
+    else if (p->total >= 0 && p->scheme >= 0)
+        snprintf(buf, size, "Totaux!%c%d",
+                 col_letter(COL_FIRST_SCHEME + (unsigned)p->scheme),
+                 p->total + 2);
+}
+
+static void write_anomalies(clasconv_xlsx *x, const clasconv_table *table,
+                            const placement *p)
+{
+    static const clasconv_xlsx_column cols[ANOMALIES_COLS] = {
+        [AN_SEVERITY] = {"Gravité", 0, 13},
+        [AN_LEVEL] = {"Niveau", 0, 10.5},
+        [AN_SCHOOL] = {"Établissement", 0, 25},
+        [AN_SCHEME] = {"Dispositif", 0, 13},
+        [AN_MESSAGE] = {"Message", 0, 43},
+        [AN_READ] = {"Valeur lue", 0, 9},
+        [AN_KEPT] = {"Valeur retenue", 0, 9},
+        [AN_CODE] = {"Code", 0, 25},
+        [AN_CELL] = {"Cellule source", 0, 14},
+        [AN_LINK] = {"Cellule du classeur", 0, 13}};
     const clasconv_anomalies *list = &table->anomalies;
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Anomalies");
-    size_t i, last_row;
-    unsigned c;
+    size_t i, last_row, links = 0;
+    char target[64], url[96];
 
-    clasconv_xlsx_header_row(x, ws, labels, ANOMALIES_COLS);
+    clasconv_xlsx_columns(x, ws, cols, ANOMALIES_COLS);
     for (i = 0; i < list->count && x->lerr == LXW_NO_ERROR; i++) {
         const clasconv_anomaly *a = &list->items[i];
         size_t row = i + 1;
+        double height =
+            clasconv_xlsx_text_height(a->message, cols[AN_MESSAGE].width);
+        double school_h =
+            clasconv_xlsx_text_height(a->school, cols[AN_SCHOOL].width);
+        const char *scheme = clasconv_scheme_label(a->scheme);
+        double scheme_h =
+            clasconv_xlsx_text_height(scheme, cols[AN_SCHEME].width);
 
-        clasconv_xlsx_string(x, ws, row, 0, clasconv_anomaly_code_name(a->code),
-                             x->text);
-        clasconv_xlsx_string(x, ws, row, 1, clasconv_severity_name(a->severity),
-                             x->text);
+        double read_h = clasconv_xlsx_text_height(a->read, cols[AN_READ].width);
+        double kept_h = clasconv_xlsx_text_height(a->kept, cols[AN_KEPT].width);
+
+        if (school_h > height)
+            height = school_h;
+        if (scheme_h > height)
+            height = scheme_h;
+        double code_h = clasconv_xlsx_text_height(
+            clasconv_anomaly_code_name(a->code), cols[AN_CODE].width);
+
+        if (read_h > height)
+            height = read_h;
+        if (code_h > height)
+            height = code_h;
+        if (kept_h > height)
+            height = kept_h;
+        /* Before the cells: constant memory writes rows in order. */
+        if (ws != NULL && row < LXW_ROW_MAX)
+            clasconv_xlsx_check(
+                x, worksheet_set_row(ws, (lxw_row_t)row, height, NULL),
+                "ligne");
+        clasconv_xlsx_string(x, ws, row, AN_SEVERITY,
+                             clasconv_severity_name(a->severity),
+                             x->sev_text[a->severity]);
         if (valid_level(a->level))
-            clasconv_xlsx_string(x, ws, row, 2, clasconv_level_label(a->level),
-                                 x->text);
-        clasconv_xlsx_string(x, ws, row, 3, a->school, x->text);
-        clasconv_xlsx_string(x, ws, row, 4, clasconv_scheme_label(a->scheme),
-                             x->text);
-        clasconv_xlsx_string(x, ws, row, 5, a->cell, x->text);
-        clasconv_xlsx_string(x, ws, row, 6, a->read, x->text);
-        clasconv_xlsx_string(x, ws, row, 7, a->kept, x->text);
-        clasconv_xlsx_string(x, ws, row, 8, a->message, x->wrap);
+            clasconv_xlsx_string(x, ws, row, AN_LEVEL,
+                                 clasconv_level_label(a->level), x->text);
+        clasconv_xlsx_string(x, ws, row, AN_SCHOOL, a->school, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_SCHEME, scheme, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_MESSAGE, a->message, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_READ, a->read, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_KEPT, a->kept, x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_CODE,
+                             clasconv_anomaly_code_name(a->code), x->wrap);
+        clasconv_xlsx_string(x, ws, row, AN_CELL, a->cell, x->text);
+        output_cell(&p->places[i], target, sizeof target);
+        if (target[0] && links < MAX_LINKS && ws != NULL &&
+            x->lerr == LXW_NO_ERROR && row < LXW_ROW_MAX) {
+            snprintf(url, sizeof url, "internal:%s", target);
+            clasconv_xlsx_check(x,
+                                worksheet_write_url_opt(ws, (lxw_row_t)row,
+                                                        AN_LINK, url, x->link,
+                                                        target, NULL),
+                                "lien");
+            links++;
+        } else {
+            clasconv_xlsx_string(x, ws, row, AN_LINK, target, x->text);
+        }
     }
-    for (c = 0; c < ANOMALIES_COLS; c++)
-        clasconv_xlsx_width(x, ws, c, c, widths[c]);
     last_row = list->count < LXW_ROW_MAX ? list->count : LXW_ROW_MAX - 1;
     if (ws != NULL && x->lerr == LXW_NO_ERROR)
         clasconv_xlsx_check(x,
                             worksheet_autofilter(ws, 0, 0, (lxw_row_t)last_row,
                                                  ANOMALIES_COLS - 1),
                             "filtre");
+    clasconv_xlsx_print_area(x, ws, last_row, ANOMALIES_COLS - 1);
     clasconv_xlsx_page_setup(x, ws);
 }
 
+/* Widths of the Source sheet's columns. */
+#define SOURCE_NAME_WIDTH 28.0
+#define SOURCE_VALUE_WIDTH 72.0
+
+/* A Source fact; a long value (a Word form's field) wraps, its row grows. */
 static void source_text(clasconv_xlsx *x, lxw_worksheet *ws, size_t *row,
                         const char *name, const char *value)
 {
-    clasconv_xlsx_string(x, ws, *row, 0, name, x->bold);
-    clasconv_xlsx_string(x, ws, *row, 1, value, x->text);
+    double h = clasconv_xlsx_text_height(value, SOURCE_VALUE_WIDTH);
+    double name_h = clasconv_xlsx_text_height(name, SOURCE_NAME_WIDTH);
+
+    if (name_h > h)
+        h = name_h;
+    if (h > CLASCONV_XLSX_LINE_PT && ws != NULL && x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(x, worksheet_set_row(ws, (lxw_row_t)*row, h, NULL),
+                            "ligne");
+    clasconv_xlsx_string(x, ws, *row, 0, name, x->bold_wrap);
+    clasconv_xlsx_string(x, ws, *row, 1, value, x->wrap);
     (*row)++;
 }
 
@@ -268,12 +427,13 @@ static void source_number(clasconv_xlsx *x, lxw_worksheet *ws, size_t *row,
 
 static void write_source(clasconv_xlsx *x, const clasconv_table *table)
 {
-    static const char *const labels[2] = {"Champ", "Valeur"};
+    static const clasconv_xlsx_column cols[2] = {
+        {"Champ", 0, SOURCE_NAME_WIDTH}, {"Valeur", 0, SOURCE_VALUE_WIDTH}};
     const clasconv_anomalies *list = &table->anomalies;
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Source");
     size_t row = 1, i;
 
-    clasconv_xlsx_header_row(x, ws, labels, 2);
+    clasconv_xlsx_columns(x, ws, cols, 2);
     source_text(x, ws, &row, "Fichier", table->file_name);
     source_text(x, ws, &row, "Format", table->format);
     source_text(x, ws, &row, "Feuille", table->sheet);
@@ -292,14 +452,13 @@ static void write_source(clasconv_xlsx *x, const clasconv_table *table)
     source_text(x, ws, &row, "Version de clasconv", CLASCONV_VERSION);
     for (i = 0; i < table->nfields && x->lerr == LXW_NO_ERROR; i++)
         source_text(x, ws, &row, table->fields[i].name, table->fields[i].value);
-    clasconv_xlsx_width(x, ws, 0, 0, 26);
-    clasconv_xlsx_width(x, ws, 1, 1, 72);
     clasconv_xlsx_page_setup(x, ws);
 }
 
 clasconv_error clasconv_write_workbook(const clasconv_table *table,
                                        const char *path, clasconv_diag *diag)
 {
+    placement places;
     clasconv_xlsx x;
 
     if (table == NULL) {
@@ -311,9 +470,13 @@ clasconv_error clasconv_write_workbook(const clasconv_table *table,
     if (clasconv_xlsx_open_opt(&x, path, "Dispositifs CLAS", 1, diag) !=
         CLASCONV_OK)
         return CLASCONV_ERR_WRITE;
-    write_dispositifs(&x, table);
-    write_totaux(&x, table);
-    write_anomalies(&x, table);
-    write_source(&x, table);
+    clasconv_xlsx_set_print_title(&x, table->commune);
+    if (placement_build(&x, table, &places) == 0) {
+        write_dispositifs(&x, table, &places);
+        write_totaux(&x, table);
+        write_anomalies(&x, table, &places);
+        write_source(&x, table);
+    }
+    placement_free(&places);
     return clasconv_xlsx_commit(&x, diag);
 }

@@ -142,9 +142,21 @@ static lxw_format *new_format(clasconv_xlsx *x)
     return fmt;
 }
 
+const lxw_color_t clasconv_xlsx_severity_fill[3] = {0xF8C9C7, 0xFFE9A8,
+                                                    0xD6E8FB};
+
 static void create_formats(clasconv_xlsx *x)
 {
+    int sev;
+
     x->header = new_format(x);
+    x->header_num = new_format(x);
+    x->bold_wrap = new_format(x);
+    x->link = new_format(x);
+    for (sev = 0; sev < 3; sev++) {
+        x->sev_text[sev] = new_format(x);
+        x->sev_count[sev] = new_format(x);
+    }
     x->text = new_format(x);
     x->wrap = new_format(x);
     x->count = new_format(x);
@@ -157,6 +169,26 @@ static void create_formats(clasconv_xlsx *x)
     format_set_align(x->header, LXW_ALIGN_VERTICAL_CENTER);
     format_set_bottom(x->header, LXW_BORDER_THIN);
     format_set_bg_color(x->header, 0xD9D9D9);
+    format_set_bold(x->bold_wrap);
+    format_set_text_wrap(x->bold_wrap);
+    format_set_align(x->bold_wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(x->header_num);
+    format_set_text_wrap(x->header_num);
+    format_set_align(x->header_num, LXW_ALIGN_CENTER);
+    format_set_align(x->header_num, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_bottom(x->header_num, LXW_BORDER_THIN);
+    format_set_bg_color(x->header_num, 0xD9D9D9);
+    format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(x->link, 0x0563C1);
+    format_set_align(x->link, LXW_ALIGN_VERTICAL_TOP);
+    for (sev = 0; sev < 3; sev++) {
+        format_set_bg_color(x->sev_text[sev], clasconv_xlsx_severity_fill[sev]);
+        format_set_align(x->sev_text[sev], LXW_ALIGN_VERTICAL_TOP);
+        format_set_bg_color(x->sev_count[sev],
+                            clasconv_xlsx_severity_fill[sev]);
+        format_set_num_format_index(x->sev_count[sev], 1);
+        format_set_align(x->sev_count[sev], LXW_ALIGN_VERTICAL_TOP);
+    }
     format_set_align(x->text, LXW_ALIGN_VERTICAL_TOP);
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
@@ -331,15 +363,224 @@ void clasconv_xlsx_width(clasconv_xlsx *x, lxw_worksheet *ws, unsigned first,
                         "colonnes");
 }
 
+/* --- Layout ------------------------------------------------------------- */
+
+/* Width of one character of bold Calibri 11 in units of the digit 0 (the
+ * column width unit), rounded up: narrow, wide and capital letters. */
+static double char_width(uint32_t cp)
+{
+    if (cp == ' ')
+        return 0.5;
+    if (cp == 'm' || cp == 'w')
+        return 1.6;
+    if (cp == 'M' || cp == 'W')
+        return 1.7;
+    if (cp == 'i' || cp == 'l' || cp == 'j' || cp == 't' || cp == 'f' ||
+        cp == 'r' || cp == '.' || cp == ',' || cp == '\'' || cp == '(' ||
+        cp == ')' || cp == ':')
+        return 0.6;
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE))
+        return 1.25;
+    return 1.0;
+}
+
+/* Width of `n` bytes of UTF-8 text at the header font, without padding. */
+static double text_width(const char *text, size_t n)
+{
+    double w = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t len = clasconv_utf8_decode(text + i, n - i, &cp);
+
+        if (len == 0)
+            len = 1;
+        w += char_width(cp);
+        i += len;
+    }
+    return w;
+}
+
+/* Cell padding (both sides) and a margin for font substitutes. */
+#define WIDTH_PADDING 2.0
+
+double clasconv_xlsx_word_width(const char *word, size_t bytes)
+{
+    return text_width(word, bytes) + WIDTH_PADDING;
+}
+
+/* Body text is measured with the bold widths of char_width() too: regular
+ * letters are narrower, so rows are never too short (seen in LibreOffice). */
+#define REGULAR_SCALE 1.0
+
+/* Lines taken by `text` wrapped between words in `width` characters,
+ * measured with `text_width` (a word longer than a line takes its own
+ * lines); explicit newlines start a line. */
+static unsigned wrapped_lines(const char *text, double width, double scale)
+{
+    double room = (width - WIDTH_PADDING) / scale, line = 0;
+    unsigned lines = 1;
+    const char *p = text;
+
+    if (room < 1)
+        room = 1;
+    while (*p) {
+        size_t n;
+        double w;
+
+        if (*p == '\n') {
+            lines++;
+            line = 0;
+            p++;
+            continue;
+        }
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        n = strcspn(p, " \n");
+        w = text_width(p, n);
+        if (line > 0 && line + 0.5 + w > room) {
+            lines++;
+            line = 0;
+        }
+        if (line > 0)
+            line += 0.5;
+        line += w;
+        while (line > room) { /* a word wider than the column */
+            lines++;
+            line -= room;
+        }
+        p += n;
+    }
+    return lines;
+}
+
+double clasconv_xlsx_text_height(const char *text, double width)
+{
+    unsigned lines =
+        text != NULL ? wrapped_lines(text, width, REGULAR_SCALE) : 1;
+
+    if (lines > 27) /* Excel's highest row is 409 points */
+        lines = 27;
+    return lines * CLASCONV_XLSX_LINE_PT;
+}
+
+/* Width that shows the longest word of `label` on one line. */
+static double label_width(const char *label, double width)
+{
+    const char *p = label;
+
+    while (p != NULL && *p) {
+        size_t n = strcspn(p, " \n");
+        double w = clasconv_xlsx_word_width(p, n);
+
+        if (w > width)
+            width = w;
+        p += n;
+        p += strspn(p, " \n");
+    }
+    return width;
+}
+
+double clasconv_xlsx_column_width(const clasconv_xlsx_column *col)
+{
+    return label_width(col->label, col->width);
+}
+
+void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
+                           const clasconv_xlsx_column *cols, unsigned count)
+{
+    unsigned lines = 1, c;
+
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    for (c = 0; c < count; c++) {
+        double width = clasconv_xlsx_column_width(&cols[c]);
+        unsigned l =
+            cols[c].label ? wrapped_lines(cols[c].label, width, 1.0) : 1;
+
+        if (l > lines)
+            lines = l;
+        clasconv_xlsx_width(x, ws, c, c, width);
+    }
+    clasconv_xlsx_check(
+        x, worksheet_set_row(ws, 0, lines * CLASCONV_XLSX_LINE_PT + 3, NULL),
+        "ligne");
+    for (c = 0; c < count; c++)
+        clasconv_xlsx_string(x, ws, 0, c, cols[c].label,
+                             cols[c].numeric ? x->header_num : x->header);
+}
+
+void clasconv_xlsx_set_print_title(clasconv_xlsx *x, const char *title)
+{
+    size_t pos = 0, i = 0, n;
+
+    x->print_header[0] = '\0';
+    if (title == NULL)
+        return;
+    n = strlen(title);
+    /* "&L69" would read as a font size of 69: a space keeps it text. */
+    if (title[0] >= '0' && title[0] <= '9')
+        x->print_header[pos++] = ' ';
+    /* "&L" + title (& doubled) + "&R&A": at most 255 characters; the title
+     * is cut on a character boundary (continuation bytes are 10xxxxxx). */
+    while (i < n && pos + 2 < 200) {
+        if (title[i] == '&')
+            x->print_header[pos++] = '&';
+        x->print_header[pos++] = title[i++];
+    }
+    while (pos > 0 && i < n && ((unsigned char)title[i] & 0xC0) == 0x80) {
+        pos--;
+        i--;
+    }
+    x->print_header[pos] = '\0';
+}
+
 void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws)
 {
+
     if (x->lerr != LXW_NO_ERROR || ws == NULL)
         return;
     worksheet_freeze_panes(ws, 1, 0);
     clasconv_xlsx_check(x, worksheet_repeat_rows(ws, 0, 0), "impression");
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_margins(ws, 0.25, 0.25, 0.6, 0.6);
     worksheet_fit_to_pages(ws, 1, 0);
+    clasconv_xlsx_print_header(x, ws);
+}
+
+void clasconv_xlsx_print_area(clasconv_xlsx *x, lxw_worksheet *ws,
+                              size_t last_row, unsigned last_col)
+{
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    if (last_row >= LXW_ROW_MAX)
+        last_row = LXW_ROW_MAX - 1;
+    clasconv_xlsx_check(x,
+                        worksheet_print_area(ws, 0, 0, (lxw_row_t)last_row,
+                                             (lxw_col_t)last_col),
+                        "impression");
+}
+
+void clasconv_xlsx_print_header(clasconv_xlsx *x, lxw_worksheet *ws)
+{
+    char header[sizeof x->print_header + 8], *safe;
+
+    if (x->lerr != LXW_NO_ERROR || ws == NULL)
+        return;
+    snprintf(header, sizeof header, "&L%s&R&A", x->print_header);
+    safe = clasconv_xlsx_sanitize(header, 255);
+    if (safe == NULL) {
+        clasconv_xlsx_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED, "impression");
+        return;
+    }
+    clasconv_xlsx_check(x, worksheet_set_header(ws, safe), "impression");
+    free(safe);
+    clasconv_xlsx_check(x, worksheet_set_footer(ws, "&CPage &P / &N"),
+                        "impression");
 }
 
 /* --- Verification -------------------------------------------------------- */

@@ -48,7 +48,36 @@ typedef struct clasconv_xlsx {
     lxw_format *count;      /* whole number ("0") */
     lxw_format *bold;       /* bold text */
     lxw_format *bold_count; /* bold whole number */
+    lxw_format *header_num; /* header over numbers: as header, centred */
+    lxw_format *bold_wrap;  /* bold, wrapped, top-aligned (field names) */
+    lxw_format *link;       /* internal hyperlink */
+    /* Fills of the three severities (index = clasconv_severity): a text
+     * cell and a count cell with an anomaly. */
+    lxw_format *sev_text[3];
+    lxw_format *sev_count[3];
+
+    /* Printed in the page header of every sheet (the commune); set with
+     * clasconv_xlsx_set_print_title() before clasconv_xlsx_page_setup(). */
+    char print_header[256];
 } clasconv_xlsx;
+
+/** Fills of the severities (index = clasconv_severity), as in the HTML
+ * report: red, amber, blue. */
+extern const lxw_color_t clasconv_xlsx_severity_fill[3];
+
+/** Point size of the body font (libxlsxwriter's default, Calibri 11). */
+#define CLASCONV_XLSX_FONT_PT 11.0
+/** Height in points of one line of body text. */
+#define CLASCONV_XLSX_LINE_PT 15.0
+
+/** One column of a sheet: its header label, whether it holds numbers
+ * (header centred over them), and its width in characters (widened to fit
+ * the longest word of the label at the header font). */
+typedef struct clasconv_xlsx_column {
+    const char *label;
+    int numeric;
+    double width;
+} clasconv_xlsx_column;
 
 /**
  * Creates the hidden temporary file next to `path` and a workbook writing
@@ -100,9 +129,45 @@ void clasconv_xlsx_width(clasconv_xlsx *x, lxw_worksheet *ws, unsigned first,
                          unsigned last, double width);
 /**
  * Page setup shared by our sheets: header row frozen and repeated on every
- * printed page, landscape A4, fit to one page wide.
+ * printed page, landscape A4, narrow margins, fit to one page wide (as many
+ * pages tall as needed), the print title (left) and the sheet name (right)
+ * in the page header, « Page N / M » in the footer.
  */
 void clasconv_xlsx_page_setup(clasconv_xlsx *x, lxw_worksheet *ws);
+
+/** Prints rows 0..last_row and columns 0..last_col only (text running
+ * over from the last column does not widen the page). */
+void clasconv_xlsx_print_area(clasconv_xlsx *x, lxw_worksheet *ws,
+                              size_t last_row, unsigned last_col);
+
+/** The page header (print title left, sheet name right) and footer
+ * (« Page N / M ») alone, for a sheet with its own page setup. */
+void clasconv_xlsx_print_header(clasconv_xlsx *x, lxw_worksheet *ws);
+
+/** Sets the text printed at the top left of every page (the commune):
+ * `&` escaped, cut to fit Excel's 255-character header. NULL clears. */
+void clasconv_xlsx_set_print_title(clasconv_xlsx *x, const char *title);
+
+/**
+ * Lays out row 0 of a sheet from its columns: each width widened so that the
+ * longest word of its label fits on one line at the header font (headers
+ * wrap between words only), the header row tall enough for the wrapped
+ * labels, labels left-aligned over text and centred over numbers. Call it
+ * before writing row 1 (constant-memory mode writes rows in order).
+ */
+void clasconv_xlsx_columns(clasconv_xlsx *x, lxw_worksheet *ws,
+                           const clasconv_xlsx_column *cols, unsigned count);
+
+/** The width clasconv_xlsx_columns() gives a column. */
+double clasconv_xlsx_column_width(const clasconv_xlsx_column *col);
+
+/** Width in characters that shows `word` (UTF-8, the longest word of a
+ * label) on one line in bold at the body size, padding included. */
+double clasconv_xlsx_word_width(const char *word, size_t bytes);
+
+/** Height in points of a row whose cell of `width` characters wraps
+ * `text` between words (libxlsxwriter does not autofit). */
+double clasconv_xlsx_text_height(const char *text, double width);
 
 /**
  * Closes the workbook, verifies the finished file (every zip entry

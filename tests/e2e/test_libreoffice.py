@@ -1,7 +1,7 @@
 """Opens every standardized workbook in LibreOffice (headless) when it is
 installed: each must load without error, and the Totaux that LibreOffice
 recalculates from the formulas must equal the cached values clasconv
-wrote. Skipped, and said so, when soffice is absent (`scripts/setup bench`
+wrote. Skipped, and said so, when soffice is absent (`scripts/setup`
 installs it)."""
 import csv
 import glob
@@ -25,7 +25,7 @@ def main():
     soffice = shutil.which("soffice")
     if not soffice:
         skip("soffice absent: LibreOffice check skipped "
-             "(install it with scripts/setup bench)")
+             "(scripts/setup installs it)")
     require_samples(args.samples, "LibreOffice check of the samples")
     with tempdir() as tmp:
         outs = []

@@ -2,8 +2,10 @@
 rows, totals and anomalies of its expected.json, through the real
 executable (`convert --json`) and in the workbook it writes."""
 import json
+import re
 import os
 import sys
+import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (LEVELS, LEVEL_LABELS, SCHEMES, Checker, inputs_of, key,
@@ -19,9 +21,11 @@ DISPOSITIFS_HEADER = [
 TOTAUX_HEADER = ["Niveau", "Établissements", "Étude", "École ouverte",
                  "Accompagnement éducatif", "Stage de réussite", "PRE",
                  "PRE dont QPV", "CLAS", "CLAS dont QPV", "Autre"]
-ANOMALIES_HEADER = ["Code", "Gravité", "Niveau", "Établissement",
-                    "Dispositif", "Cellule source", "Valeur lue",
-                    "Valeur retenue", "Message"]
+# What a reader needs first, then the technical columns and the link to the
+# workbook's own cell (SPEC §4's names, in the order of issue 15).
+ANOMALIES_HEADER = ["Gravité", "Niveau", "Établissement", "Dispositif",
+                    "Message", "Valeur lue", "Valeur retenue", "Code",
+                    "Cellule source", "Cellule du classeur"]
 
 
 def french_cell(cell):
@@ -81,7 +85,7 @@ def check_workbook(t, case, exp, doc, path):
     t.equal(row_values(disp, 1, 14), DISPOSITIFS_HEADER,
             f"{case}: Dispositifs header")
     t.equal(row_values(tot, 1, 11), TOTAUX_HEADER, f"{case}: Totaux header")
-    t.equal(row_values(sheets["Anomalies"], 1, 9), ANOMALIES_HEADER,
+    t.equal(row_values(sheets["Anomalies"], 1, 10), ANOMALIES_HEADER,
             f"{case}: Anomalies header")
     t.equal(row_values(sheets["Source"], 1, 2), ["Champ", "Valeur"],
             f"{case}: Source header")
@@ -105,6 +109,22 @@ def check_workbook(t, case, exp, doc, path):
         t.check(all((r, c) in formulas["Totaux"] for c in range(2, 12)),
                 f"{case} Totaux row {r}: every value is a formula")
     n_anom = len(doc["anomalies"])
+    # Each anomaly of a school links to that school's row in Dispositifs.
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet3.xml").decode("utf-8")
+    links = dict(re.findall(r'<hyperlink ref="J(\d+)" location="([^"]+)"',
+                            xml))
+    for r in range(2, n_anom + 2):
+        vals = row_values(sheets["Anomalies"], r, 10)
+        target = vals[9]
+        if not target:
+            continue
+        t.equal(links.get(str(r)), target,
+                f"{case} Anomalies row {r}: {target} is a link")
+        m = re.fullmatch(r"Dispositifs!([C-K]|B)(\d+)", target)
+        if m:
+            t.equal(disp.get((int(m.group(2)), 2)), vals[2],
+                    f"{case} Anomalies row {r}: {target} is the school's row")
     t.check((n_anom + 1, 1) in sheets["Anomalies"] and
             (n_anom + 2, 1) not in sheets["Anomalies"],
             f"{case}: Anomalies sheet has {n_anom} rows")

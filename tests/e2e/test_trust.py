@@ -77,7 +77,8 @@ def test_empty(c, exe, tmp):
     r = common.run(exe, "convert", header_only, "-o", out)
     c.equal(r.returncode, 0, "header-only CSV: still converted")
     _, sheets, _ = common.read_xlsx(out)
-    anomalies = [sheets["Anomalies"].get((r, 1)) for r in range(2, 20)]
+    # Code is column H since the Anomalies sheet reads Gravité first.
+    anomalies = [sheets["Anomalies"].get((r, 8)) for r in range(2, 20)]
     c.check("TABLE_EMPTY" in anomalies, "header-only CSV: workbook says so")
 
     names_only = write(os.path.join(tmp, "noms_bron.csv"), table_csv(

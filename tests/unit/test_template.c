@@ -322,10 +322,10 @@ static const char *const scheme_heads[9] = {
     NULL,
     "AUTRE (PRECISER)"};
 
-/* Rows (1-based) of each level with 12 school rows: NIVEAU, sub-header,
- * first school, last school, TOTAL. */
-static const int layout12[3][5] = {
-    {11, 12, 13, 24, 25}, {26, 27, 28, 39, 40}, {41, 42, 43, 54, 55}};
+/* Rows (1-based) of each level with the default 30 school rows: NIVEAU,
+ * sub-header, first school, last school, TOTAL. */
+static const int layout30[3][5] = {
+    {11, 12, 13, 42, 43}, {44, 45, 46, 75, 76}, {77, 78, 79, 108, 109}};
 static const char *const level_rows[3] = {"NIVEAU ELEMENTAIRE",
                                           "NIVEAU COLLEGE", "NIVEAU LYCEE"};
 static const char *const total_rows[3] = {"TOTAL ELEMENTAIRE", "TOTAL COLLEGE",
@@ -374,27 +374,27 @@ Test(template, header_rows_as_in_the_form)
         cr_assert(cell_locked(&t, r));
     }
     for (l = 0; l < 3; l++) {
-        ref(r, sizeof r, 'A', layout12[l][0]);
+        ref(r, sizeof r, 'A', layout30[l][0]);
         cr_assert_str_eq(cell_text(&t, r), level_rows[l]);
-        ref(r, sizeof r, 'A', layout12[l][1]);
+        ref(r, sizeof r, 'A', layout30[l][1]);
         cr_assert_str_eq(cell_text(&t, r), "ETABLISSEMENTS SCOLAIRES");
         for (s = 0; s < 9; s++) {
-            ref(r, sizeof r, cols[s], layout12[l][1]);
+            ref(r, sizeof r, cols[s], layout30[l][1]);
             cr_assert_str_eq(cell_text(&t, r), (s == 5 || s == 7)
                                                    ? "Dont issus QPV"
                                                    : "NOMBRE D’ENFANTS");
         }
-        ref(r, sizeof r, 'K', layout12[l][1]);
+        ref(r, sizeof r, 'K', layout30[l][1]);
         cr_assert_str_eq(cell_text(&t, r), "Nom du dispositif");
-        ref(r, sizeof r, 'A', layout12[l][4]);
+        ref(r, sizeof r, 'A', layout30[l][4]);
         cr_assert_str_eq(cell_text(&t, r), total_rows[l]);
     }
     /* K: the name of the "other" scheme (read as "Autre (précision)"). */
     cr_assert_str_eq(cell_text(&t, "K10"), "PRÉCISION (AUTRE)");
     /* PRE and CLAS span their "dont QPV" column; NIVEAU rows span A:J. */
     {
-        const char *want[] = {"F10:G10", "H10:I10", "A11:K11", "A26:K26",
-                              "A41:K41"};
+        const char *want[] = {"F10:G10", "H10:I10", "A11:K11", "A44:K44",
+                              "A77:K77"};
         size_t w;
         for (w = 0; w < sizeof want / sizeof want[0]; w++) {
             int found = 0;
@@ -418,17 +418,19 @@ Test(template, totals_are_formulas)
     tpl_write(&t, NULL, NULL);
     for (l = 0; l < 3; l++)
         for (s = 0; s < 9; s++) {
-            ref(r, sizeof r, cols[s], layout12[l][4]);
-            snprintf(f, sizeof f, "SUM(%c%d:%c%d)", cols[s], layout12[l][2],
-                     cols[s], layout12[l][3]);
+            ref(r, sizeof r, cols[s], layout30[l][4]);
+            /* From the sub-header to the row above the TOTAL, wherever
+             * rows are inserted. */
+            snprintf(f, sizeof f, "SUM(%c%d:INDEX(%c:%c,ROW()-1))", cols[s],
+                     layout30[l][1], cols[s], cols[s]);
             cr_assert_str_eq(cell_formula(&t, r), f);
             cr_assert_str_eq(cell_value(&t, r), "0");
             cr_assert(cell_locked(&t, r));
         }
-    cr_assert_str_eq(cell_text(&t, "A56"), "TOTAL GÉNÉRAL");
+    cr_assert_str_eq(cell_text(&t, "A110"), "TOTAL GÉNÉRAL");
     for (s = 0; s < 9; s++) {
-        ref(r, sizeof r, cols[s], 56);
-        snprintf(f, sizeof f, "%c25+%c40+%c55", cols[s], cols[s], cols[s]);
+        ref(r, sizeof r, cols[s], 110);
+        snprintf(f, sizeof f, "%c43+%c76+%c109", cols[s], cols[s], cols[s]);
         cr_assert_str_eq(cell_formula(&t, r), f);
     }
     tpl_free(&t);
@@ -446,8 +448,8 @@ Test(template, validation_on_every_data_cell)
     for (l = 0; l < 3; l++) {
         for (s = 0; s < 9; s++) {
             int qpv = (s == 5 || s == 7);
-            snprintf(sq, sizeof sq, "%c%d:%c%d", cols[s], layout12[l][2],
-                     cols[s], layout12[l][3]);
+            snprintf(sq, sizeof sq, "%c%d:%c%d", cols[s], layout30[l][2],
+                     cols[s], layout30[l][3]);
             dv = find_validation(&t, sq);
             cr_assert_geq(dv, 0, "no validation on %s", sq);
             cr_assert_str_eq(attr(&t.sheet.els[dv], "type"), "whole");
@@ -457,7 +459,7 @@ Test(template, validation_on_every_data_cell)
                 /* between 0 and the count on its left (relative ref) */
                 cr_assert_null(attr(&t.sheet.els[dv], "operator"));
                 snprintf(want, sizeof want, "%c%d", cols[s - 1],
-                         layout12[l][2]);
+                         layout30[l][2]);
                 cr_assert_str_eq(validation_formula(&t, dv, "formula2"), want);
                 cr_assert_str_eq(attr(&t.sheet.els[dv], "promptTitle"),
                                  "Dont issus QPV");
@@ -476,12 +478,12 @@ Test(template, validation_on_every_data_cell)
                              qpv ? "Nombre QPV invalide"
                                  : "Nombre d'enfants invalide");
         }
-        snprintf(sq, sizeof sq, "A%d:A%d", layout12[l][2], layout12[l][3]);
+        snprintf(sq, sizeof sq, "A%d:A%d", layout30[l][2], layout30[l][3]);
         dv = find_validation(&t, sq);
         cr_assert_geq(dv, 0);
         cr_assert_str_eq(attr(&t.sheet.els[dv], "promptTitle"),
                          "Établissement scolaire");
-        snprintf(sq, sizeof sq, "K%d:K%d", layout12[l][2], layout12[l][3]);
+        snprintf(sq, sizeof sq, "K%d:K%d", layout30[l][2], layout30[l][3]);
         dv = find_validation(&t, sq);
         cr_assert_geq(dv, 0);
         cr_assert_str_eq(attr(&t.sheet.els[dv], "promptTitle"),
@@ -503,16 +505,20 @@ Test(template, data_cells_unlocked_structure_protected)
     cr_assert_str_eq(attr(&t.sheet.els[prot], "sheet"), "1");
     cr_assert_null(attr(&t.sheet.els[prot], "password"));
     cr_assert_null(attr(&t.sheet.els[prot], "hashValue"));
+    /* Rows may be inserted (a school more than the rows given), not
+     * deleted (a TOTAL row would go with them). */
+    cr_assert_str_eq(attr(&t.sheet.els[prot], "insertRows"), "0");
+    cr_assert_null(attr(&t.sheet.els[prot], "deleteRows"));
     for (l = 0; l < 3; l++) {
-        for (row = layout12[l][2]; row <= layout12[l][3]; row++)
+        for (row = layout30[l][2]; row <= layout30[l][3]; row++)
             for (c = cols; *c; c++) {
                 ref(r, sizeof r, *c, row);
                 cr_assert_not(cell_locked(&t, r), "%s is locked", r);
             }
         for (c = cols; *c; c++) {
-            ref(r, sizeof r, *c, layout12[l][1]);
+            ref(r, sizeof r, *c, layout30[l][1]);
             cr_assert(cell_locked(&t, r), "%s is unlocked", r);
-            ref(r, sizeof r, *c, layout12[l][4]);
+            ref(r, sizeof r, *c, layout30[l][4]);
             cr_assert(cell_locked(&t, r), "%s is unlocked", r);
         }
     }
@@ -554,7 +560,7 @@ Test(template, rows_option)
     tpl_write(&t, &opts, NULL);
     /* Élémentaire: 11 NIVEAU, 12 sub-header, 13-15 schools, 16 TOTAL. */
     cr_assert_str_eq(cell_text(&t, "A16"), "TOTAL ELEMENTAIRE");
-    cr_assert_str_eq(cell_formula(&t, "B16"), "SUM(B13:B15)");
+    cr_assert_str_eq(cell_formula(&t, "B16"), "SUM(B12:INDEX(B:B,ROW()-1))");
     cr_assert_str_eq(cell_text(&t, "A17"), "NIVEAU COLLEGE");
     cr_assert_geq(find_validation(&t, "G13:G15"), 0);
     cr_assert_str_eq(cell_text(&t, "A28"), "TOTAL LYCEE");
@@ -689,8 +695,12 @@ static void assert_same_rows(const clasconv_table *a, const clasconv_table *b,
     for (i = 0; i < a->nschools; i++) {
         cr_assert_eq(a->schools[i].level, b->schools[i].level, "%s row %zu",
                      what, i);
-        cr_assert_str_eq(a->schools[i].name, b->schools[i].name, "%s row %zu",
-                         what, i);
+        /* A row without a name is named after its cell, which differs
+         * between the file and the template. */
+        if (strncmp(a->schools[i].name, "(sans nom, ", 11) != 0 ||
+            strncmp(b->schools[i].name, "(sans nom, ", 11) != 0)
+            cr_assert_str_eq(a->schools[i].name, b->schools[i].name,
+                             "%s row %zu", what, i);
         cr_assert_str_eq(
             a->schools[i].autre_detail ? a->schools[i].autre_detail : "(none)",
             b->schools[i].autre_detail ? b->schools[i].autre_detail : "(none)",
@@ -996,4 +1006,93 @@ Test(template, unknown_level_kept_with_a_note)
     clasconv_table_free(src);
     clasconv_table_free(back);
     unlink(path);
+}
+
+/* The style index of a cell ("0" when none). */
+static const char *cell_style_of(const tpl *t, const char *ref)
+{
+    int c = find_cell(t, ref);
+    const char *s = c < 0 ? NULL : attr(&t->sheet.els[c], "s");
+
+    return s ? s : "0";
+}
+
+/* Anomaly codes of a table, as a sorted list of counts per code. */
+static void code_counts(const clasconv_table *t, size_t out[CLASCONV_A_COUNT])
+{
+    size_t i;
+
+    memset(out, 0, sizeof(size_t) * CLASCONV_A_COUNT);
+    for (i = 0; i < t->anomalies.count; i++)
+        out[t->anomalies.items[i].code]++;
+}
+
+/* --depuis keeps every value it read: « NC » is copied as read, a dont-QPV
+ * larger than its count (18 > 15) too, each cell coloured with its
+ * anomaly's message in a comment; a row without a name keeps an empty name
+ * cell with a comment. Converting the template gives the same rows and the
+ * same anomalies as converting the file. */
+Test(template, depuis_keeps_what_it_read)
+{
+    static const char extra[] = ";4;;;;;;;;\n";
+    char dir[] = "/tmp/clasconv-depuis-XXXXXX", input[256], *demo, *comments;
+    size_t before[CLASCONV_A_COUNT], after[CLASCONV_A_COUNT], len;
+    clasconv_table *src, *back;
+    const char *cut;
+    tpl t;
+    FILE *f;
+
+    /* The demo with a row without a name after Saint-Exupéry (row 13). */
+    cr_assert_not_null(mkdtemp(dir));
+    demo = (char *)test_load(DEMO, &len);
+    cut = strstr(demo, "TOTAL ELEMENTAIRE");
+    cr_assert_not_null(cut);
+    snprintf(input, sizeof input, "%s/Tableau CLAS - Bron.csv", dir);
+    f = fopen(input, "wb");
+    cr_assert_not_null(f);
+    fwrite(demo, 1, (size_t)(cut - demo), f);
+    fputs(extra, f);
+    fputs(cut, f);
+    fclose(f);
+    free(demo);
+
+    src = convert_ok(input);
+    tpl_write(&t, NULL, src);
+    /* Élémentaire from row 13: Jules Ferry, Pasteur, les Tilleuls,
+     * Saint-Exupéry, then the row without a name. */
+    cr_assert_str_eq(cell_text(&t, "B16"), "NC");
+    cr_assert_str_eq(cell_value(&t, "I14"), "18"); /* CLAS dont QPV > 15 */
+    cr_assert_str_eq(cell_value(&t, "H14"), "15");
+    cr_assert_eq(find_cell(&t, "A17") >= 0, 1);
+    cr_assert_str_eq(cell_text(&t, "A17"), "");
+    cr_assert_str_eq(cell_value(&t, "B17"), "4");
+    /* Coloured: another style than their plain neighbours. */
+    cr_assert_str_neq(cell_style_of(&t, "B16"), cell_style_of(&t, "B13"));
+    cr_assert_str_neq(cell_style_of(&t, "I14"), cell_style_of(&t, "H14"));
+    cr_assert_str_neq(cell_style_of(&t, "A17"), cell_style_of(&t, "A13"));
+    cr_assert_not(cell_locked(&t, "I14"));
+    comments = zip_part(t.path, "xl/comments1.xml");
+    cr_assert_not_null(strstr(comments, "ref=\"B16\""));
+    cr_assert_not_null(strstr(comments, "« NC »"));
+    cr_assert_not_null(strstr(comments, "ref=\"I14\""));
+    cr_assert_not_null(strstr(comments, "ref=\"A17\""));
+    cr_assert_not_null(strstr(comments, "pas de nom"));
+    free(comments);
+
+    back = convert_ok(t.path);
+    assert_same_rows(src, back, "depuis");
+    code_counts(src, before);
+    code_counts(back, after);
+    cr_assert_eq(after[CLASCONV_A_VALUE_NOT_A_NUMBER],
+                 before[CLASCONV_A_VALUE_NOT_A_NUMBER]);
+    cr_assert_eq(after[CLASCONV_A_QPV_EXCEEDS_TOTAL],
+                 before[CLASCONV_A_QPV_EXCEEDS_TOTAL]);
+    cr_assert_eq(after[CLASCONV_A_SCHOOL_NAME_MISSING], 1);
+    cr_assert_eq(before[CLASCONV_A_SCHOOL_NAME_MISSING], 1);
+    cr_assert_eq(after[CLASCONV_A_TOTAL_MISMATCH], 0);
+    clasconv_table_free(src);
+    clasconv_table_free(back);
+    tpl_free(&t);
+    unlink(input);
+    rmdir(dir);
 }

@@ -97,6 +97,24 @@ static void assert_cell(const char *sheet, const char *ref, const char *want)
     cr_assert_str_eq(got, want, "cell %s", ref);
 }
 
+/* The s="N" style number of cell `ref` (0 when none). */
+static int cell_style(const char *sheet, const char *ref)
+{
+    char style[16];
+    char needle[32];
+    const char *start, *gt, *st;
+
+    snprintf(needle, sizeof needle, "<c r=\"%s\"", ref);
+    start = strstr(sheet, needle);
+    cr_assert_not_null(start, "cell %s missing", ref);
+    gt = strchr(start, '>');
+    st = strstr(start, " s=\"");
+    style[0] = '\0';
+    if (st && st < gt)
+        sscanf(st + 4, "%15[0-9]", style);
+    return atoi(style);
+}
+
 static char *write_fixture(clasconv_table *t, char **dir_out)
 {
     char *dir = test_make_dir("clasconv_wb");
@@ -210,9 +228,36 @@ Test(workbook, dispositifs_rows)
     assert_contains(sheet, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" "
                            "orientation=\"landscape\"/>");
     assert_contains(sheet, "<pageSetUpPr fitToPage=\"1\"/>");
-    /* Column widths never overlap (Excel would repair the file). */
-    assert_contains(sheet, "<col min=\"4\" max=\"4\" width=\"12.7109375\"");
-    assert_contains(sheet, "<col min=\"5\" max=\"5\" width=\"15.7109375\"");
+    /* One width per column (ranges never overlap: Excel would repair the
+     * file), each showing the longest word of its header on one line:
+     * « Accompagnement » is wider than « Étude ». */
+    cr_assert_null(strstr(sheet, "<col min=\"4\" max=\"5\""));
+    {
+        const char *col = strstr(sheet, "<col min=\"5\" max=\"5\" width=\"");
+        double width;
+
+        cr_assert_not_null(col);
+        width = strtod(col + strlen("<col min=\"5\" max=\"5\" width=\""), NULL);
+        cr_assert_geq(width, clasconv_xlsx_word_width("Accompagnement", 14));
+        cr_assert_geq(width, 16.0);
+    }
+    /* The commune, the sheet and the page number on every printed page. */
+    assert_contains(sheet, "<oddHeader>&amp;LBron&amp;R&amp;A</oddHeader>");
+    assert_contains(sheet, "<oddFooter>&amp;CPage &amp;P / &amp;N</oddFooter>");
+    /* The cells with an anomaly are filled and carry the message: I4 (CLAS
+     * of the Collège, NC read) and H3 (PRE dont QPV of Jean Rostand). */
+    cr_assert_neq(cell_style(sheet, "I4"), cell_style(sheet, "D4"));
+    cr_assert_neq(cell_style(sheet, "H3"), cell_style(sheet, "I4"));
+    cr_assert_eq(cell_style(sheet, "C2"), cell_style(sheet, "C3"));
+    {
+        char *comments = read_part(path, "xl/comments1.xml");
+
+        assert_contains(comments, "ref=\"I4\"");
+        assert_contains(comments, "erreur : « NC » n'est pas un nombre.");
+        assert_contains(comments, "ref=\"H3\"");
+        assert_contains(comments, "avertissement : « dont QPV » non rempli.");
+        free(comments);
+    }
     free(sheet);
     free(sst);
     free(path);
@@ -336,6 +381,7 @@ Test(workbook, anomalies_sheet)
                                          "Valeur lue",
                                          "Valeur retenue",
                                          "Message",
+                                         "Cellule du classeur",
                                          "VALUE_NOT_A_NUMBER",
                                          "erreur",
                                          "QPV_MISSING",
@@ -353,13 +399,36 @@ Test(workbook, anomalies_sheet)
         snprintf(want, sizeof want, "<t>%s</t>", labels[i]);
         assert_contains(sst, want);
     }
-    assert_contains(sheet, "<autoFilter ref=\"A1:I4\"/>");
+    /* What a reader needs first: Gravité, Niveau, Établissement,
+     * Dispositif, Message; then Valeur lue, Valeur retenue, Code, Cellule
+     * source and the link to the workbook's cell. */
+    assert_cell(sheet, "A1", "<is><t>Gravité</t></is>");
+    assert_cell(sheet, "E1", "<is><t>Message</t></is>");
+    assert_cell(sheet, "H1", "<is><t>Code</t></is>");
+    assert_cell(sheet, "I1", "<is><t>Cellule source</t></is>");
+    assert_cell(sheet, "J1", "<is><t>Cellule du classeur</t></is>");
+    assert_cell(sheet, "A2", "<is><t>erreur</t></is>");
+    assert_cell(sheet, "E2", "<is><t>« NC » n'est pas un nombre.</t></is>");
+    assert_cell(sheet, "H2", "<is><t>VALUE_NOT_A_NUMBER</t></is>");
+    assert_cell(sheet, "I2", "<is><t>ligne 14, champ 8</t></is>");
+    assert_contains(sheet, "<autoFilter ref=\"A1:J4\"/>");
+    /* The link of row 2 goes to Dispositifs!I4 (Collège Jean Moulin, CLAS);
+     * row 3 to Dispositifs!H3; row 4 (the file's encoding) has none. */
+    assert_cell(sheet, "J2", "<is><t>Dispositifs!I4</t></is>");
+    assert_contains(sheet, "<hyperlink ref=\"J2\" location=\"Dispositifs!I4\"");
+    assert_contains(sheet, "<hyperlink ref=\"J3\" location=\"Dispositifs!H3\"");
+    cr_assert_null(strstr(sheet, "r=\"J4\""));
     /* Row 4 (ENCODING_ASSUMED) has no level, school, scheme or cell. */
+    cr_assert_null(strstr(sheet, "r=\"B4\""));
     cr_assert_null(strstr(sheet, "r=\"C4\""));
-    cr_assert_null(strstr(sheet, "r=\"E4\""));
-    assert_contains(sheet, "r=\"I4\"");
+    cr_assert_null(strstr(sheet, "r=\"D4\""));
+    cr_assert_null(strstr(sheet, "r=\"I4\""));
+    assert_contains(sheet, "r=\"E4\"");
     /* "Valeur retenue" blank ("") is an empty cell. */
-    cr_assert_null(strstr(sheet, "r=\"H2\""));
+    cr_assert_null(strstr(sheet, "r=\"G2\""));
+    /* Messages wrap; a row grows only when its text needs more than one
+     * line (see xlsx_layout tests). */
+    assert_contains(sheet, "<row r=\"2\">");
     free(sheet);
     free(sst);
     free(path);
@@ -659,7 +728,9 @@ Test(workbook, verify_rejects_damaged_files)
             checked++;
         }
         unzClose(zip);
-        cr_assert_eq(checked, 12);
+        /* 12 parts, plus the comments of Dispositifs: comments1.xml, its
+         * drawing and the sheet's relationships. */
+        cr_assert_eq(checked, 15);
     }
     free(data);
     free(bad);
@@ -773,8 +844,8 @@ Test(workbook, many_anomalies)
     sheet = read_part(path, "xl/worksheets/sheet3.xml");
     /* 200 listed one by one (CLASCONV_ANOMALIES_PER_CODE), then one row
      * counts the 19,800 others */
-    assert_contains(sheet, "<autoFilter ref=\"A1:I205\"/>");
-    assert_cell(sheet, "F204", "<is><t>ligne 200, champ 4</t></is>");
+    assert_contains(sheet, "<autoFilter ref=\"A1:J205\"/>");
+    assert_cell(sheet, "I204", "<is><t>ligne 200, champ 4</t></is>");
     assert_contains(sheet, "et 19800 autres cellules");
     free(sheet);
     free(path);
@@ -845,4 +916,68 @@ Test(workbook, unknown_level_counts_in_total_only)
     free(path);
     remove_dir(dir);
     clasconv_table_free(t);
+}
+
+/* --- Layout helpers (xlsx_util) ----------------------------------------- */
+
+Test(xlsx_layout, text_height_counts_wrapped_lines)
+{
+    /* One line, then a message three times the width of its column. */
+    cr_assert_float_eq(clasconv_xlsx_text_height("Court.", 40),
+                       CLASCONV_XLSX_LINE_PT, 1e-9);
+    cr_assert_float_eq(clasconv_xlsx_text_height(NULL, 40),
+                       CLASCONV_XLSX_LINE_PT, 1e-9);
+    cr_assert_geq(clasconv_xlsx_text_height(
+                      "La valeur « NC » en ligne 14, champ 2 n'est pas un "
+                      "nombre d'enfants ; la cellule est laissée vide. "
+                      "Corrigez-la dans le fichier de la commune.",
+                      40),
+                  3 * CLASCONV_XLSX_LINE_PT);
+    /* Lines break between words only: two words that each fill a line. */
+    cr_assert_float_eq(clasconv_xlsx_text_height(
+                           "Accompagnement éducatif",
+                           clasconv_xlsx_word_width("Accompagnement", 14)),
+                       2 * CLASCONV_XLSX_LINE_PT, 1e-9);
+    /* Explicit new lines count; Excel's tallest row is the cap. */
+    cr_assert_float_eq(clasconv_xlsx_text_height("a\nb\nc", 40),
+                       3 * CLASCONV_XLSX_LINE_PT, 1e-9);
+    {
+        char big[4000];
+        memset(big, 'x', sizeof big - 1);
+        big[sizeof big - 1] = '\0';
+        cr_assert_leq(clasconv_xlsx_text_height(big, 10), 409);
+    }
+}
+
+Test(xlsx_layout, word_width_grows_with_wide_letters)
+{
+    cr_assert_gt(clasconv_xlsx_word_width("mmmm", 4),
+                 clasconv_xlsx_word_width("iiii", 4));
+    cr_assert_gt(clasconv_xlsx_word_width("Accompagnement", 14), 15.5);
+    /* Accented letters count once (UTF-8 decoded). */
+    cr_assert_float_eq(clasconv_xlsx_word_width("é", 2),
+                       clasconv_xlsx_word_width("e", 1), 1e-9);
+}
+
+Test(xlsx_layout, print_title_escapes_and_cuts)
+{
+    clasconv_xlsx x;
+
+    memset(&x, 0, sizeof x);
+    clasconv_xlsx_set_print_title(&x, "Saint-Fons & Vénissieux");
+    cr_assert_str_eq(x.print_header, "Saint-Fons && Vénissieux");
+    clasconv_xlsx_set_print_title(&x, "69 Lyon");
+    cr_assert_str_eq(x.print_header, " 69 Lyon");
+    {
+        char long_name[600];
+        size_t i;
+        for (i = 0; i + 2 < sizeof long_name; i += 2)
+            memcpy(long_name + i, "é", 2);
+        long_name[i] = '\0';
+        clasconv_xlsx_set_print_title(&x, long_name);
+        cr_assert_lt(strlen(x.print_header), 200);
+        cr_assert_eq(strlen(x.print_header) % 2, 0); /* whole characters */
+    }
+    clasconv_xlsx_set_print_title(&x, NULL);
+    cr_assert_str_eq(x.print_header, "");
 }
