@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clasconv/batch.h"
@@ -211,6 +212,21 @@ static void print_summary(const batch_args *a, const clasconv_batch_result *r)
     fflush(stdout);
 }
 
+/* Creates OUTDIR when it is missing but its parent folder exists (and
+ * INDIR is a folder: a mistyped input must not leave an empty folder).
+ * Returns 1 when it created it, 0 otherwise; any other case is left to
+ * clasconv_batch_run(), which explains it. */
+static int create_outdir(const char *indir, const char *outdir)
+{
+    struct stat st;
+
+    if (stat(indir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if (stat(outdir, &st) == 0 || errno != ENOENT)
+        return 0;
+    return mkdir(outdir, 0777) == 0;
+}
+
 int cmd_batch(int argc, char **argv)
 {
     batch_args a;
@@ -218,7 +234,7 @@ int cmd_batch(int argc, char **argv)
     clasconv_batch_result *r = NULL;
     clasconv_diag diag;
     clasconv_error err;
-    int rc;
+    int rc, created;
 
     if (parse_args(argc, argv, &a) != 0)
         return CLI_EXIT_USAGE;
@@ -230,7 +246,10 @@ int cmd_batch(int argc, char **argv)
     /* A closed log pipe must not stop the batch halfway. */
     signal(SIGPIPE, SIG_IGN);
 
+    created = create_outdir(a.indir, a.outdir);
     err = clasconv_batch_run(a.indir, a.outdir, &a.options, &r, &diag);
+    if (err != CLASCONV_OK && created)
+        rmdir(a.outdir); /* only if still empty */
     if (ps.tty && ps.width > 0)
         fputc('\n', stderr);
     if (r != NULL && r->interrupted) {
