@@ -153,6 +153,25 @@ def main():
             t.equal(json.loads(r.stdout)["totals"]["ALL"]["schools"], 10,
                     "check --json totals")
 
+        # A zip cut off in a copy is called incomplete, not hostile.
+        layouts = glob.glob(os.path.join(args.fixtures, "layouts", "*.xlsx"))
+        with open(layouts[0], "rb") as f:
+            data = f.read()
+        cut = os.path.join(tmp, "coupe.xlsx")
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) * 9 // 10])
+        msg = refused(t, exe, cut, tmp, "FILE_UNREADABLE", "truncated .xlsx")
+        t.check("incomplet" in msg and "redemandez" in msg and
+                "malveillant" not in msg,
+                f"truncated .xlsx: incomplete, ask again: {msg!r}")
+        # Values left empty say what to enter (NC, 12,5, -2...).
+        r = run(exe, "check", "--json", demo)
+        for a in json.loads(r.stdout)["anomalies"]:
+            if a["code"].startswith("VALUE_"):
+                t.check("Saisissez le nombre d'enfants" in a["message"] or
+                        "saisissez le nombre d'enfants" in a["message"],
+                        f"{a['code']}: says what to enter: {a['message']!r}")
+
         # check on a missing or unreadable file: one message, one verdict.
         for path, what in ((os.path.join(tmp, "absent.xls"), "missing"),
                            (tmp, "a folder"), (empty, "empty")):
