@@ -273,20 +273,28 @@ void cli_help_print(const cli_help *h, FILE *out)
           out);
 }
 
-void cli_help_usage(FILE *out)
+void cli_help_usage(FILE *out, const char *const *names, size_t count)
 {
     size_t i;
 
     fputs("Utilisation :\n", out);
-    for (i = 0; i < cli_help_count; i++) {
+    for (i = 0; i < count; i++) {
+        const cli_help *h = cli_help_find(names[i]);
         fputs("  ", out);
-        wrap(out, cli_helps[i].synopsis, 2, 6);
+        if (h != NULL)
+            wrap(out, h->synopsis, 2, 6);
+        else
+            fprintf(out, "clasconv %s\n", names[i]);
     }
     fputs("  clasconv help COMMANDE | COMMANDE --help\n"
           "  clasconv --help | --version\n\nCommandes :\n",
           out);
-    for (i = 0; i < cli_help_count; i++)
-        fprintf(out, "  %-9s %s\n", cli_helps[i].name, cli_helps[i].summary);
+    for (i = 0; i < count; i++) {
+        const cli_help *h = cli_help_find(names[i]);
+        fprintf(out, "  %-9s %s\n", names[i],
+                h != NULL ? h->summary
+                          : "(aide manquante : à ajouter dans src/cli/help.c)");
+    }
     fputc('\n', out);
     wrap(out, formats_text, 0, 0);
     wrap(out, status_text, 0, 0);

@@ -38,8 +38,10 @@ const cli_help *cli_help_find(const char *name);
 /** Prints the --help text of one subcommand. */
 void cli_help_print(const cli_help *help, FILE *out);
 
-/** Prints the general usage: synopses, commands, formats, exit statuses. */
-void cli_help_usage(FILE *out);
+/** Prints the general usage of the subcommands `names` (the dispatch
+ * table's, in its order): synopses, commands, formats, exit statuses. A
+ * command without a help entry shows « aide manquante ». */
+void cli_help_usage(FILE *out, const char *const *names, size_t count);
 
 /** Prints the clasconv(1) man page (roff, French). */
 void cli_help_man(FILE *out);

@@ -43,6 +43,19 @@ int cli_write_stdout(const char *data, unsigned long len)
     return 0;
 }
 
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* The general usage, for the commands of the dispatch table. */
+static void usage(FILE *out)
+{
+    const char *names[NCOMMANDS];
+    size_t i;
+
+    for (i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    cli_help_usage(out, names, NCOMMANDS);
+}
+
 static int is_help(const char *arg)
 {
     return !strcmp(arg, "--help") || !strcmp(arg, "-h");
@@ -54,7 +67,7 @@ static int help_command(int argc, char **argv)
     const cli_help *h;
 
     if (argc < 3) {
-        cli_help_usage(stdout);
+        usage(stdout);
         return CLI_EXIT_OK;
     }
     h = cli_help_find(argv[2]);
@@ -79,11 +92,11 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
     mallopt(M_TOP_PAD, 16 << 20);
     if (argc < 2) {
-        cli_help_usage(stderr);
+        usage(stderr);
         return CLI_EXIT_USAGE;
     }
     if (is_help(argv[1])) {
-        cli_help_usage(stdout);
+        usage(stdout);
         return CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "help"))

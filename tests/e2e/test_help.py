@@ -45,6 +45,10 @@ def main():
     t.check("Utilisation :" in usage and "Statut de sortie" in usage,
             "--help: French usage with exit statuses")
     names = commands(usage)
+    # The list comes from the dispatch table: a new subcommand without its
+    # entry in src/cli/help.c shows « aide manquante » and fails here.
+    t.check("aide manquante" not in usage,
+            f"--help: every subcommand has its help entry: {usage!r}")
     for want in ("convert", "check", "batch", "template", "dump"):
         t.check(want in names, f"--help lists {want}: {names}")
     r = run(exe)

@@ -85,6 +85,8 @@ def main():
             "Commandes :\n", 1)[1].split("\n\n", 1)[0], re.M)
         for name in names:
             t.check(f".SS {name}\n" in roff, f"man page: section {name}")
+        t.equal(sorted(re.findall(r"^\.SS (\S+)$", roff, re.M)),
+                sorted(names), "man page: the commands, no other")
         t.check("Exemples" in roff and "STATUT DE SORTIE" in roff,
                 "man page: examples and exit statuses")
         if shutil.which("groff"):
