@@ -62,7 +62,8 @@ const cli_help cli_helps[] = {
      "un rapport (rapport.csv, à ouvrir dans Excel). Chaque fichier est "
      "converti dans son propre processus, limité en mémoire et en temps ; "
      "les fichiers reçus ne sont jamais modifiés. Fait pour tourner seul "
-     "chaque nuit (cron ou minuteur systemd) : voir docs/BATCH.md.\n\n"
+     "chaque nuit (cron ou minuteur systemd) : voir BATCH.md dans la "
+     "documentation (man clasconv, VOIR AUSSI).\n\n"
      "Statut de sortie : 0 tout est converti sans erreur ; 1 des fichiers "
      "ont des erreurs à vérifier ; 2 des fichiers sont illisibles ou n'ont "
      "pas pu être écrits.",
@@ -411,8 +412,9 @@ void cli_help_man(FILE *out)
     fputs(".SH \"STATUT DE SORTIE\"\n", out);
     roff(out, status_text, 0);
     fputs("\n.SH \"VOIR AUSSI\"\n"
-          "La documentation installée avec clasconv (README.md, "
-          "docs/BATCH.md, docs/COORDINATEURS.md) et\n"
+          "La documentation installée avec clasconv, dans share/doc/clasconv "
+          "(README.md, BATCH.md, COORDINATEURS.md, et les exemples cron et "
+          "systemd dans examples/), et\n"
           ".B clasconv help COMMANDE\n.\n",
           out);
 }
