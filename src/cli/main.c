@@ -119,8 +119,8 @@ int main(int argc, char **argv)
         int a;
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        /* `clasconv COMMANDE --help` anywhere on the line: its help. */
-        for (a = 2; a < argc; a++) {
+        /* `clasconv COMMANDE --help` anywhere before « -- »: its help. */
+        for (a = 2; a < argc && strcmp(argv[a], "--") != 0; a++) {
             if (is_help(argv[a])) {
                 const cli_help *h = cli_help_find(commands[i].name);
                 if (h == NULL) {
