@@ -38,6 +38,9 @@ def check_examples(t, folder, bindir, what):
         t.check("/usr/local/bin/clasconv" not in text or
                 bindir == "/usr/local/bin",
                 f"{what}: {name} names no other binary")
+        for line in re.findall(r"^ExecStart=.*$", text, re.M):
+            t.check(line.startswith(f"ExecStart={bindir}/clasconv "),
+                    f"{what}: {name} runs the installed binary: {line!r}")
     with open(os.path.join(folder, "clasconv-nightly.service"),
               encoding="utf-8") as f:
         t.check(f"ExecStart={bindir}/clasconv batch " in f.read(),
