@@ -98,7 +98,7 @@ def main():
                                               d("fichier", "x.xlsx")]),
             ("convert: output is a device", ["convert", demo, "-o",
                                              "/dev/full"]),
-            ("convert: bad TMPDIR (xls)", ["convert", xls, "-o", out],
+            ("convert: bad TMPDIR (xls)", ["convert", xls, "-o", ro],
              {"TMPDIR": d("nulle-part")}),
             ("check: missing input", ["check", d("absent.xls")]),
             ("check: input is a folder", ["check", tmp]),
@@ -158,9 +158,7 @@ def main():
                 label = f"[{lang}] {what}"
                 if os.environ.get("SHOW"):
                     print(label, r.returncode, text)
-                t.check(r.returncode != 0 or what.startswith("convert: bad "
-                                                             "TMPDIR"),
-                        f"{label}: fails ({r.returncode})")
+                t.check(r.returncode != 0, f"{label}: fails ({r.returncode})")
                 t.check(text.strip() != "", f"{label}: says something")
                 for word in ENGLISH:
                     t.check(word not in text,
