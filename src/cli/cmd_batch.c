@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clasconv/batch.h"
@@ -20,8 +22,38 @@ typedef struct batch_args {
 
 typedef struct progress_state {
     int tty;
-    size_t width; /* length of the last progress line */
+    size_t width;   /* length of the last progress line */
+    size_t columns; /* of the terminal (80 when unknown) */
+    size_t count[CLASCONV_BATCH_SKIPPED + 1]; /* files so far, by status */
 } progress_state;
+
+/* Columns of the terminal on stderr; 80 when it does not say. */
+static size_t terminal_columns(void)
+{
+    struct winsize ws;
+
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* Prints `line` on the progress line: cut to the terminal's width less
+ * one (a full line would wrap and leave the next update one line down),
+ * then the rest of the old line cleared. */
+static void put_progress(progress_state *ps, const char *line)
+{
+    size_t cols = 0, max = ps->columns > 1 ? ps->columns - 1 : 79;
+    const char *p;
+
+    fputc('\r', stderr);
+    for (p = line; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && ++cols > max)
+            break;
+        fputc(*p, stderr);
+    }
+    fputs("\033[K", stderr);
+    ps->width = cols;
+}
 
 /* Parses a whole number in [min, max]; returns -1 when it is not one. */
 static long parse_number(const char *s, long min, long max)
@@ -157,9 +189,12 @@ static void french_decimal(char *buf, size_t size, double v)
 static void on_progress(const clasconv_batch_event *ev, void *user)
 {
     progress_state *ps = user;
-    char rate[32];
+    char rate[32], line[256];
     int n;
 
+    if (ev->kind == CLASCONV_BATCH_EV_FILE && ev->file != NULL &&
+        (unsigned)ev->file->status <= CLASCONV_BATCH_SKIPPED)
+        ps->count[ev->file->status]++;
     french_decimal(rate, sizeof rate,
                    ev->elapsed > 0 ? (double)ev->done / ev->elapsed : 0);
     if (ps->tty) {
@@ -177,15 +212,28 @@ static void on_progress(const clasconv_batch_event *ev, void *user)
             put_clean(stderr, ev->file->message);
             fputc('\n', stderr);
         }
-        n = fprintf(stderr,
-                    "\r%zu/%zu fichiers, %zu échec%s, %zu à vérifier, "
-                    "%s fichiers/s%s\033[K",
-                    ev->done, ev->total, ev->failures,
-                    ev->failures > 1 ? "s" : "", ev->to_check, rate,
-                    ev->kind == CLASCONV_BATCH_EV_WRITING
-                        ? " ; écriture de la synthèse"
-                        : "");
-        ps->width = n > 0 ? (size_t)n : 0;
+        /* The words of the summary: « à vérifier », « illisibles »,
+         * « non écrits ». */
+        n = snprintf(line, sizeof line,
+                     "[%zu/%zu] %zu à vérifier, %zu illisible%s", ev->done,
+                     ev->total, ps->count[CLASCONV_BATCH_TO_CHECK],
+                     ps->count[CLASCONV_BATCH_UNREADABLE],
+                     ps->count[CLASCONV_BATCH_UNREADABLE] > 1 ? "s" : "");
+        if (n > 0 && (size_t)n < sizeof line &&
+            ps->count[CLASCONV_BATCH_WRITE_FAILED] > 0)
+            n +=
+                snprintf(line + n, sizeof line - (size_t)n, ", %zu non écrit%s",
+                         ps->count[CLASCONV_BATCH_WRITE_FAILED],
+                         ps->count[CLASCONV_BATCH_WRITE_FAILED] > 1 ? "s" : "");
+        if (n > 0 && (size_t)n < sizeof line)
+            snprintf(line + n, sizeof line - (size_t)n, "%s%s%s",
+                     ev->kind == CLASCONV_BATCH_EV_WRITING
+                         ? " ; écriture de la synthèse"
+                         : ", ",
+                     ev->kind == CLASCONV_BATCH_EV_WRITING ? "" : rate,
+                     ev->kind == CLASCONV_BATCH_EV_WRITING ? ""
+                                                           : " fichiers/s");
+        put_progress(ps, line);
         fflush(stderr);
         return;
     }
@@ -237,6 +285,21 @@ static void print_summary(const batch_args *a, const clasconv_batch_result *r)
     fflush(stdout);
 }
 
+/* Creates OUTDIR when it is missing but its parent folder exists (and
+ * INDIR is a folder: a mistyped input must not leave an empty folder).
+ * Returns 1 when it created it, 0 otherwise; any other case is left to
+ * clasconv_batch_run(), which explains it. */
+static int create_outdir(const char *indir, const char *outdir)
+{
+    struct stat st;
+
+    if (stat(indir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if (stat(outdir, &st) == 0 || errno != ENOENT)
+        return 0;
+    return mkdir(outdir, 0777) == 0;
+}
+
 int cmd_batch(int argc, char **argv)
 {
     batch_args a;
@@ -245,7 +308,7 @@ int cmd_batch(int argc, char **argv)
     clasconv_annuaire *annuaire = NULL;
     clasconv_diag diag;
     clasconv_error err;
-    int rc;
+    int rc, created;
 
     if (parse_args(argc, argv, &a) != 0)
         return CLI_EXIT_USAGE;
@@ -258,14 +321,18 @@ int cmd_batch(int argc, char **argv)
     a.options.annuaire = annuaire;
     memset(&ps, 0, sizeof ps);
     ps.tty = isatty(STDERR_FILENO);
+    ps.columns = ps.tty ? terminal_columns() : 80;
     a.options.handle_signals = 1;
     a.options.progress = on_progress;
     a.options.progress_user = &ps;
     /* A closed log pipe must not stop the batch halfway. */
     signal(SIGPIPE, SIG_IGN);
 
+    created = create_outdir(a.indir, a.outdir);
     err = clasconv_batch_run(a.indir, a.outdir, &a.options, &r, &diag);
     clasconv_annuaire_free(annuaire);
+    if (err != CLASCONV_OK && created)
+        rmdir(a.outdir); /* only if still empty */
     if (ps.tty && ps.width > 0)
         fputc('\n', stderr);
     if (r != NULL && r->interrupted) {

@@ -241,6 +241,18 @@ done:
     return rc;
 }
 
+/* Non-zero when one of the table's anomalies says `message`. */
+static int has_message(const clasconv_table *table, const char *message)
+{
+    size_t i;
+
+    for (i = 0; i < table->anomalies.count; i++)
+        if (table->anomalies.items[i].message != NULL &&
+            !strcmp(table->anomalies.items[i].message, message))
+            return 1;
+    return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
     file_args args;
@@ -288,7 +300,9 @@ int cmd_check(int argc, char **argv)
     }
     clasconv_buf_free(&buf);
     if (err) {
-        if (!args.json)
+        /* The report already holds the message (one message, one
+         * verdict); JSON carries it as an anomaly. */
+        if (!args.json && !has_message(table, diag.message))
             cli_error("%s : %s", args.input, diag.message);
         rc = CLI_EXIT_FAILED;
     } else if (rc == CLI_EXIT_OK &&

@@ -7,30 +7,6 @@
 #include "clasconv/serve.h"
 #include "cli.h"
 
-static const char serve_usage_text[] =
-    "Utilisation : clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"
-    " [--max-fichiers N] [--travailleurs N]\n"
-    "                      [--attente N] [--memoire MO] [--delai S]"
-    " [--garde S] [--inactivite S]\n\n"
-    "Sert les pages « Vérifier un fichier », « Convertir un lot » et "
-    "« Modèle vierge »\nà un navigateur.\n\n"
-    "  --ecoute ADRESSE:PORT  adresse d'écoute (défaut 127.0.0.1:8080) ; "
-    "0.0.0.0:8080\n"
-    "                         pour tout le réseau, derrière le proxy HTTPS "
-    "de la CAF\n"
-    "  --max-taille MO        envoi le plus gros accepté (défaut 20)\n"
-    "  --max-fichiers N       fichiers par lot (défaut 200)\n"
-    "  --travailleurs N       conversions en même temps (défaut : nombre de "
-    "cœurs)\n"
-    "  --attente N            requêtes en attente d'un travailleur avant "
-    "« occupé » (défaut 64)\n"
-    "  --memoire MO           mémoire par conversion (défaut 256)\n"
-    "  --delai S              secondes par conversion (défaut 120)\n"
-    "  --garde S              durée de conservation des résultats (défaut "
-    "600)\n"
-    "  --inactivite S         coupe une connexion muette depuis S secondes "
-    "(défaut 30)\n";
-
 static long parse_number(const char *s, long min, long max)
 {
     char *end;
@@ -110,10 +86,6 @@ int cmd_serve(int argc, char **argv)
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         long v = -2;
-        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            fputs(serve_usage_text, stdout);
-            return CLI_EXIT_OK;
-        }
         if (!value) {
             cli_error("%s « %s ». Voir « clasconv serve --help ».",
                       arg[0] == '-' ? "valeur manquante après"

@@ -58,28 +58,6 @@ int cmd_template(int argc, char **argv)
         if (!strcmp(arg, "--")) {
             continue; /* ends the options: template takes no operand */
         }
-        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            printf("Utilisation : clasconv template -o MODELE.xlsx"
-                   " [--commune NOM] [--lignes N] [--depuis FICHIER]\n\n"
-                   "Écrit le tableau de la section 3 de la note unique (à "
-                   "remplir par la commune),\navec contrôle de saisie, totaux "
-                   "calculés et mise en page A4 paysage.\n\n"
-                   "  -o FICHIER        classeur à écrire (.xlsx)\n"
-                   "  --commune NOM     commune inscrite après « Territoire "
-                   "de : »\n"
-                   "  --lignes N        lignes d'établissement par niveau "
-                   "(défaut %d)\n"
-                   "  --depuis FICHIER  pré-remplit le modèle avec le tableau "
-                   "lu dans FICHIER\n"
-                   "  --annuaire CSV    avec --commune : pré-remplit le modèle "
-                   "avec les écoles,\n"
-                   "                    collèges et lycées de la commune dans "
-                   "l'Annuaire de\n"
-                   "                    l'éducation (chaque nom suivi de son "
-                   "UAI)\n",
-                   CLASCONV_TEMPLATE_ROWS_DEFAULT);
-            return CLI_EXIT_OK;
-        }
         if (!strcmp(arg, "-o") || !strcmp(arg, "--output") ||
             !strcmp(arg, "--commune") || !strcmp(arg, "--lignes") ||
             !strcmp(arg, "--depuis") || !strcmp(arg, "--annuaire")) {

@@ -7,19 +7,17 @@
 
 #include "clasconv/clasconv.h"
 #include "cli.h"
+#include "help.h"
 
+/* The subcommands; their help texts (summary, synopsis, options,
+ * examples) are data in help.c, one entry each. */
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
-    const char *summary;
 } commands[] = {
-    {"convert", cmd_convert, "convertit un fichier en classeur standardisé"},
-    {"check", cmd_check, "vérifie un fichier et affiche ses anomalies"},
-    {"batch", cmd_batch, "convertit tout un dossier et en fait la synthèse"},
-    {"template", cmd_template, "écrit le modèle de tableau à remplir"},
-    {"serve", cmd_serve, "sert les pages web de vérification et de lot"},
-    {"compare", cmd_compare, "compare deux années d'un même territoire"},
-    {"dump", cmd_dump, "affiche les cellules lues d'un fichier (diagnostic)"},
+    {"convert", cmd_convert},   {"check", cmd_check}, {"batch", cmd_batch},
+    {"template", cmd_template}, {"serve", cmd_serve}, {"compare", cmd_compare},
+    {"dump", cmd_dump},
 };
 
 void cli_error(const char *fmt, ...)
@@ -83,34 +81,42 @@ int cli_write_stdout(const char *data, unsigned long len)
     return 0;
 }
 
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* The general usage, for the commands of the dispatch table. */
 static void usage(FILE *out)
 {
+    const char *names[NCOMMANDS];
     size_t i;
 
-    fputs("Utilisation :\n"
-          "  clasconv convert FICHIER [-o SORTIE.xlsx] [--json]"
-          " [--delai S] [--annuaire ANNUAIRE.csv]\n"
-          "  clasconv check FICHIER [--json] [--html RAPPORT.html]"
-          " [--delai S] [--annuaire ANNUAIRE.csv]\n"
-          "  clasconv compare ANCIEN NOUVEAU [-o COMPARAISON.xlsx] [--json]"
-          " [--annuaire ANNUAIRE.csv]\n"
-          "  clasconv batch DOSSIER_ENTREE DOSSIER_SORTIE [-j N] [-r]"
-          " [--memoire MO] [--delai S] [--annuaire ANNUAIRE.csv]\n"
-          "  clasconv template -o MODELE.xlsx [--commune NOM] [--lignes N]"
-          " [--depuis FICHIER] [--annuaire ANNUAIRE.csv]\n"
-          "  clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO]"
-          " [--max-fichiers N] [--travailleurs N]\n"
-          "  clasconv --help | --version\n\nCommandes :\n",
-          out);
-    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nFormats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel"
-          " 2003, .docx (formulaire Word rempli).\n"
-          "--delai S : arrête convert, check ou dump après S secondes"
-          " (défaut 60 ; 0 : sans limite). « -- » termine les options.\n"
-          "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier"
-          " illisible ou impossible à écrire ; 64 mauvaise utilisation.\n",
-          out);
+    for (i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    cli_help_usage(out, names, NCOMMANDS);
+}
+
+static int is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* `clasconv help [COMMANDE]`. */
+static int help_command(int argc, char **argv)
+{
+    const cli_help *h;
+
+    if (argc < 3) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    h = cli_help_find(argv[2]);
+    if (h == NULL) {
+        cli_error("pas d'aide pour « %s » : ce n'est pas une commande de "
+                  "clasconv. Voir « clasconv --help ».",
+                  argv[2]);
+        return CLI_EXIT_USAGE;
+    }
+    cli_help_print(h, stdout);
+    return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -127,18 +133,46 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
+    if (is_help(argv[1])) {
         usage(stdout);
         return CLI_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "help"))
+        return help_command(argc, argv);
+    /* Hidden: what the build installs as clasconv(1) and as the bash
+     * completion, written from the same help texts. */
+    if (!strcmp(argv[1], "--man")) {
+        cli_help_man(stdout);
+        return fflush(stdout) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--bash-completion")) {
+        cli_help_bash_completion(stdout);
+        return fflush(stdout) ? CLI_EXIT_FAILED : CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("clasconv %s\n", CLASCONV_VERSION);
         return CLI_EXIT_OK;
     }
-    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        int a;
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        /* `clasconv COMMANDE --help` anywhere before « -- »: its help. */
+        for (a = 2; a < argc && strcmp(argv[a], "--") != 0; a++) {
+            if (is_help(argv[a])) {
+                const cli_help *h = cli_help_find(commands[i].name);
+                if (h == NULL) {
+                    cli_error("la commande « %s » n'a pas d'aide (à ajouter "
+                              "dans src/cli/help.c).",
+                              commands[i].name);
+                    return CLI_EXIT_FAILED;
+                }
+                cli_help_print(h, stdout);
+                return CLI_EXIT_OK;
+            }
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
     cli_error("commande inconnue « %s ». Voir « clasconv --help ».", argv[1]);
     return CLI_EXIT_USAGE;
 }

@@ -209,7 +209,8 @@ clasconv_error clasconv_atomic_open(clasconv_atomic *a, const char *target,
     if (!S_ISDIR(st.st_mode)) {
         clasconv_diag_set(diag,
                           "Impossible d'écrire « %s » : « %s » n'est pas un "
-                          "dossier.",
+                          "dossier. Vérifiez le chemin ou choisissez un autre "
+                          "emplacement.",
                           target, a->dir);
         release(a);
         return CLASCONV_ERR_WRITE;

@@ -372,9 +372,14 @@ clasconv_error clasconv_zip_open(const unsigned char *data, size_t size,
     zip->unz = unzOpen2_64("memory", &funcs);
     if (zip->unz == NULL) {
         clasconv_zip_free(zip);
-        return damaged(diag, CLASCONV_ERR_FORMAT,
-                       "ce n'est pas une archive lisible (fichier tronqué "
-                       "ou abîmé)");
+        /* No central directory: almost always a file cut off in a copy or
+         * a download, not a hostile one. */
+        clasconv_diag_set(diag,
+                          "Le fichier semble incomplet : il a peut-être été "
+                          "mal copié ou envoyé ; redemandez-le à la commune "
+                          "(la fin du fichier, qui liste son contenu, "
+                          "manque).");
+        return CLASCONV_ERR_FORMAT;
     }
     err = walk_entries(zip, diag);
     if (err != CLASCONV_OK) {

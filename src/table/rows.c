@@ -100,24 +100,32 @@ static clasconv_error value_anomaly(locator *loc, clasconv_value_status st,
         return clasconv_anomalies_add(
             list, CLASCONV_A_VALUE_NOT_A_NUMBER, &at,
             "La valeur « %s » en %s n'est pas un nombre d'enfants ; la "
-            "cellule est laissée vide.",
+            "cellule est laissée vide. Saisissez le nombre d'enfants (un "
+            "nombre entier ≥ 0), ou laissez la cellule vide s'il n'y en a "
+            "pas.",
             text, ref);
     case CLASCONV_VALUE_NOT_INTEGER:
         return clasconv_anomalies_add(
             list, CLASCONV_A_VALUE_NOT_INTEGER, &at,
             "La valeur « %s » en %s n'est pas un nombre entier d'enfants ; "
-            "la cellule est laissée vide.",
+            "la cellule est laissée vide. Saisissez le nombre d'enfants "
+            "sans décimale (un nombre entier ≥ 0), ou laissez la cellule "
+            "vide s'il n'y en a pas.",
             text, ref);
     case CLASCONV_VALUE_NEGATIVE:
         return clasconv_anomalies_add(
             list, CLASCONV_A_VALUE_NEGATIVE, &at,
             "La valeur « %s » en %s est négative : un nombre d'enfants ne "
-            "peut pas l'être ; la cellule est laissée vide.",
+            "peut pas l'être ; la cellule est laissée vide. Saisissez le "
+            "nombre d'enfants (un nombre entier ≥ 0), ou laissez la "
+            "cellule vide s'il n'y en a pas.",
             text, ref);
     case CLASCONV_VALUE_ZERO_WORD:
         at.kept = "0";
         return clasconv_anomalies_add(list, CLASCONV_A_VALUE_READ_AS_ZERO, &at,
-                                      "La valeur « %s » en %s est lue comme 0.",
+                                      "La valeur « %s » en %s est lue comme "
+                                      "0. Si elle veut dire autre chose, "
+                                      "saisissez le nombre d'enfants.",
                                       text, ref);
     case CLASCONV_VALUE_UNIT_REMOVED:
         at.kept = kept;

@@ -9,8 +9,9 @@
 #include "core/text.h"
 #include "write/report_util.h"
 
-/* Lines are wrapped to this many characters where possible. */
-#define REPORT_WIDTH 96u
+/* Lines are wrapped to this many characters, so that the report fits an
+ * 80-column terminal (and the table is 72 wide). */
+#define REPORT_WIDTH 79u
 #define LEVEL_COL_WIDTH 12u
 
 /* The output and its first error. */
@@ -130,7 +131,9 @@ static int glued_after(const char *word, const char *word_end)
 static int glued_before(const char *word)
 {
     return word[0] == ':' || word[0] == ';' || word[0] == '!' ||
-           word[0] == '?' || (word[0] == '\xC2' && word[1] == '\xBB'); /* » */
+           word[0] == '?' ||
+           (word[0] == '\xC2' && (word[1] == '\xBB' || /* » */
+                                  word[1] == '\xB7')); /* · */
 }
 
 /* End of the unit that starts at `p` (not a space): a word, with the
@@ -154,8 +157,10 @@ static const char *unit_end(const char *p)
     }
 }
 
-/* Appends `text` word-wrapped to REPORT_WIDTH, each line indented. */
-static void put_wrapped(report_out *out, const char *text, size_t indent)
+/* Appends `text` word-wrapped to REPORT_WIDTH, the first line indented by
+ * `first`, the next ones by `indent`. */
+static void put_wrapped_hanging(report_out *out, const char *text, size_t first,
+                                size_t indent)
 {
     char *safe;
     const char *p;
@@ -187,8 +192,8 @@ static void put_wrapped(report_out *out, const char *text, size_t indent)
         }
         word_width = text_width(word);
         if (column == 0) {
-            put_spaces(out, indent);
-            column = indent;
+            put_spaces(out, first);
+            column = first;
         } else if (column + 1 + word_width > REPORT_WIDTH) {
             put(out, "\n");
             put_spaces(out, indent);
@@ -205,6 +210,12 @@ static void put_wrapped(report_out *out, const char *text, size_t indent)
     if (column > 0)
         put(out, "\n");
     free(safe);
+}
+
+/* Appends `text` word-wrapped to REPORT_WIDTH, each line indented. */
+static void put_wrapped(report_out *out, const char *text, size_t indent)
+{
+    put_wrapped_hanging(out, text, indent, indent);
 }
 
 /* "3 erreurs", "1 avertissement", "0 info". */
@@ -246,7 +257,8 @@ static void put_commune(report_out *out, const clasconv_table *table)
     put(out, "\n");
 }
 
-/* The file could not be read or holds no CLAS table. */
+/* 1 when the file could not be read (FILE_UNREADABLE), 2 when it holds no
+ * CLAS table (TABLE_NOT_FOUND), 0 otherwise. */
 static int table_failed(const clasconv_table *table)
 {
     size_t i;
@@ -256,31 +268,39 @@ static int table_failed(const clasconv_table *table)
     for (i = 0; i < table->anomalies.count; i++) {
         clasconv_anomaly_code code = table->anomalies.items[i].code;
 
-        if (code == CLASCONV_A_FILE_UNREADABLE ||
-            code == CLASCONV_A_TABLE_NOT_FOUND)
+        if (code == CLASCONV_A_FILE_UNREADABLE)
             return 1;
+        if (code == CLASCONV_A_TABLE_NOT_FOUND)
+            return 2;
     }
     return 0;
 }
 
 static void put_summary(report_out *out, const clasconv_table *table)
 {
-    /* Short headings so that the table fits in 100 columns. */
-    static const char *const headings[1 + CLASCONV_SCHEME_COUNT] = {
-        "Étab.", "Étude",    "Éc.ouv.", "Acc.éd.",  "Stage",
-        "PRE",   "dont QPV", "CLAS",    "dont QPV", "Autre"};
-    static const size_t widths[1 + CLASCONV_SCHEME_COUNT] = {8, 8, 8, 8, 8,
-                                                             8, 9, 8, 9, 8};
+    /* Two-line headings of at most 5 characters: the table is 72 columns
+     * wide and numbers up to 99999 keep a space before them. */
+    static const char *const headings[2][1 + CLASCONV_SCHEME_COUNT] = {
+        {"Étab.", "Étude", "École", "Acc.", "Stage", "PRE", "dont", "CLAS",
+         "dont", "Autre"},
+        {"", "", "ouv.", "éduc.", "", "", "QPV", "", "QPV", ""}};
+    static const size_t widths[1 + CLASCONV_SCHEME_COUNT] = {6, 6, 6, 6, 6,
+                                                             6, 6, 6, 6, 6};
     const clasconv_totals *unknown = &table->totals[CLASCONV_TOTALS_UNKNOWN];
     char number[32];
     int l, c;
 
     put(out, "Effectifs par niveau (nombre d'enfants ; une case vide compte "
              "pour 0)\n");
-    put_left(out, "Niveau", LEVEL_COL_WIDTH);
-    for (c = 0; c <= CLASCONV_SCHEME_COUNT; c++)
-        put_right(out, headings[c], widths[c]);
-    put(out, "\n");
+    for (l = 0; l < 2; l++) {
+        int last = CLASCONV_SCHEME_COUNT;
+        while (last > 0 && headings[l][last][0] == '\0')
+            last--; /* no trailing spaces */
+        put_left(out, l == 0 ? "Niveau" : "", LEVEL_COL_WIDTH);
+        for (c = 0; c <= last; c++)
+            put_right(out, headings[l][c], widths[c]);
+        put(out, "\n");
+    }
     /* Schools of unknown level count in the Total only: their row, shown
      * when there are some, makes the rows add up. */
     for (l = 0; l <= CLASCONV_LEVEL_COUNT + 1; l++) {
@@ -305,14 +325,19 @@ static void put_summary(report_out *out, const clasconv_table *table)
         }
         put(out, "\n");
     }
-    put(out, "Étab. : établissements ; Éc.ouv. : École ouverte ; Acc.éd. : "
-             "Accompagnement éducatif.\n");
+    put_wrapped(out,
+                "Étab. : établissements ; École ouv. : École ouverte ; Acc. "
+                "éduc. : Accompagnement éducatif ; dont QPV : enfants des "
+                "quartiers prioritaires.",
+                0);
 }
 
 static void put_anomaly(report_out *out, const clasconv_anomaly *a)
 {
     const char *where[3];
     int n = 0, i;
+    clasconv_buf head = {0};
+    clasconv_error err;
 
     if (a->cell != NULL && a->cell[0] != '\0')
         where[n++] = a->cell;
@@ -323,14 +348,22 @@ static void put_anomaly(report_out *out, const clasconv_anomaly *a)
     if (a->scheme >= 0 && a->scheme < CLASCONV_SCHEME_COUNT)
         where[n++] = clasconv_scheme_label(a->scheme);
 
-    put(out, "  - [");
-    put(out, clasconv_anomaly_code_name(a->code));
-    put(out, "]");
-    for (i = 0; i < n; i++) {
-        put(out, i == 0 ? " " : " · ");
-        put_clean(out, where[i]);
+    /* "- [CODE] cell · school · scheme", wrapped under itself. */
+    err = clasconv_buf_puts(&head, "- [");
+    if (!err)
+        err = clasconv_buf_puts(&head, clasconv_anomaly_code_name(a->code));
+    if (!err)
+        err = clasconv_buf_puts(&head, "]");
+    for (i = 0; i < n && !err; i++) {
+        err = clasconv_buf_puts(&head, i == 0 ? " " : " · ");
+        if (!err)
+            err = clasconv_buf_puts(&head, where[i]);
     }
-    put(out, "\n");
+    if (err)
+        keep(out, err);
+    else
+        put_wrapped_hanging(out, head.data, 2, 4);
+    clasconv_buf_free(&head);
     put_wrapped(out, a->message, 4);
 }
 
@@ -361,7 +394,8 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
                                       clasconv_buf *buf)
 {
     report_out out;
-    size_t errors, start;
+    size_t errors, start, i;
+    int failed;
 
     if (table == NULL || buf == NULL)
         return CLASCONV_ERR_USAGE;
@@ -375,10 +409,27 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
     put_commune(&out, table);
     put_field(&out, "Encodage", table->encoding);
     put(&out, "\n");
-    if (table_failed(table))
-        put(&out, "Aucun tableau CLAS n'a pu être lu dans ce fichier.\n");
-    else
-        put_summary(&out, table);
+    failed = table_failed(table);
+    if (failed) {
+        /* One message (the anomaly's, which says what to do) and one
+         * verdict: nothing was checked. */
+        put(&out, failed == 1 ? "Ce fichier n'a pas pu être lu :\n"
+                              : "Aucun tableau CLAS n'a été trouvé dans ce "
+                                "fichier :\n");
+        for (i = 0; i < table->anomalies.count; i++)
+            if (table->anomalies.items[i].severity == CLASCONV_SEV_ERROR)
+                put_anomaly(&out, &table->anomalies.items[i]);
+        for (i = 0; i < table->anomalies.count; i++)
+            if (table->anomalies.items[i].severity != CLASCONV_SEV_ERROR)
+                put_anomaly(&out, &table->anomalies.items[i]);
+        put(&out, "\n");
+        put_wrapped(&out,
+                    "Rien n'a été vérifié : faites ce qui est indiqué "
+                    "ci-dessus, puis relancez « clasconv check ».",
+                    0);
+        goto done;
+    }
+    put_summary(&out, table);
 
     put(&out, "\nAnomalies : ");
     put_counted(&out,
@@ -404,6 +455,7 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
         put(&out, " à corriger avant l'envoi.\n");
     }
 
+done:
     if (out.err != CLASCONV_OK && buf->data != NULL && start <= buf->len) {
         buf->len = start;
         buf->data[start] = '\0';

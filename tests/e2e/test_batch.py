@@ -477,14 +477,26 @@ def main():
             c.equal(len([x for x in tree(oom) if x.endswith(".xlsx")]),
                     len(ref_tree) - 2, "memory limit: the others converted")
 
-        # Missing OUTDIR: at once, with a message, nothing created.
-        missing = os.path.join(tmp, "absent")
+        # Missing OUTDIR whose parent exists: created. Missing parent: at
+        # once, with a message, nothing created.
+        missing = os.path.join(tmp, "nouveau")
         rm = batch(exe, indir, missing)
-        c.equal(rm.returncode, 2, "missing OUTDIR: exit status")
+        c.check(rm.returncode in (0, 1, 2) and
+                os.path.isfile(os.path.join(missing, "synthese.xlsx")),
+                f"missing OUTDIR: created and filled: {rm.stderr!r}")
+        missing = os.path.join(tmp, "absent", "sortie")
+        rm = batch(exe, indir, missing)
+        c.equal(rm.returncode, 2, "missing OUTDIR parent: exit status")
         c.check("n'existe pas" in rm.stderr.decode("utf-8"),
-                "missing OUTDIR: message")
-        c.check(not os.path.exists(missing), "missing OUTDIR not created")
-        c.equal(rm.stdout, b"", "missing OUTDIR: no work reported")
+                "missing OUTDIR parent: message")
+        c.check(not os.path.exists(os.path.dirname(missing)),
+                "missing OUTDIR parent not created")
+        c.equal(rm.stdout, b"", "missing OUTDIR parent: no work reported")
+        bad_in = batch(exe, os.path.join(tmp, "pas-de-dossier"),
+                       os.path.join(tmp, "sortie-inutile"))
+        c.equal(bad_in.returncode, 2, "missing INDIR: exit status")
+        c.check(not os.path.exists(os.path.join(tmp, "sortie-inutile")),
+                "missing INDIR: OUTDIR not created")
 
         # Read-only OUTDIR: exit 2, a message, nothing written.
         ro_dir = os.path.join(tmp, "lecture-seule")

@@ -153,6 +153,51 @@ def main():
             t.equal(json.loads(r.stdout)["totals"]["ALL"]["schools"], 10,
                     "check --json totals")
 
+        # A zip cut off in a copy is called incomplete, not hostile.
+        layouts = glob.glob(os.path.join(args.fixtures, "layouts", "*.xlsx"))
+        with open(layouts[0], "rb") as f:
+            data = f.read()
+        cut = os.path.join(tmp, "coupe.xlsx")
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) * 9 // 10])
+        msg = refused(t, exe, cut, tmp, "FILE_UNREADABLE", "truncated .xlsx")
+        t.check("incomplet" in msg and "redemandez" in msg and
+                "malveillant" not in msg,
+                f"truncated .xlsx: incomplete, ask again: {msg!r}")
+        # Values left empty say what to enter (NC, 12,5, -2...).
+        r = run(exe, "check", "--json", demo)
+        for a in json.loads(r.stdout)["anomalies"]:
+            if a["code"].startswith("VALUE_"):
+                t.check("Saisissez le nombre d'enfants" in a["message"] or
+                        "saisissez le nombre d'enfants" in a["message"],
+                        f"{a['code']}: says what to enter: {a['message']!r}")
+
+        # check on a missing or unreadable file: one message, one verdict.
+        for path, what in ((os.path.join(tmp, "absent.xls"), "missing"),
+                           (tmp, "a folder"), (empty, "empty")):
+            r = run(exe, "check", path)
+            out = r.stdout.decode("utf-8") + r.stderr.decode("utf-8")
+            t.equal(r.returncode, 2, f"check {what}: exit status")
+            t.equal(out.count("[FILE_UNREADABLE]"), 1,
+                    f"check {what}: one message: {out!r}")
+            t.equal(r.stderr, b"", f"check {what}: not repeated on stderr")
+            t.check("n'a pas pu être lu" in out and "à corriger" not in out
+                    and out.count("Rien n'a été vérifié") == 1,
+                    f"check {what}: one verdict: {out!r}")
+        # Terminal reports fit 80 columns (code points), every sample too.
+        reports = [demo, empty]
+        if samples:
+            reports += glob.glob(os.path.join(args.samples, "*", "*.*"))
+        for path in reports:
+            if path.endswith(".json"):
+                continue
+            r = run(exe, "check", path)
+            for line in (r.stdout + r.stderr).decode("utf-8").splitlines():
+                if line.startswith("clasconv: "):
+                    continue  # one long stderr line, wrapped by the terminal
+                t.check(len(line) <= 80, f"check {os.path.basename(path)}: "
+                        f"line of {len(line)} columns: {line!r}")
+
         # Usage.
         for argv, what in ((["convert"], "no input"),
                            (["convert", demo, "--frobnicate"], "bad option"),

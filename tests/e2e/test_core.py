@@ -45,7 +45,8 @@ def french_messages(t, exe, fixtures):
         ]
         for what, argv in cases:
             r = run(exe, *argv)
-            err = r.stderr.decode("utf-8")
+            # check prints its one message in the report, on stdout.
+            err = r.stderr.decode("utf-8") + r.stdout.decode("utf-8")
             t.check(r.returncode != 0, f"{what}: fails ({r.returncode})")
             t.check(err.strip() != "", f"{what}: says why")
             for english in ENGLISH:

@@ -21,7 +21,7 @@ static void assert_contains(const char *text, const char *needle)
                        text);
 }
 
-/* Every line holds fewer than 100 characters. */
+/* Every line fits an 80-column terminal: at most 79 characters. */
 static void assert_narrow(const char *text)
 {
     size_t width = 0;
@@ -33,7 +33,7 @@ static void assert_narrow(const char *text)
         }
         if (((unsigned char)*text & 0xC0) != 0x80)
             width++;
-        cr_assert_lt(width, 100);
+        cr_assert_leq(width, 79, "line too wide in:\n%s", text);
     }
 }
 
@@ -49,16 +49,19 @@ Test(report, fixture_report)
                           "/ « Commune »)\n"
                           "Encodage        : Windows-1252\n");
     assert_contains(
-        text, "Niveau         Étab.   Étude Éc.ouv. Acc.éd.   Stage     PRE "
-              "dont QPV    CLAS dont QPV   Autre\n"
-              "Élémentaire        2      12       0       5       0       8"
-              "        3      34       14       2\n"
-              "Collège            1       0      30       0       4      11"
-              "        7       0        0       0\n"
-              "Lycée              0       0       0       0       0       0"
-              "        0       0        0       0\n"
-              "Total              3      12      30       5       4      19"
-              "       10      34       14       2\n");
+        text, "Niveau       Étab. Étude École  Acc. Stage   PRE  dont  CLAS  "
+              "dont Autre\n"
+              "                          ouv. éduc.               QPV         "
+              "QPV\n"
+              "Élémentaire      2    12     0     5     0     8     3    34    "
+              "14     2\n"
+              "Collège          1     0    30     0     4    11     7     0    "
+              " 0     0\n"
+              "Lycée            0     0     0     0     0     0     0     0    "
+              " 0     0\n"
+              "Total            3    12    30     5     4    19    10    34    "
+              "14     2\n");
+    assert_narrow(text);
     assert_contains(text, "Anomalies : 1 erreur, 1 avertissement, 1 info\n");
     assert_contains(text, "\n1 erreur\n  - [VALUE_NOT_A_NUMBER] ligne 14, "
                           "champ 8 · Collège Jean Moulin · CLAS\n"
@@ -139,18 +142,17 @@ Test(report, failed_file)
                                         "Ce fichier est une page web."),
                  0);
     text = render(t);
-    cr_assert_str_eq(text,
-                     "Fichier         : export.xls\n"
-                     "\n"
-                     "Aucun tableau CLAS n'a pu être lu dans ce fichier.\n"
-                     "\n"
-                     "Anomalies : 1 erreur, 0 avertissement, 0 info\n"
-                     "\n"
-                     "1 erreur\n"
-                     "  - [FILE_UNREADABLE]\n"
-                     "    Ce fichier est une page web.\n"
-                     "\n"
-                     "1 erreur à corriger avant l'envoi.\n");
+    cr_assert_str_eq(text, "Fichier         : export.xls\n"
+                           "\n"
+                           "Ce fichier n'a pas pu être lu :\n"
+                           "  - [FILE_UNREADABLE]\n"
+                           "    Ce fichier est une page web.\n"
+                           "\n"
+                           "Rien n'a été vérifié : faites ce qui est indiqué "
+                           "ci-dessus, puis relancez\n"
+                           "« clasconv check ».\n");
+    /* One verdict, never the count of errors to correct. */
+    cr_assert_null(strstr(text, "à corriger"));
     free(text);
     clasconv_table_free(t);
 }
@@ -176,10 +178,9 @@ Test(report, long_messages_wrap_and_controls_are_neutralized)
     cr_assert_null(strchr(text, '\x1b'));
     cr_assert_null(strchr(text, '\x7f'));
     assert_contains(text, "[SCHOOL_DUPLICATE] Coll?[31mège\xEF\xBF\xBD?\n");
-    /* 40 words of 5 characters: 15 per 96-column line after the indent. */
+    /* 40 words of 5 characters: 12 per 79-column line after the indent. */
     assert_contains(text, "\n    motés motés motés motés motés motés motés "
-                          "motés motés motés motés motés motés motés "
-                          "motés\n    motés");
+                          "motés motés motés motés motés\n    motés");
     free(text);
     clasconv_table_free(t);
 }
@@ -194,12 +195,12 @@ Test(report, unknown_level_row_makes_rows_add_up)
                    "ligne 30, champ 1", counts);
     fixture_totals(t);
     text = render(t);
-    assert_contains(text, "Lycée              0       0       0       0       0"
-                          "       0        0       0        0       0\n"
-                          "Inconnu            1       1       2       3       4"
-                          "       5        6       7        8       9\n"
-                          "Total              4      13      32       8       8"
-                          "      24       16      41       22      11\n");
+    assert_contains(text, "Lycée            0     0     0     0     0     0 "
+                          "    0     0     0     0\n"
+                          "Inconnu          1     1     2     3     4     5 "
+                          "    6     7     8     9\n"
+                          "Total            4    13    32     8     8    24 "
+                          "   16    41    22    11\n");
     free(text);
     clasconv_table_free(t);
 }
@@ -230,8 +231,8 @@ Test(report, no_line_starts_with_french_punctuation)
         cr_assert(p - text < 3 || strncmp(p - 2, "«", 2) != 0, "%s", text);
     }
     assert_contains(text, "    Pour « Collège Jean Moulin », PRE compte 6 "
-                          "enfants mais « dont issus QPV » n'est pas\n"
-                          "    rempli : indiquez");
+                          "enfants mais « dont issus QPV »\n"
+                          "    n'est pas rempli : indiquez");
     free(text);
     clasconv_table_free(t);
 }

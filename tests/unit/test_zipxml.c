@@ -132,9 +132,15 @@ ParameterizedTest(const hostile_case *c, hostile, refused_fast_and_small)
         cr_expect(starts_with(message, "Le fichier est chiffré"), "%s",
                   message);
     } else {
-        cr_expect(starts_with(message, CLASCONV_ZIP_DAMAGED), "%s: %s", c->file,
-                  message);
-        cr_expect_neq(strstr(message, "Demandez à la commune"), NULL);
+        /* A zip without its central directory (cut off, or garbage after
+         * "PK") is called incomplete: ask the commune for it again. */
+        if (starts_with(message, "Le fichier semble incomplet")) {
+            cr_expect_neq(strstr(message, "redemandez-le à la commune"), NULL);
+        } else {
+            cr_expect(starts_with(message, CLASCONV_ZIP_DAMAGED), "%s: %s",
+                      c->file, message);
+            cr_expect_neq(strstr(message, "Demandez à la commune"), NULL);
+        }
     }
 }
 
