@@ -61,30 +61,30 @@ static size_t text_width(const char *text)
     return n;
 }
 
-/* A copy safe to print on a terminal: valid UTF-8, no control characters
- * (tabs and line breaks become spaces, others `?`), so hostile cell text
- * cannot move the cursor or change colours. NULL when out of memory. */
+/* A copy safe to print on a terminal: valid UTF-8, tabs and line breaks
+ * as spaces, every other control character as `\xHH` (the one escaping of
+ * clasconv_buf_printable), so hostile cell text cannot move the cursor or
+ * change colours. NULL when out of memory. */
 char *clasconv_terminal_text(const char *text)
 {
-    char *safe = clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
-    unsigned char *p, *q;
+    char *repaired =
+        clasconv_utf8_repair(text, text != NULL ? strlen(text) : 0);
+    clasconv_buf buf = {0};
+    char *p;
 
-    if (safe == NULL)
+    if (repaired == NULL)
         return NULL;
-    for (p = q = (unsigned char *)safe; *p != '\0'; p++) {
-        if (*p == '\t' || *p == '\n' || *p == '\r') {
-            *q++ = ' ';
-        } else if (*p < 0x20 || *p == 0x7F) {
-            *q++ = '?';
-        } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-            *q++ = '?'; /* C1 control */
-            p++;
-        } else {
-            *q++ = *p;
-        }
+    for (p = repaired; *p != '\0'; p++)
+        if (*p == '\t' || *p == '\n' || *p == '\r')
+            *p = ' ';
+    if (clasconv_buf_printable(&buf, repaired, 0) != CLASCONV_OK) {
+        free(repaired);
+        clasconv_buf_free(&buf);
+        return NULL;
     }
-    *q = '\0';
-    return safe;
+    free(repaired);
+    p = clasconv_buf_detach(&buf);
+    return p != NULL ? p : strdup("");
 }
 
 static void put_clean(report_out *out, const char *text)

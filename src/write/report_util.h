@@ -4,7 +4,7 @@
 
 /**
  * A copy of `text` safe to print on a terminal: valid UTF-8, no control
- * characters (tabs and line breaks become spaces, others `?`), so hostile
+ * characters (tabs and line breaks become spaces, others `\xHH`), so hostile
  * cell text cannot move the cursor or change colours. NULL when out of
  * memory. Caller frees.
  */

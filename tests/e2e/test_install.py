@@ -108,7 +108,8 @@ def main():
         t.equal(complete(completion, ["clasconv", "batch", "--m"]),
                 ["--memoire"], "completion: batch option")
         t.equal(sorted(complete(completion, ["clasconv", "convert", "-"])),
-                sorted(["-o", "--output", "--json", "-h", "--help"]),
+                sorted(["-o", "--output", "--json", "--delai", "--annuaire",
+                        "-h", "--help"]),
                 "completion: every convert option")
         t.equal(complete(completion, ["clasconv", "help", "tem"]),
                 ["template"], "completion: help COMMANDE")

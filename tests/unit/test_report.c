@@ -177,7 +177,8 @@ Test(report, long_messages_wrap_and_controls_are_neutralized)
     assert_narrow(text);
     cr_assert_null(strchr(text, '\x1b'));
     cr_assert_null(strchr(text, '\x7f'));
-    assert_contains(text, "[SCHOOL_DUPLICATE] Coll?[31mège\xEF\xBF\xBD?\n");
+    assert_contains(text,
+                    "[SCHOOL_DUPLICATE] Coll\\x1b[31mège\xEF\xBF\xBD\\x7f\n");
     /* 40 words of 5 characters: 12 per 79-column line after the indent. */
     assert_contains(text, "\n    motés motés motés motés motés motés motés "
                           "motés motés motés motés motés\n    motés");
