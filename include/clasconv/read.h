@@ -31,10 +31,12 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_RTF,
     CLASCONV_FORMAT_XLSB,      /* Excel binary workbook (no reader) */
     CLASCONV_FORMAT_ENCRYPTED, /* password-protected Office/ODF file */
-    CLASCONV_FORMAT_XML2003    /* Excel 2003 XML (SpreadsheetML 2003) */
+    CLASCONV_FORMAT_XML2003,   /* Excel 2003 XML (SpreadsheetML 2003) */
+    CLASCONV_FORMAT_ODT        /* OpenDocument text (LibreOffice Writer) */
 } clasconv_format;
 
-/** "csv", "xls", "xlsx", "ods", "docx", or a short word for the others. */
+/** "csv", "xls", "xlsx", "ods", "docx", "odt", or a short word for the others.
+ */
 const char *clasconv_format_name(clasconv_format format);
 /** Non-zero for the formats a reader exists for. */
 int clasconv_format_readable(clasconv_format format);
@@ -77,6 +79,9 @@ clasconv_error clasconv_read_xml2003(const clasconv_input *in,
                                      clasconv_grid *grid, clasconv_diag *diag);
 clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
                                   clasconv_diag *diag);
+/** OpenDocument text (.odt): its tables as Word tables ("tableau N"). */
+clasconv_error clasconv_read_odt(const clasconv_input *in, clasconv_grid *grid,
+                                 clasconv_diag *diag);
 
 /**
  * Reads `in` with the reader for `format`; for a format with no reader,

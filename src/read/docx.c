@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/text.h"
+#include "read/formmeta.h"
 #include "read/zipxml.h"
 
 /*
@@ -752,5 +753,21 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
     clasconv_text_free(&p.para);
     vmerge_free(&p.vm);
     clasconv_zip_free(zip);
+    return err;
+}
+
+clasconv_error clasconv_form_meta_paragraph(clasconv_grid *grid, int *pending,
+                                            clasconv_text *para)
+{
+    docx_parse p;
+    clasconv_error err;
+
+    memset(&p, 0, sizeof p);
+    p.grid = grid;
+    p.territory_pending = *pending;
+    p.para = *para;
+    err = meta_paragraph(&p);
+    *para = p.para;
+    *pending = p.territory_pending;
     return err;
 }

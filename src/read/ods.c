@@ -1,4 +1,6 @@
-/* ods.c: the ODS reader (OpenDocument spreadsheets) into the grid. */
+/* ods.c: the ODS reader (OpenDocument spreadsheets) into the grid, and the
+ * ODT reader (OpenDocument text: the Word form saved by LibreOffice Writer),
+ * whose tables are the same table:table elements. */
 #include "clasconv/read.h"
 
 #include <stdio.h>
@@ -7,6 +9,7 @@
 
 #include "core/text.h"
 #include "core/grow.h"
+#include "read/formmeta.h"
 #include "read/zipxml.h"
 
 /*
@@ -19,6 +22,16 @@
 #define ODS_MAX_COPIES 100000u
 #define ODS_MAX_COPIED_TEXT ((uint64_t)8 << 20) /* bytes, in those copies */
 #define ODS_COUNT_CAP ((uint64_t)1 << 40)       /* saturate positions here */
+
+/*
+ * ODT layout, as the DOCX reader's: one grid sheet per top-level table of
+ * the body (numbered 1..n in document order, named "tableau N",
+ * CLASCONV_REF_WORD); row = table row, column = grid column (a cell
+ * spanning columns is followed by covered cells, so columns stay those of
+ * the Word grid). A table nested in a cell is not a sheet of its own: its
+ * paragraphs go into the enclosing cell, one per line. Tables of headers,
+ * footers and frames are not read.
+ */
 
 #define NS_TABLE "opendocument:xmlns:table:1.0"
 #define NS_TEXT "opendocument:xmlns:text:1.0"
@@ -45,8 +58,14 @@ typedef struct ods_parse {
     clasconv_sheet *sheet;
     char sheet_name[256];
     unsigned tables; /* sheets seen, for unnamed ones */
-    int spreadsheet; /* an office:spreadsheet body was seen */
-    unsigned skip;   /* depth inside an ignored subtree */
+    int text_doc;    /* reading an ODT: office:text body, Word references */
+    int body;        /* the expected office:spreadsheet/text body was seen */
+    unsigned nested; /* depth of tables nested in the current cell (ODT) */
+    /* ODT: the paragraph outside tables, for the form's fields */
+    unsigned meta_depth;
+    int meta_pending;
+    clasconv_text para;
+    unsigned skip; /* depth inside an ignored subtree */
     int in_table;
     uint64_t row; /* index of the current row */
     uint64_t row_repeat;
@@ -324,6 +343,48 @@ static clasconv_error end_cell(ods_parse *p)
                      cell->is_number ? 0 : len);
 }
 
+/* --- Paragraphs outside tables (ODT) ---------------------------------- */
+
+static int is_paragraph(const char *name)
+{
+    return clasconv_xml_is(name, NS_TEXT, "p") ||
+           clasconv_xml_is(name, NS_TEXT, "h");
+}
+
+static clasconv_error meta_start(ods_parse *p, const char *name,
+                                 const char **attrs)
+{
+    if (is_paragraph(name)) {
+        if (p->meta_depth++ == 0) {
+            clasconv_text_reset(&p->para);
+        }
+        return CLASCONV_OK;
+    }
+    if (p->meta_depth == 0) {
+        return CLASCONV_OK;
+    }
+    if (clasconv_xml_is(name, NS_TEXT, "s")) {
+        return clasconv_text_repeat(&p->para, ' ',
+                                    parse_count(clasconv_xml_attr(attrs, "c")));
+    }
+    if (clasconv_xml_is(name, NS_TEXT, "tab")) {
+        return clasconv_text_append(&p->para, " ", 1); /* as DOCX's w:tab */
+    }
+    if (clasconv_xml_is(name, NS_TEXT, "line-break")) {
+        return clasconv_text_append(&p->para, "\n", 1);
+    }
+    return CLASCONV_OK;
+}
+
+static clasconv_error meta_end(ods_parse *p, const char *name)
+{
+    if (p->meta_depth > 0 && is_paragraph(name) && --p->meta_depth == 0) {
+        return clasconv_form_meta_paragraph(p->grid, &p->meta_pending,
+                                            &p->para);
+    }
+    return CLASCONV_OK;
+}
+
 /* --- Handlers ---------------------------------------------------------- */
 
 static int skipped_element(const char *name)
@@ -345,26 +406,41 @@ static clasconv_error ods_start(void *user, const char *name,
         p->skip++;
         return CLASCONV_OK;
     }
-    if (clasconv_xml_is(name, NS_OFFICE, "spreadsheet")) {
-        p->spreadsheet = 1;
+    if (clasconv_xml_is(name, NS_OFFICE,
+                        p->text_doc ? "text" : "spreadsheet")) {
+        p->body = 1;
         return CLASCONV_OK;
     }
     if (clasconv_xml_is(name, NS_TABLE, "table")) {
         const char *sheet_name;
+        if (p->in_table && p->text_doc && p->in_cell) {
+            p->nested++; /* its paragraphs join the enclosing cell's */
+            return CLASCONV_OK;
+        }
         if (p->in_table) {
             p->skip = 1; /* a table inside a cell: ignored */
             return CLASCONV_OK;
         }
+        if (p->text_doc && !p->body) {
+            p->skip = 1; /* not in the document's body */
+            return CLASCONV_OK;
+        }
         p->tables++;
         sheet_name = clasconv_xml_attr_ns(attrs, NS_TABLE, "name");
-        if (sheet_name != NULL && strlen(sheet_name) < sizeof p->sheet_name) {
+        if (p->text_doc) {
+            snprintf(p->sheet_name, sizeof p->sheet_name, "tableau %u",
+                     p->tables);
+        } else if (sheet_name != NULL &&
+                   strlen(sheet_name) < sizeof p->sheet_name) {
             strcpy(p->sheet_name, sheet_name);
         } else {
             snprintf(p->sheet_name, sizeof p->sheet_name, "Feuille%u",
                      p->tables);
         }
         p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
-                                           CLASCONV_REF_SHEET, 0, &err);
+                                           p->text_doc ? CLASCONV_REF_WORD
+                                                       : CLASCONV_REF_SHEET,
+                                           p->text_doc ? p->tables : 0, &err);
         if (p->sheet == NULL) {
             return clasconv_zip_sheet_failure(p->diag, err, p->grid,
                                               p->sheet_name);
@@ -374,12 +450,13 @@ static clasconv_error ods_start(void *user, const char *name,
         p->in_row = 0;
         return CLASCONV_OK;
     }
-    if (!p->in_table) {
+    if ((p->in_table || p->text_doc) && skipped_element(name)) {
+        p->skip = 1; /* notes, drawings... (and, in ODT, frames' text) */
         return CLASCONV_OK;
     }
-    if (skipped_element(name)) {
-        p->skip = 1;
-        return CLASCONV_OK;
+    if (!p->in_table) {
+        return p->text_doc && p->body ? meta_start(p, name, attrs)
+                                      : CLASCONV_OK;
     }
     if (p->in_cell) {
         if (clasconv_xml_is(name, NS_TEXT, "p") ||
@@ -429,13 +506,15 @@ static clasconv_error ods_end(void *user, const char *name)
         return CLASCONV_OK;
     }
     if (!p->in_table) {
-        return CLASCONV_OK;
+        return p->text_doc ? meta_end(p, name) : CLASCONV_OK;
     }
-    if (clasconv_xml_is(name, NS_TABLE, "table")) {
+    if (p->nested > 0 && clasconv_xml_is(name, NS_TABLE, "table")) {
+        p->nested--;
+    } else if (clasconv_xml_is(name, NS_TABLE, "table")) {
         p->in_table = 0;
         p->sheet = NULL;
     } else if (p->in_cell) {
-        if (clasconv_xml_is(name, NS_TABLE, "table-cell")) {
+        if (p->nested == 0 && clasconv_xml_is(name, NS_TABLE, "table-cell")) {
             err = end_cell(p);
             p->col = sat_add(p->col, p->cell.repeat);
             return err;
@@ -461,11 +540,22 @@ static clasconv_error ods_text(void *user, const char *text, size_t len)
     if (p->skip == 0 && p->in_cell && p->in_paragraph > 0) {
         return clasconv_text_append(&p->text, text, len);
     }
+    if (p->skip == 0 && !p->in_table && p->meta_depth > 0) {
+        return clasconv_text_append(&p->para, text, len);
+    }
     return CLASCONV_OK;
 }
 
-static clasconv_error not_a_spreadsheet(clasconv_diag *diag)
+static clasconv_error not_a_spreadsheet(clasconv_diag *diag, int text_doc)
 {
+    if (text_doc) {
+        clasconv_diag_set(diag, "Ce fichier n'est pas un document OpenDocument "
+                                "(.odt) lisible : il ne contient pas de texte. "
+                                "Ouvrez-le dans LibreOffice Writer et "
+                                "enregistrez-le à nouveau au format .odt ou "
+                                ".docx.");
+        return CLASCONV_ERR_FORMAT;
+    }
     clasconv_diag_set(diag,
                       "Ce fichier n'est pas un classeur OpenDocument (.ods) "
                       "lisible : il ne contient pas de feuille de calcul. "
@@ -474,8 +564,8 @@ static clasconv_error not_a_spreadsheet(clasconv_diag *diag)
     return CLASCONV_ERR_FORMAT;
 }
 
-clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
-                                 clasconv_diag *diag)
+static clasconv_error read_odf(const clasconv_input *in, clasconv_grid *grid,
+                               clasconv_diag *diag, int text_doc)
 {
     clasconv_zip *zip = NULL;
     ods_parse p;
@@ -488,20 +578,22 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
     }
     if (!clasconv_zip_has(zip, "content.xml")) {
         clasconv_zip_free(zip);
-        return not_a_spreadsheet(diag);
+        return not_a_spreadsheet(diag, text_doc);
     }
     memset(&p, 0, sizeof p);
+    p.text_doc = text_doc;
     p.grid = grid;
     p.diag = diag;
     p.text.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    p.para.limit = CLASCONV_GRID_MAX_CELL_TEXT;
     memset(&handler, 0, sizeof handler);
     handler.start = ods_start;
     handler.end = ods_end;
     handler.text = ods_text;
     handler.user = &p;
     err = clasconv_zip_parse_xml(zip, "content.xml", &handler, diag);
-    if (err == CLASCONV_OK && !p.spreadsheet) {
-        err = not_a_spreadsheet(diag);
+    if (err == CLASCONV_OK && !p.body) {
+        err = not_a_spreadsheet(diag, text_doc);
     }
     if (err == CLASCONV_OK) {
         err = clasconv_grid_finish(grid);
@@ -510,9 +602,22 @@ clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
         clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier.");
     }
     clasconv_text_free(&p.text);
+    clasconv_text_free(&p.para);
     free(p.attr_value);
     free(p.cells);
     free(p.pool);
     clasconv_zip_free(zip);
     return err;
+}
+
+clasconv_error clasconv_read_ods(const clasconv_input *in, clasconv_grid *grid,
+                                 clasconv_diag *diag)
+{
+    return read_odf(in, grid, diag, 0);
+}
+
+clasconv_error clasconv_read_odt(const clasconv_input *in, clasconv_grid *grid,
+                                 clasconv_diag *diag)
+{
+    return read_odf(in, grid, diag, 1);
 }

@@ -22,6 +22,8 @@ clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
         return clasconv_read_docx(in, grid, diag);
     case CLASCONV_FORMAT_XML2003:
         return clasconv_read_xml2003(in, grid, diag);
+    case CLASCONV_FORMAT_ODT:
+        return clasconv_read_odt(in, grid, diag);
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:
     case CLASCONV_FORMAT_HTML:

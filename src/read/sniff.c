@@ -22,6 +22,7 @@ static const unsigned char ole2_magic[8] = {0xD0, 0xCF, 0x11, 0xE0,
 
 static const char ods_mimetype[] =
     "application/vnd.oasis.opendocument.spreadsheet";
+static const char odt_mimetype[] = "application/vnd.oasis.opendocument.text";
 
 /* What the part names of a zip say about it. */
 typedef struct zip_parts {
@@ -29,6 +30,7 @@ typedef struct zip_parts {
     int document;       /* word/document.xml */
     int content;        /* content.xml */
     int mimetype_ods;   /* a stored mimetype naming an ODF spreadsheet */
+    int mimetype_odt;   /* a stored mimetype naming an ODF text document */
     int mimetype_other; /* a stored mimetype naming something else */
     int content_types;  /* [Content_Types].xml: an OPC package */
 } zip_parts;
@@ -63,6 +65,7 @@ static void check_mimetype(const unsigned char *data, size_t size, size_t off,
                            zip_parts *parts)
 {
     size_t name_len, extra_len, start, csize, want = strlen(ods_mimetype);
+    size_t want_odt = strlen(odt_mimetype);
     if (off > size || size - off < 30 || rd32(data + off) != 0x04034b50u)
         return;
     if (rd16(data + off + 8) != 0) /* compressed: cannot tell cheaply */
@@ -77,6 +80,9 @@ static void check_mimetype(const unsigned char *data, size_t size, size_t off,
         csize = size - start;
     if (csize >= want && memcmp(data + start, ods_mimetype, want) == 0)
         parts->mimetype_ods = 1;
+    else if (csize == want_odt &&
+             memcmp(data + start, odt_mimetype, want_odt) == 0)
+        parts->mimetype_odt = 1;
     else
         parts->mimetype_other = 1;
 }
@@ -374,12 +380,15 @@ static clasconv_format sniff_zip(const unsigned char *data, size_t size)
     }
     if (parts.workbook)
         return CLASCONV_FORMAT_XLSX;
-    if (parts.mimetype_ods ||
-        (parts.content && !parts.mimetype_other && !parts.document))
+    if (parts.mimetype_odt && parts.content)
+        return odf_encrypted(data, size) ? CLASCONV_FORMAT_ENCRYPTED
+                                         : CLASCONV_FORMAT_ODT;
+    if (parts.mimetype_ods || (parts.content && !parts.mimetype_other &&
+                               !parts.mimetype_odt && !parts.document))
         return odf_encrypted(data, size) ? CLASCONV_FORMAT_ENCRYPTED
                                          : CLASCONV_FORMAT_ODS;
     if (parts.mimetype_other && parts.content && odf_encrypted(data, size))
-        return CLASCONV_FORMAT_ENCRYPTED; /* a protected .odt */
+        return CLASCONV_FORMAT_ENCRYPTED; /* a protected .odp... */
     if (parts.document)
         return CLASCONV_FORMAT_DOCX;
     return CLASCONV_FORMAT_ZIP_OTHER;
@@ -619,7 +628,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     char ext[16];
     path_extension(path, ext, sizeof ext);
     if ((int)format < (int)CLASCONV_FORMAT_UNKNOWN ||
-        (int)format > (int)CLASCONV_FORMAT_XML2003)
+        (int)format > (int)CLASCONV_FORMAT_ODT)
         format = CLASCONV_FORMAT_UNKNOWN;
     switch (format) {
     case CLASCONV_FORMAT_HTML:
@@ -700,6 +709,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     case CLASCONV_FORMAT_ODS:
     case CLASCONV_FORMAT_DOCX:
     case CLASCONV_FORMAT_XML2003:
+    case CLASCONV_FORMAT_ODT:
         clasconv_diag_set(diag,
                           "Le format de ce fichier n'est pas reconnu : ce "
                           "n'est ni un classeur (Excel .xls/.xlsx, "
@@ -747,6 +757,8 @@ const char *clasconv_format_name(clasconv_format format)
         return "protege";
     case CLASCONV_FORMAT_XML2003:
         return "xml2003";
+    case CLASCONV_FORMAT_ODT:
+        return "odt";
     }
     return "inconnu";
 }
@@ -760,6 +772,7 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_ODS:
     case CLASCONV_FORMAT_DOCX:
     case CLASCONV_FORMAT_XML2003:
+    case CLASCONV_FORMAT_ODT:
         return 1;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:

@@ -68,7 +68,8 @@ static const char *searched_where(const clasconv_grid *grid,
 
     if (n > 0)
         kind = clasconv_sheet_ref_kind(clasconv_grid_sheet(grid, 0));
-    else if (table->format && !strcmp(table->format, "docx"))
+    else if (table->format &&
+             (!strcmp(table->format, "docx") || !strcmp(table->format, "odt")))
         kind = CLASCONV_REF_WORD;
     else if (table->format && !strcmp(table->format, "csv"))
         kind = CLASCONV_REF_CSV;

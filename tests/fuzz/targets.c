@@ -200,6 +200,16 @@ int fuzz_target_docx(const uint8_t *data, size_t size)
     return with_fixed_zip(read_docx, data, size);
 }
 
+static int read_odt(const uint8_t *data, size_t size)
+{
+    return run_reader(clasconv_read_odt, data, size);
+}
+
+int fuzz_target_odt(const uint8_t *data, size_t size)
+{
+    return with_fixed_zip(read_odt, data, size);
+}
+
 /* A private output path in TMPDIR for the pipeline's workbook. */
 int fuzz_target_xml2003(const uint8_t *data, size_t size)
 {
@@ -347,6 +357,6 @@ const fuzz_target fuzz_targets[] = {
     {"xlsx", fuzz_target_xlsx},       {"ods", fuzz_target_ods},
     {"docx", fuzz_target_docx},       {"pipeline", fuzz_target_pipeline},
     {"xml2003", fuzz_target_xml2003}, {"annuaire", fuzz_target_annuaire},
-    {"xml2003", fuzz_target_xml2003}, {"render", fuzz_target_render},
+    {"render", fuzz_target_render},   {"odt", fuzz_target_odt},
 };
 const size_t fuzz_target_count = sizeof fuzz_targets / sizeof fuzz_targets[0];

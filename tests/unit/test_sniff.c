@@ -194,12 +194,16 @@ Test(sniff, zip_parts)
     static const char *const odt[] = {
         "mimetype", "application/vnd.oasis.opendocument.text", "content.xml",
         "<office:document-content/>"};
+    static const char *const odp[] = {
+        "mimetype", "application/vnd.oasis.opendocument.presentation",
+        "content.xml", "<office:document-content/>"};
     static const char *const backslash[] = {"xl\\workbook.xml", "<w/>"};
     static const char *const other[] = {"a.txt", "hello"};
     cr_expect_eq(sniff_zip(docx, 4, 0), CLASCONV_FORMAT_DOCX);
     cr_expect_eq(sniff_zip(xlsx, 4, 0), CLASCONV_FORMAT_XLSX);
     cr_expect_eq(sniff_zip(ods, 4, 0), CLASCONV_FORMAT_ODS);
-    cr_expect_eq(sniff_zip(odt, 4, 0), CLASCONV_FORMAT_ZIP_OTHER);
+    cr_expect_eq(sniff_zip(odt, 4, 0), CLASCONV_FORMAT_ODT);
+    cr_expect_eq(sniff_zip(odp, 4, 0), CLASCONV_FORMAT_ZIP_OTHER);
     cr_expect_eq(sniff_zip(backslash, 2, 0), CLASCONV_FORMAT_XLSX);
     cr_expect_eq(sniff_zip(other, 2, 0), CLASCONV_FORMAT_ZIP_OTHER);
 }
