@@ -48,11 +48,11 @@ static const clasconv_xlsx_column communes_head[] = {{"Commune", 0, 18},
 #define COMMUNES_NCOLS 16u
 
 static const clasconv_xlsx_column schools_head[] = {
-    {"Commune", 0, 12},
-    {"Fichier", 0, 13},
+    {"Commune", 0, 11},
+    {"Fichier", 0, 11},
     {"Niveau", 0, 10.5},
-    {"Établissement", 0, 22},
-    {"Clé", 0, 13},
+    {"Établissement", 0, 19},
+    {"Clé", 0, 9},
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
@@ -63,9 +63,9 @@ static const clasconv_xlsx_column schools_head[] = {
     {NULL, 1, 7},
     {NULL, 1, 7},
     {"Autre (précision)", 0, 12},
-    {"Nom lu", 0, 13},
-    {"Cellule source", 0, 11},
-    {"UAI", 0, 10}};
+    {"Nom lu", 0, 10},
+    {"Cellule source", 0, 9},
+    {"UAI", 0, 9.5}};
 #define SCHOOLS_NCOLS 18u
 
 static const clasconv_xlsx_column anomalies_head[] = {
