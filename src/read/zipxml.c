@@ -881,6 +881,25 @@ static clasconv_error xml_sink(void *user, const char *data, size_t len)
     return CLASCONV_OK;
 }
 
+/* The one parser set-up of every XML part: namespaces split on '|', no
+ * DOCTYPE, no entity declarations, no external or parameter entities.
+ * NULL when out of memory. */
+static XML_Parser xml_parser_new(xml_run *run)
+{
+    XML_Parser parser = XML_ParserCreateNS(NULL, '|');
+
+    if (parser == NULL)
+        return NULL;
+    XML_SetUserData(parser, run);
+    XML_SetElementHandler(parser, on_start, on_end);
+    XML_SetCharacterDataHandler(parser, on_text);
+    XML_SetStartDoctypeDeclHandler(parser, on_doctype);
+    XML_SetEntityDeclHandler(parser, on_entity_decl);
+    XML_SetExternalEntityRefHandler(parser, on_external_entity);
+    XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
+    return parser;
+}
+
 clasconv_error clasconv_zip_parse_xml(clasconv_zip *zip, const char *name,
                                       const clasconv_xml_handler *handler,
                                       clasconv_diag *diag)
@@ -895,17 +914,10 @@ clasconv_error clasconv_zip_parse_xml(clasconv_zip *zip, const char *name,
     if (find_entry(zip, name) == NULL) {
         return part_failure(diag, CLASCONV_ERR_FORMAT, name, "manque");
     }
-    run.parser = XML_ParserCreateNS(NULL, '|');
+    run.parser = xml_parser_new(&run);
     if (run.parser == NULL) {
         return CLASCONV_ERR_MEMORY;
     }
-    XML_SetUserData(run.parser, &run);
-    XML_SetElementHandler(run.parser, on_start, on_end);
-    XML_SetCharacterDataHandler(run.parser, on_text);
-    XML_SetStartDoctypeDeclHandler(run.parser, on_doctype);
-    XML_SetEntityDeclHandler(run.parser, on_entity_decl);
-    XML_SetExternalEntityRefHandler(run.parser, on_external_entity);
-    XML_SetParamEntityParsing(run.parser, XML_PARAM_ENTITY_PARSING_NEVER);
 
     err = stream_part(zip, name, xml_sink, &run, diag);
     if (err == CLASCONV_OK &&
@@ -940,17 +952,10 @@ clasconv_error clasconv_xml_parse_memory(const char *data, size_t len,
     run.handler = handler;
     run.part = what;
     run.diag = diag;
-    run.parser = XML_ParserCreateNS(NULL, '|');
+    run.parser = xml_parser_new(&run);
     if (run.parser == NULL) {
         return CLASCONV_ERR_MEMORY;
     }
-    XML_SetUserData(run.parser, &run);
-    XML_SetElementHandler(run.parser, on_start, on_end);
-    XML_SetCharacterDataHandler(run.parser, on_text);
-    XML_SetStartDoctypeDeclHandler(run.parser, on_doctype);
-    XML_SetEntityDeclHandler(run.parser, on_entity_decl);
-    XML_SetExternalEntityRefHandler(run.parser, on_external_entity);
-    XML_SetParamEntityParsing(run.parser, XML_PARAM_ENTITY_PARSING_NEVER);
     do {
         size_t chunk =
             len - pos < ((size_t)1 << 20) ? len - pos : ((size_t)1 << 20);
