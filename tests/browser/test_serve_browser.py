@@ -46,8 +46,8 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import WebDriverException
 except ImportError:
     webdriver = None
 
@@ -93,7 +93,18 @@ def navigate(d, element):
     (a form post can return before the new document is there)."""
     old = d.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(d, 120).until(EC.staleness_of(old))
+
+    def replaced(_):
+        # Chromium answers "Node with given id does not belong to the
+        # document" (a plain WebDriverException, not a StaleElement one)
+        # when the old page goes away between two of Selenium's calls.
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(d, 120).until(replaced)
 
 
 def wait_download(folder, suffix, before, timeout=30):
