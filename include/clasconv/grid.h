@@ -35,7 +35,8 @@ extern "C" {
 typedef enum clasconv_ref_kind {
     CLASCONV_REF_SHEET, /* `Name!C7` (row and column, 1-based letters) */
     CLASCONV_REF_CSV,   /* `ligne L, champ F` (physical line, field) */
-    CLASCONV_REF_WORD   /* `tableau T, ligne L, colonne C` */
+    CLASCONV_REF_WORD   /* `NAME, ligne L, colonne C`: NAME is the sheet's,
+                           `tableau T` or `tableau T.K` (nested) */
 } clasconv_ref_kind;
 
 typedef enum clasconv_cell_type {
@@ -86,7 +87,8 @@ void clasconv_grid_free(clasconv_grid *grid);
 
 /**
  * Adds a sheet named `name` (UTF-8, copied). For CLASCONV_REF_WORD,
- * `table_no` is the 1-based number of the Word table; else 0.
+ * `table_no` is the 1-based number of the Word table (of the top-level
+ * table holding it, for a nested one); else 0.
  * Returns NULL when out of memory or too many sheets (see `err`).
  */
 clasconv_sheet *clasconv_grid_add_sheet(clasconv_grid *grid, const char *name,

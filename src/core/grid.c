@@ -610,8 +610,9 @@ void clasconv_sheet_ref(const clasconv_sheet *sheet, uint32_t row, uint32_t col,
             snprintf(buf, size, "ligne %u, champ %u", row + 1, col + 1);
         return;
     case CLASCONV_REF_WORD:
-        snprintf(buf, size, "tableau %u, ligne %u, colonne %u", sheet->table_no,
-                 row + 1, col + 1);
+        /* the name: "tableau 2", or "tableau 2.1" for a nested table */
+        snprintf(buf, size, "%s, ligne %u, colonne %u", sheet->name, row + 1,
+                 col + 1);
         return;
     case CLASCONV_REF_SHEET:
         break;

@@ -12,12 +12,16 @@
 #include "read/zipxml.h"
 
 /*
- * Layout: one grid sheet per top-level Word table (numbered 1..n in
+ * Layout: one grid sheet per Word table (top-level ones numbered 1..n in
  * document order, named "tableau N", CLASCONV_REF_WORD). Row = Word row
  * (0-based), column = grid column: w:gridBefore and w:gridSpan advance it.
  * A cell spanning columns, or a w:vMerge restart with its continue cells,
- * gives a merge; continue cells stay empty. A nested table is not a sheet
- * of its own: its paragraphs go into the enclosing cell, one per line.
+ * gives a merge; continue cells stay empty. A table nested in a cell (a
+ * CLAS table beside a logo in a layout table) is a sheet of its own, named
+ * after its parent: "tableau 1.1", "tableau 1.2" (the K-th table in the
+ * cells of table 1), "tableau 1.1.1"; the sheet follows its parent's, and
+ * the enclosing cell keeps only its own paragraphs. Below
+ * DOCX_MAX_NESTING levels a table's paragraphs join its cell's text.
  * Cell text: runs concatenated, paragraphs joined with "\n" (empty ones
  * dropped), w:tab as a space, w:br/w:cr as "\n", deleted and moved-away
  * text ignored, inserted text kept.
@@ -34,6 +38,12 @@
  * cells included, which the grid does not store): Word's tables have at most
  * 63 columns, the form's table a few hundred cells. */
 #define DOCX_MAX_CELLS 1000000u
+/* Tables read as sheets along one line of nesting (the top-level one
+ * included): a CLAS table sits in a layout table's cell, one or two deep;
+ * deeper tables are read as the text of their cell (the XML depth limit and
+ * the grid's 512 sheets bound the rest). */
+#define DOCX_MAX_NESTING 8u
+#define DOCX_NAME_MAX 64u /* "tableau 512.512.512..." at 8 levels fits */
 
 /* WordprocessingML elements and attributes, in the transitional or the
  * Strict (ISO/IEC 29500 strict) namespace. */
@@ -97,17 +107,15 @@ static const docx_label labels[] = {
     {"coordinateur communal clas", "Coordonnateur communal CLAS", NULL},
 };
 
-typedef struct docx_parse {
-    clasconv_grid *grid;
-    clasconv_diag *diag;
-    unsigned skip;      /* depth inside an ignored subtree */
-    unsigned tbl_depth; /* open w:tbl elements */
-    uint32_t tables;    /* top-level tables seen */
+/* One open table read as a sheet: the top-level one, or one nested in a
+ * cell of the level below. */
+typedef struct docx_level {
     clasconv_sheet *sheet;
-    char sheet_name[32];
+    char sheet_name[DOCX_NAME_MAX];
+    uint32_t children; /* tables nested in its cells so far */
     int64_t row;
     uint64_t col;
-    /* the current top-level cell */
+    /* the current cell */
     int in_tc;
     int in_tcpr;
     int in_trpr;
@@ -115,9 +123,23 @@ typedef struct docx_parse {
     uint64_t span;
     int vmerge_state;
     clasconv_text cell;
-    /* vertical merges open in the current top-level table */
+    /* vertical merges open in this table (kept allocated for the next
+     * table at this depth) */
     vmerge_table vm;
-    uint64_t cells_seen; /* w:tc of top-level tables, continue cells too */
+} docx_level;
+
+typedef struct docx_parse {
+    clasconv_grid *grid;
+    clasconv_diag *diag;
+    unsigned skip;      /* depth inside an ignored subtree */
+    unsigned tbl_depth; /* open w:tbl elements */
+    uint32_t tables;    /* top-level tables seen */
+    /* tables open as sheets: lv[0..depth-1], t the innermost (NULL: none) */
+    docx_level lv[DOCX_MAX_NESTING];
+    unsigned depth;
+    docx_level *t;
+    unsigned flat; /* tables open beyond those: read as their cell's text */
+    uint64_t cells_seen; /* w:tc of all tables, continue cells too */
     /* the current paragraph */
     unsigned p_depth;
     unsigned r_depth;
@@ -324,9 +346,9 @@ static clasconv_error add_merge(docx_parse *p, uint32_t r1, uint32_t c1,
     merge.first_col = c1;
     merge.last_row = r2;
     merge.last_col = c2;
-    err = clasconv_sheet_add_merge(p->sheet, merge);
+    err = clasconv_sheet_add_merge(p->t->sheet, merge);
     if (err != CLASCONV_OK) {
-        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+        return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
     }
     return CLASCONV_OK;
 }
@@ -361,7 +383,7 @@ static void vmerge_free(vmerge_table *vm)
 /* Closes the open merge starting at column `first`: adds it to the sheet. */
 static clasconv_error close_vmerge(docx_parse *p, uint16_t first)
 {
-    vmerge_table *vm = &p->vm;
+    vmerge_table *vm = &p->t->vm;
     vmerge m = vm->by_first[first];
     uint16_t moved;
     uint32_t c;
@@ -382,12 +404,12 @@ static clasconv_error close_vmerges_over(docx_parse *p, uint64_t col,
     clasconv_error err;
     uint64_t c;
 
-    if (p->vm.cover == NULL || p->vm.nlive == 0) {
+    if (p->t->vm.cover == NULL || p->t->vm.nlive == 0) {
         return CLASCONV_OK;
     }
     for (c = col; c <= last_col; c++) {
-        if (p->vm.cover[c] != VMERGE_NO_COL) {
-            err = close_vmerge(p, p->vm.cover[c]);
+        if (p->t->vm.cover[c] != VMERGE_NO_COL) {
+            err = close_vmerge(p, p->t->vm.cover[c]);
             if (err != CLASCONV_OK) {
                 return err;
             }
@@ -404,9 +426,9 @@ static clasconv_error close_vmerges_before(docx_parse *p, int64_t row)
     size_t i = 0;
     clasconv_error err;
 
-    while (i < p->vm.nlive) {
-        uint16_t first = p->vm.live[i];
-        if (row >= 0 && (int64_t)p->vm.by_first[first].last_row >= row) {
+    while (i < p->t->vm.nlive) {
+        uint16_t first = p->t->vm.live[i];
+        if (row >= 0 && (int64_t)p->t->vm.by_first[first].last_row >= row) {
             i++;
             continue;
         }
@@ -420,74 +442,108 @@ static clasconv_error close_vmerges_before(docx_parse *p, int64_t row)
 
 static clasconv_error end_cell(docx_parse *p)
 {
-    uint64_t last_col = p->cell_col + p->span - 1;
-    const char *text = clasconv_text_str(&p->cell);
+    uint64_t last_col = p->t->cell_col + p->t->span - 1;
+    const char *text = clasconv_text_str(&p->t->cell);
     clasconv_error err;
 
-    p->in_tc = 0;
-    if (p->cell_col >= CLASCONV_GRID_MAX_COLS) {
-        if (!clasconv_text_is_blank(text, p->cell.len)) {
+    p->t->in_tc = 0;
+    if (p->t->cell_col >= CLASCONV_GRID_MAX_COLS) {
+        if (!clasconv_text_is_blank(text, p->t->cell.len)) {
             return clasconv_zip_grid_failure(p->diag, CLASCONV_ERR_TOO_LARGE,
-                                             p->sheet_name);
+                                             p->t->sheet_name);
         }
         return CLASCONV_OK;
     }
     if (last_col >= CLASCONV_GRID_MAX_COLS) {
         last_col = CLASCONV_GRID_MAX_COLS - 1;
     }
-    if (p->vmerge_state == VMERGE_CONTINUE) {
-        if (p->vm.cover != NULL && p->vm.cover[p->cell_col] == p->cell_col) {
-            p->vm.by_first[p->cell_col].last_row = (uint32_t)p->row;
+    if (p->t->vmerge_state == VMERGE_CONTINUE) {
+        if (p->t->vm.cover != NULL &&
+            p->t->vm.cover[p->t->cell_col] == p->t->cell_col) {
+            p->t->vm.by_first[p->t->cell_col].last_row = (uint32_t)p->t->row;
         }
         return CLASCONV_OK; /* else it continues nothing: an empty cell */
     }
-    err = close_vmerges_over(p, p->cell_col, last_col);
+    err = close_vmerges_over(p, p->t->cell_col, last_col);
     if (err != CLASCONV_OK) {
         return err;
     }
-    err = clasconv_sheet_put_text(
-        p->sheet, (uint32_t)p->row, (uint32_t)p->cell_col, text, p->cell.len,
-        (uint32_t)p->row + 1, (uint32_t)p->cell_col + 1, 0);
+    err = clasconv_sheet_put_text(p->t->sheet, (uint32_t)p->t->row,
+                                  (uint32_t)p->t->cell_col, text,
+                                  p->t->cell.len, (uint32_t)p->t->row + 1,
+                                  (uint32_t)p->t->cell_col + 1, 0);
     if (err != CLASCONV_OK) {
-        return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+        return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
     }
-    if (p->vmerge_state == VMERGE_RESTART) {
+    if (p->t->vmerge_state == VMERGE_RESTART) {
         vmerge *m;
         uint64_t c;
 
-        err = vmerge_alloc(&p->vm);
+        err = vmerge_alloc(&p->t->vm);
         if (err != CLASCONV_OK) {
             return err;
         }
-        m = &p->vm.by_first[p->cell_col];
-        m->first_row = (uint32_t)p->row;
-        m->last_row = (uint32_t)p->row;
+        m = &p->t->vm.by_first[p->t->cell_col];
+        m->first_row = (uint32_t)p->t->row;
+        m->last_row = (uint32_t)p->t->row;
         m->last_col = (uint16_t)last_col;
-        m->live_pos = (uint16_t)p->vm.nlive;
-        p->vm.live[p->vm.nlive++] = (uint16_t)p->cell_col;
-        for (c = p->cell_col; c <= last_col; c++) {
-            p->vm.cover[c] = (uint16_t)p->cell_col;
+        m->live_pos = (uint16_t)p->t->vm.nlive;
+        p->t->vm.live[p->t->vm.nlive++] = (uint16_t)p->t->cell_col;
+        for (c = p->t->cell_col; c <= last_col; c++) {
+            p->t->vm.cover[c] = (uint16_t)p->t->cell_col;
         }
         return CLASCONV_OK;
     }
-    return add_merge(p, (uint32_t)p->row, (uint32_t)p->cell_col,
-                     (uint32_t)p->row, (uint32_t)last_col);
+    return add_merge(p, (uint32_t)p->t->row, (uint32_t)p->t->cell_col,
+                     (uint32_t)p->t->row, (uint32_t)last_col);
 }
 
+/* Opens a table as a sheet: "tableau N" at the top level, "tableau N.K"
+ * for the K-th table nested in the cells of table N (and so on down). */
 static clasconv_error start_table(docx_parse *p)
 {
     clasconv_error err = CLASCONV_OK;
+    docx_level *parent = p->t;
+    docx_level *t = &p->lv[p->depth];
+    clasconv_text cell = t->cell;
+    vmerge_table vm = t->vm;
 
-    p->tables++;
-    snprintf(p->sheet_name, sizeof p->sheet_name, "tableau %u", p->tables);
-    p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
-                                       CLASCONV_REF_WORD, p->tables, &err);
-    if (p->sheet == NULL) {
-        return clasconv_zip_sheet_failure(p->diag, err, p->grid, p->sheet_name);
+    memset(t, 0, sizeof *t);
+    t->cell = cell; /* buffers kept from the last table at this depth */
+    clasconv_text_reset(&t->cell);
+    t->vm = vm;
+    if (parent == NULL) {
+        p->tables++;
+        snprintf(t->sheet_name, sizeof t->sheet_name, "tableau %u", p->tables);
+    } else {
+        int n = snprintf(t->sheet_name, sizeof t->sheet_name, "%s.%u",
+                         parent->sheet_name, ++parent->children);
+        if (n < 0 || (size_t)n >= sizeof t->sheet_name) {
+            return clasconv_zip_too_many_sheets(p->diag); /* not reached */
+        }
     }
-    p->row = -1;
-    p->in_tc = 0;
+    t->sheet = clasconv_grid_add_sheet(p->grid, t->sheet_name,
+                                       CLASCONV_REF_WORD, p->tables, &err);
+    if (t->sheet == NULL) {
+        return clasconv_zip_sheet_failure(p->diag, err, p->grid, t->sheet_name);
+    }
+    t->row = -1;
+    p->depth++;
+    p->t = t;
     return CLASCONV_OK;
+}
+
+/* Closes the innermost open sheet table: its last vertical merges, then
+ * back to the cell that holds it (if any). */
+static clasconv_error end_table(docx_parse *p)
+{
+    clasconv_error err = close_vmerges_before(p, -1);
+
+    p->t->sheet = NULL;
+    p->t->in_tc = 0;
+    p->depth--;
+    p->t = p->depth > 0 ? &p->lv[p->depth - 1] : NULL;
+    return err;
 }
 
 /* --- Handlers ---------------------------------------------------------- */
@@ -562,23 +618,27 @@ static clasconv_error docx_start(void *user, const char *name,
     } else if (strcmp(local, "noBreakHyphen") == 0) {
         return para_char(p, "-");
     } else if (strcmp(local, "tbl") == 0) {
-        if (p->tbl_depth++ == 0) {
+        p->tbl_depth++;
+        if (p->flat == 0 && p->depth < DOCX_MAX_NESTING &&
+            (p->t == NULL || p->t->in_tc)) {
             return start_table(p);
         }
-    } else if (p->tbl_depth != 1) {
-        return CLASCONV_OK; /* nested tables: only their text counts */
+        p->flat++; /* too deep, or outside a cell: only its text counts */
+    } else if (p->t == NULL || p->flat > 0) {
+        return CLASCONV_OK;
     } else if (strcmp(local, "tr") == 0) {
-        p->row++;
-        p->col = 0;
-        if (p->row >= (int64_t)CLASCONV_GRID_MAX_ROWS) {
+        p->t->row++;
+        p->t->col = 0;
+        if (p->t->row >= (int64_t)CLASCONV_GRID_MAX_ROWS) {
             return clasconv_zip_grid_failure(p->diag, CLASCONV_ERR_TOO_LARGE,
-                                             p->sheet_name);
+                                             p->t->sheet_name);
         }
     } else if (strcmp(local, "trPr") == 0) {
-        p->in_trpr = 1;
-    } else if (strcmp(local, "gridBefore") == 0 && p->in_trpr && !p->in_tc) {
+        p->t->in_trpr = 1;
+    } else if (strcmp(local, "gridBefore") == 0 && p->t->in_trpr &&
+               !p->t->in_tc) {
         uint64_t before = parse_val(attrs, 0);
-        p->col += before < DOCX_MAX_SPAN ? before : DOCX_MAX_SPAN;
+        p->t->col += before < DOCX_MAX_SPAN ? before : DOCX_MAX_SPAN;
     } else if (strcmp(local, "tc") == 0) {
         /* Every cell counts, continue and empty ones too, which the grid's
          * own cell limit does not see. */
@@ -592,21 +652,21 @@ static clasconv_error docx_start(void *user, const char *name,
                               DOCX_MAX_CELLS);
             return CLASCONV_ERR_TOO_LARGE;
         }
-        p->in_tc = 1;
-        p->cell_col = p->col;
-        p->span = 1;
-        p->vmerge_state = VMERGE_NONE;
-        clasconv_text_reset(&p->cell);
+        p->t->in_tc = 1;
+        p->t->cell_col = p->t->col;
+        p->t->span = 1;
+        p->t->vmerge_state = VMERGE_NONE;
+        clasconv_text_reset(&p->t->cell);
     } else if (strcmp(local, "tcPr") == 0) {
-        p->in_tcpr = 1;
-    } else if (strcmp(local, "gridSpan") == 0 && p->in_tcpr) {
+        p->t->in_tcpr = 1;
+    } else if (strcmp(local, "gridSpan") == 0 && p->t->in_tcpr) {
         uint64_t span = parse_val(attrs, 1);
-        p->span = span < 1 ? 1 : span < DOCX_MAX_SPAN ? span : DOCX_MAX_SPAN;
-    } else if (strcmp(local, "vMerge") == 0 && p->in_tcpr) {
+        p->t->span = span < 1 ? 1 : span < DOCX_MAX_SPAN ? span : DOCX_MAX_SPAN;
+    } else if (strcmp(local, "vMerge") == 0 && p->t->in_tcpr) {
         const char *val = w_attr(attrs, "val");
-        p->vmerge_state = val != NULL && strcmp(val, "restart") == 0
-                              ? VMERGE_RESTART
-                              : VMERGE_CONTINUE;
+        p->t->vmerge_state = val != NULL && strcmp(val, "restart") == 0
+                                 ? VMERGE_RESTART
+                                 : VMERGE_CONTINUE;
     }
     return CLASCONV_OK;
 }
@@ -618,16 +678,17 @@ static clasconv_error end_paragraph(docx_parse *p)
     if (p->tbl_depth == 0) {
         return meta_paragraph(p);
     }
-    if (!p->in_tc || clasconv_text_is_blank(text, p->para.len)) {
+    if (p->t == NULL || !p->t->in_tc ||
+        clasconv_text_is_blank(text, p->para.len)) {
         return CLASCONV_OK;
     }
-    if (p->cell.len > 0) {
-        clasconv_error err = clasconv_text_append(&p->cell, "\n", 1);
+    if (p->t->cell.len > 0) {
+        clasconv_error err = clasconv_text_append(&p->t->cell, "\n", 1);
         if (err != CLASCONV_OK) {
             return err;
         }
     }
-    return clasconv_text_append(&p->cell, text, p->para.len);
+    return clasconv_text_append(&p->t->cell, text, p->para.len);
 }
 
 static clasconv_error docx_end(void *user, const char *name)
@@ -655,27 +716,29 @@ static clasconv_error docx_end(void *user, const char *name)
     } else if (strcmp(local, "t") == 0) {
         p->in_t = 0;
     } else if (strcmp(local, "tbl") == 0) {
-        if (p->tbl_depth > 0 && --p->tbl_depth == 0) {
-            err = close_vmerges_before(p, -1);
-            p->sheet = NULL;
-            p->in_tc = 0;
-            return err;
+        if (p->tbl_depth > 0) {
+            p->tbl_depth--;
+            if (p->flat > 0) {
+                p->flat--;
+            } else if (p->t != NULL) {
+                return end_table(p);
+            }
         }
-    } else if (p->tbl_depth != 1) {
+    } else if (p->t == NULL || p->flat > 0) {
         return CLASCONV_OK;
     } else if (strcmp(local, "tc") == 0) {
-        if (p->in_tc) {
+        if (p->t->in_tc) {
             err = end_cell(p);
-            p->col += p->span;
+            p->t->col += p->t->span;
             return err;
         }
     } else if (strcmp(local, "tcPr") == 0) {
-        p->in_tcpr = 0;
+        p->t->in_tcpr = 0;
     } else if (strcmp(local, "trPr") == 0) {
-        p->in_trpr = 0;
+        p->t->in_trpr = 0;
     } else if (strcmp(local, "tr") == 0) {
         /* Merges not continued in this row end above it. */
-        return close_vmerges_before(p, p->row);
+        return close_vmerges_before(p, p->t->row);
     }
     return CLASCONV_OK;
 }
@@ -732,7 +795,9 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
     memset(&p, 0, sizeof p);
     p.grid = grid;
     p.diag = diag;
-    p.cell.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    for (size_t i = 0; i < DOCX_MAX_NESTING; i++) {
+        p.lv[i].cell.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    }
     p.para.limit = CLASCONV_GRID_MAX_CELL_TEXT;
     memset(&handler, 0, sizeof handler);
     handler.start = docx_start;
@@ -749,9 +814,11 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
     if (err == CLASCONV_ERR_MEMORY) {
         clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier.");
     }
-    clasconv_text_free(&p.cell);
+    for (size_t i = 0; i < DOCX_MAX_NESTING; i++) {
+        clasconv_text_free(&p.lv[i].cell);
+        vmerge_free(&p.lv[i].vm);
+    }
     clasconv_text_free(&p.para);
-    vmerge_free(&p.vm);
     clasconv_zip_free(zip);
     return err;
 }

@@ -28,10 +28,17 @@
  * the body (numbered 1..n in document order, named "tableau N",
  * CLASCONV_REF_WORD); row = table row, column = grid column (a cell
  * spanning columns is followed by covered cells, so columns stay those of
- * the Word grid). A table nested in a cell is not a sheet of its own: its
- * paragraphs go into the enclosing cell, one per line. Tables of headers,
- * footers and frames are not read.
+ * the Word grid). A table nested in a cell is a sheet of its own, named
+ * as the DOCX reader does ("tableau 1.1": the first table in the cells of
+ * table 1), and the enclosing cell keeps only its own paragraphs; below
+ * ODT_MAX_NESTING levels a table's paragraphs join its cell's text. Tables
+ * of headers, footers and frames are not read. (In a spreadsheet a table
+ * inside a cell is ignored.)
  */
+
+/* Writer tables read as sheets along one line of nesting, the top-level
+ * one included (as DOCX_MAX_NESTING); deeper ones are their cell's text. */
+#define ODT_MAX_NESTING 8u
 
 #define NS_TABLE "opendocument:xmlns:table:1.0"
 #define NS_TEXT "opendocument:xmlns:text:1.0"
@@ -52,27 +59,17 @@ typedef struct ods_cell {
     unsigned flags;
 } ods_cell;
 
-typedef struct ods_parse {
-    clasconv_grid *grid;
-    clasconv_diag *diag;
+/* One open table: a sheet of the spreadsheet, or a Writer table (the
+ * top-level one, or one nested in a cell of the level below). */
+typedef struct ods_table {
     clasconv_sheet *sheet;
     char sheet_name[256];
-    unsigned tables; /* sheets seen, for unnamed ones */
-    int text_doc;    /* reading an ODT: office:text body, Word references */
-    int body;        /* the expected office:spreadsheet/text body was seen */
-    unsigned nested; /* depth of tables nested in the current cell (ODT) */
-    /* ODT: the paragraph outside tables, for the form's fields */
-    unsigned meta_depth;
-    int meta_pending;
-    clasconv_text para;
-    unsigned skip; /* depth inside an ignored subtree */
+    unsigned children; /* ODT: tables nested in its cells so far */
     int in_table;
     uint64_t row; /* index of the current row */
     uint64_t row_repeat;
     int in_row;
     uint64_t col;
-    uint64_t copies;      /* extra cells materialized from repeats */
-    uint64_t copied_text; /* their text bytes */
     /* the current cell */
     int in_cell;
     ods_cell cell;
@@ -89,6 +86,26 @@ typedef struct ods_parse {
     char *pool;
     size_t pool_len;
     size_t pool_cap;
+} ods_table;
+
+typedef struct ods_parse {
+    clasconv_grid *grid;
+    clasconv_diag *diag;
+    unsigned tables; /* sheets (top-level tables) seen, for unnamed ones */
+    int text_doc;    /* reading an ODT: office:text body, Word references */
+    int body;        /* the expected office:spreadsheet/text body was seen */
+    /* open tables: lv[0..depth-1]; t the innermost (lv[0] when none) */
+    ods_table lv[ODT_MAX_NESTING];
+    unsigned depth;
+    ods_table *t;
+    unsigned nested; /* ODT: tables open beyond those, read as cell text */
+    /* ODT: the paragraph outside tables, for the form's fields */
+    unsigned meta_depth;
+    int meta_pending;
+    clasconv_text para;
+    unsigned skip;        /* depth inside an ignored subtree */
+    uint64_t copies;      /* extra cells materialized from repeats */
+    uint64_t copied_text; /* their text bytes */
 } ods_parse;
 
 static uint64_t parse_count(const char *text)
@@ -121,7 +138,8 @@ static clasconv_error too_many_repeats(ods_parse *p)
     clasconv_diag_set(p->diag,
                       "%sla feuille « %.100s » répète une ligne ou une "
                       "cellule remplie un nombre démesuré de fois.%s",
-                      CLASCONV_ZIP_DAMAGED, p->sheet_name, CLASCONV_ZIP_RESAVE);
+                      CLASCONV_ZIP_DAMAGED, p->t->sheet_name,
+                      CLASCONV_ZIP_RESAVE);
     return CLASCONV_ERR_TOO_LARGE;
 }
 
@@ -130,22 +148,22 @@ static clasconv_error too_many_repeats(ods_parse *p)
 static clasconv_error keep_cell(ods_parse *p, const ods_cell *cell,
                                 const char *text, size_t len)
 {
-    if (clasconv_grow((void **)&p->cells, &p->cells_cap, p->ncells + 1,
-                      sizeof *p->cells, SIZE_MAX)) {
+    if (clasconv_grow((void **)&p->t->cells, &p->t->cells_cap, p->t->ncells + 1,
+                      sizeof *p->t->cells, SIZE_MAX)) {
         return CLASCONV_ERR_MEMORY;
     }
-    p->cells[p->ncells] = *cell;
-    p->cells[p->ncells].text_offset = p->pool_len;
-    p->cells[p->ncells].text_len = len;
+    p->t->cells[p->t->ncells] = *cell;
+    p->t->cells[p->t->ncells].text_offset = p->t->pool_len;
+    p->t->cells[p->t->ncells].text_len = len;
     if (len > 0) {
-        if (clasconv_grow((void **)&p->pool, &p->pool_cap, p->pool_len + len, 1,
-                          SIZE_MAX)) {
+        if (clasconv_grow((void **)&p->t->pool, &p->t->pool_cap,
+                          p->t->pool_len + len, 1, SIZE_MAX)) {
             return CLASCONV_ERR_MEMORY;
         }
-        memcpy(p->pool + p->pool_len, text, len);
-        p->pool_len += len;
+        memcpy(p->t->pool + p->t->pool_len, text, len);
+        p->t->pool_len += len;
     }
-    p->ncells++;
+    p->t->ncells++;
     return CLASCONV_OK;
 }
 
@@ -156,16 +174,17 @@ static clasconv_error put_one(ods_parse *p, const ods_cell *cell, uint64_t row,
 
     if (cell->has_value) {
         if (cell->is_number) {
-            err = clasconv_sheet_put_number(p->sheet, (uint32_t)row,
+            err = clasconv_sheet_put_number(p->t->sheet, (uint32_t)row,
                                             (uint32_t)col, cell->number,
                                             cell->flags);
         } else {
-            err = clasconv_sheet_put_text(
-                p->sheet, (uint32_t)row, (uint32_t)col,
-                p->pool + cell->text_offset, cell->text_len, 0, 0, cell->flags);
+            err = clasconv_sheet_put_text(p->t->sheet, (uint32_t)row,
+                                          (uint32_t)col,
+                                          p->t->pool + cell->text_offset,
+                                          cell->text_len, 0, 0, cell->flags);
         }
         if (err != CLASCONV_OK) {
-            return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+            return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
         }
     }
     if (cell->col_span > 1 || cell->row_span > 1) {
@@ -181,9 +200,9 @@ static clasconv_error put_one(ods_parse *p, const ods_cell *cell, uint64_t row,
         merge.last_col = (uint32_t)(last_col < CLASCONV_GRID_MAX_COLS
                                         ? last_col
                                         : CLASCONV_GRID_MAX_COLS - 1);
-        err = clasconv_sheet_add_merge(p->sheet, merge);
+        err = clasconv_sheet_add_merge(p->t->sheet, merge);
         if (err != CLASCONV_OK) {
-            return clasconv_zip_grid_failure(p->diag, err, p->sheet_name);
+            return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
         }
     }
     return CLASCONV_OK;
@@ -197,16 +216,16 @@ static clasconv_error flush_row(ods_parse *p)
     size_t i;
     clasconv_error err;
 
-    if (p->ncells == 0) {
+    if (p->t->ncells == 0) {
         return CLASCONV_OK; /* empty rows are never materialized */
     }
-    if (p->row >= CLASCONV_GRID_MAX_ROWS ||
-        p->row_repeat > CLASCONV_GRID_MAX_ROWS - p->row) {
+    if (p->t->row >= CLASCONV_GRID_MAX_ROWS ||
+        p->t->row_repeat > CLASCONV_GRID_MAX_ROWS - p->t->row) {
         return too_many_repeats(p);
     }
-    for (r = 0; r < p->row_repeat; r++) {
-        for (i = 0; i < p->ncells; i++) {
-            const ods_cell *cell = &p->cells[i];
+    for (r = 0; r < p->t->row_repeat; r++) {
+        for (i = 0; i < p->t->ncells; i++) {
+            const ods_cell *cell = &p->t->cells[i];
             for (c = 0; c < cell->repeat; c++) {
                 if (r > 0 || c > 0) {
                     p->copied_text += cell->text_len;
@@ -215,7 +234,7 @@ static clasconv_error flush_row(ods_parse *p)
                         return too_many_repeats(p);
                     }
                 }
-                err = put_one(p, cell, p->row + r, cell->col + c);
+                err = put_one(p, cell, p->t->row + r, cell->col + c);
                 if (err != CLASCONV_OK) {
                     return err;
                 }
@@ -232,87 +251,87 @@ static void start_cell(ods_parse *p, const char **attrs)
     const char *type = clasconv_xml_attr_ns(attrs, NS_OFFICE, "value-type");
     const char *value = NULL;
 
-    memset(&p->cell, 0, sizeof p->cell);
-    p->cell.col = p->col;
-    p->cell.repeat = parse_count(
+    memset(&p->t->cell, 0, sizeof p->t->cell);
+    p->t->cell.col = p->t->col;
+    p->t->cell.repeat = parse_count(
         clasconv_xml_attr_ns(attrs, NS_TABLE, "number-columns-repeated"));
-    p->cell.col_span = parse_count(
+    p->t->cell.col_span = parse_count(
         clasconv_xml_attr_ns(attrs, NS_TABLE, "number-columns-spanned"));
-    p->cell.row_span = parse_count(
+    p->t->cell.row_span = parse_count(
         clasconv_xml_attr_ns(attrs, NS_TABLE, "number-rows-spanned"));
     if (clasconv_xml_attr_ns(attrs, NS_TABLE, "formula") != NULL) {
-        p->cell.flags |= CLASCONV_CELL_FORMULA;
+        p->t->cell.flags |= CLASCONV_CELL_FORMULA;
     }
-    p->value_type[0] = '\0';
-    if (type != NULL && strlen(type) < sizeof p->value_type) {
-        strcpy(p->value_type, type);
+    p->t->value_type[0] = '\0';
+    if (type != NULL && strlen(type) < sizeof p->t->value_type) {
+        strcpy(p->t->value_type, type);
     }
     /* calcext:value-type="error" marks error results (LibreOffice). */
-    p->error_value = 0;
+    p->t->error_value = 0;
     for (size_t i = 0; attrs[i] != NULL; i += 2) {
         if (clasconv_xml_is(attrs[i], NULL, "value-type") &&
             strcmp(attrs[i + 1], "error") == 0) {
-            p->error_value = 1;
+            p->t->error_value = 1;
         }
     }
-    if (strcmp(p->value_type, "float") == 0 ||
-        strcmp(p->value_type, "percentage") == 0 ||
-        strcmp(p->value_type, "currency") == 0) {
+    if (strcmp(p->t->value_type, "float") == 0 ||
+        strcmp(p->t->value_type, "percentage") == 0 ||
+        strcmp(p->t->value_type, "currency") == 0) {
         value = clasconv_xml_attr_ns(attrs, NS_OFFICE, "value");
-    } else if (strcmp(p->value_type, "boolean") == 0) {
+    } else if (strcmp(p->t->value_type, "boolean") == 0) {
         value = clasconv_xml_attr_ns(attrs, NS_OFFICE, "boolean-value");
-    } else if (strcmp(p->value_type, "date") == 0) {
+    } else if (strcmp(p->t->value_type, "date") == 0) {
         value = clasconv_xml_attr_ns(attrs, NS_OFFICE, "date-value");
-    } else if (strcmp(p->value_type, "string") == 0) {
+    } else if (strcmp(p->t->value_type, "string") == 0) {
         value = clasconv_xml_attr_ns(attrs, NS_OFFICE, "string-value");
     }
-    free(p->attr_value);
-    p->attr_value = value != NULL ? strdup(value) : NULL;
-    p->paragraphs = 0;
-    p->in_paragraph = 0;
-    clasconv_text_reset(&p->text);
-    p->in_cell = 1;
+    free(p->t->attr_value);
+    p->t->attr_value = value != NULL ? strdup(value) : NULL;
+    p->t->paragraphs = 0;
+    p->t->in_paragraph = 0;
+    clasconv_text_reset(&p->t->text);
+    p->t->in_cell = 1;
 }
 
 /* Decides the cell's value at its end and keeps it for the row. */
 static clasconv_error end_cell(ods_parse *p)
 {
-    ods_cell *cell = &p->cell;
-    const char *text = clasconv_text_str(&p->text);
-    size_t len = p->text.len;
-    const char *type = p->value_type;
+    ods_cell *cell = &p->t->cell;
+    const char *text = clasconv_text_str(&p->t->text);
+    size_t len = p->t->text.len;
+    const char *type = p->t->value_type;
     double number;
 
-    p->in_cell = 0;
-    if (p->error_value) {
+    p->t->in_cell = 0;
+    if (p->t->error_value) {
         cell->has_value = len > 0;
         cell->flags |= CLASCONV_CELL_ERROR;
     } else if ((strcmp(type, "float") == 0 || strcmp(type, "percentage") == 0 ||
                 strcmp(type, "currency") == 0) &&
-               p->attr_value != NULL &&
-               clasconv_xml_number(p->attr_value, &number)) {
+               p->t->attr_value != NULL &&
+               clasconv_xml_number(p->t->attr_value, &number)) {
         cell->has_value = 1;
         cell->is_number = 1;
         cell->number = number;
-    } else if (strcmp(type, "boolean") == 0 && p->attr_value != NULL) {
+    } else if (strcmp(type, "boolean") == 0 && p->t->attr_value != NULL) {
         cell->has_value = 1;
         cell->is_number = 1;
-        cell->number = strcmp(p->attr_value, "true") == 0 ? 1.0 : 0.0;
+        cell->number = strcmp(p->t->attr_value, "true") == 0 ? 1.0 : 0.0;
         cell->flags |= CLASCONV_CELL_BOOLEAN;
-    } else if (strcmp(type, "date") == 0 && p->attr_value != NULL) {
-        text = p->attr_value;
+    } else if (strcmp(type, "date") == 0 && p->t->attr_value != NULL) {
+        text = p->t->attr_value;
         len = strlen(text);
         cell->has_value = len > 0;
         cell->flags |= CLASCONV_CELL_DATE;
-    } else if (strcmp(type, "string") == 0 && p->attr_value != NULL &&
-               p->attr_value[0] != '\0') {
-        text = p->attr_value;
+    } else if (strcmp(type, "string") == 0 && p->t->attr_value != NULL &&
+               p->t->attr_value[0] != '\0') {
+        text = p->t->attr_value;
         len = strlen(text);
         if (len > CLASCONV_GRID_MAX_CELL_TEXT) {
-            clasconv_text_reset(&p->text);
-            clasconv_text_append(&p->text, text, len);
-            text = clasconv_text_str(&p->text);
-            len = p->text.len;
+            clasconv_text_reset(&p->t->text);
+            clasconv_text_append(&p->t->text, text, len);
+            text = clasconv_text_str(&p->t->text);
+            len = p->t->text.len;
         }
         cell->has_value = 1;
     } else {
@@ -387,6 +406,40 @@ static clasconv_error meta_end(ods_parse *p, const char *name)
 
 /* --- Handlers ---------------------------------------------------------- */
 
+/* Opens a Writer table nested in the current cell as a sheet of its own,
+ * "tableau N.K" for the K-th table in the cells of "tableau N". */
+static clasconv_error start_nested(ods_parse *p)
+{
+    clasconv_error err = CLASCONV_OK;
+    ods_table *parent = p->t;
+    ods_table *t = &p->lv[p->depth];
+    ods_table keep = *t; /* buffers of the last table at this depth */
+    int n;
+
+    free(keep.attr_value);
+    memset(t, 0, sizeof *t);
+    t->text = keep.text;
+    clasconv_text_reset(&t->text);
+    t->cells = keep.cells;
+    t->cells_cap = keep.cells_cap;
+    t->pool = keep.pool;
+    t->pool_cap = keep.pool_cap;
+    n = snprintf(t->sheet_name, sizeof t->sheet_name, "%s.%u",
+                 parent->sheet_name, ++parent->children);
+    if (n < 0 || (size_t)n >= sizeof t->sheet_name) {
+        return clasconv_zip_too_many_sheets(p->diag); /* not reached */
+    }
+    t->sheet = clasconv_grid_add_sheet(p->grid, t->sheet_name,
+                                       CLASCONV_REF_WORD, p->tables, &err);
+    if (t->sheet == NULL) {
+        return clasconv_zip_sheet_failure(p->diag, err, p->grid, t->sheet_name);
+    }
+    t->in_table = 1;
+    p->depth++;
+    p->t = t;
+    return CLASCONV_OK;
+}
+
 static int skipped_element(const char *name)
 {
     return clasconv_xml_is(name, NS_OFFICE, "annotation") ||
@@ -413,11 +466,14 @@ static clasconv_error ods_start(void *user, const char *name,
     }
     if (clasconv_xml_is(name, NS_TABLE, "table")) {
         const char *sheet_name;
-        if (p->in_table && p->text_doc && p->in_cell) {
-            p->nested++; /* its paragraphs join the enclosing cell's */
-            return CLASCONV_OK;
+        if (p->t->in_table && p->text_doc && p->t->in_cell) {
+            if (p->nested > 0 || p->depth >= ODT_MAX_NESTING) {
+                p->nested++; /* its paragraphs join the enclosing cell's */
+                return CLASCONV_OK;
+            }
+            return start_nested(p);
         }
-        if (p->in_table) {
+        if (p->t->in_table) {
             p->skip = 1; /* a table inside a cell: ignored */
             return CLASCONV_OK;
         }
@@ -428,68 +484,70 @@ static clasconv_error ods_start(void *user, const char *name,
         p->tables++;
         sheet_name = clasconv_xml_attr_ns(attrs, NS_TABLE, "name");
         if (p->text_doc) {
-            snprintf(p->sheet_name, sizeof p->sheet_name, "tableau %u",
+            snprintf(p->t->sheet_name, sizeof p->t->sheet_name, "tableau %u",
                      p->tables);
         } else if (sheet_name != NULL &&
-                   strlen(sheet_name) < sizeof p->sheet_name) {
-            strcpy(p->sheet_name, sheet_name);
+                   strlen(sheet_name) < sizeof p->t->sheet_name) {
+            strcpy(p->t->sheet_name, sheet_name);
         } else {
-            snprintf(p->sheet_name, sizeof p->sheet_name, "Feuille%u",
+            snprintf(p->t->sheet_name, sizeof p->t->sheet_name, "Feuille%u",
                      p->tables);
         }
-        p->sheet = clasconv_grid_add_sheet(p->grid, p->sheet_name,
-                                           p->text_doc ? CLASCONV_REF_WORD
-                                                       : CLASCONV_REF_SHEET,
-                                           p->text_doc ? p->tables : 0, &err);
-        if (p->sheet == NULL) {
+        p->t->sheet = clasconv_grid_add_sheet(
+            p->grid, p->t->sheet_name,
+            p->text_doc ? CLASCONV_REF_WORD : CLASCONV_REF_SHEET,
+            p->text_doc ? p->tables : 0, &err);
+        if (p->t->sheet == NULL) {
             return clasconv_zip_sheet_failure(p->diag, err, p->grid,
-                                              p->sheet_name);
+                                              p->t->sheet_name);
         }
-        p->in_table = 1;
-        p->row = 0;
-        p->in_row = 0;
+        p->t->in_table = 1;
+        p->t->row = 0;
+        p->t->in_row = 0;
+        p->t->children = 0;
+        p->depth = 1;
         return CLASCONV_OK;
     }
-    if ((p->in_table || p->text_doc) && skipped_element(name)) {
+    if ((p->t->in_table || p->text_doc) && skipped_element(name)) {
         p->skip = 1; /* notes, drawings... (and, in ODT, frames' text) */
         return CLASCONV_OK;
     }
-    if (!p->in_table) {
+    if (!p->t->in_table) {
         return p->text_doc && p->body ? meta_start(p, name, attrs)
                                       : CLASCONV_OK;
     }
-    if (p->in_cell) {
+    if (p->t->in_cell) {
         if (clasconv_xml_is(name, NS_TEXT, "p") ||
             clasconv_xml_is(name, NS_TEXT, "h")) {
-            if (p->in_paragraph == 0 && p->paragraphs++ > 0) {
-                err = clasconv_text_append(&p->text, "\n", 1);
+            if (p->t->in_paragraph == 0 && p->t->paragraphs++ > 0) {
+                err = clasconv_text_append(&p->t->text, "\n", 1);
             }
-            p->in_paragraph++;
-        } else if (p->in_paragraph == 0) {
+            p->t->in_paragraph++;
+        } else if (p->t->in_paragraph == 0) {
             /* only paragraphs carry text */
         } else if (clasconv_xml_is(name, NS_TEXT, "s")) {
             err = clasconv_text_repeat(
-                &p->text, ' ', parse_count(clasconv_xml_attr(attrs, "c")));
+                &p->t->text, ' ', parse_count(clasconv_xml_attr(attrs, "c")));
         } else if (clasconv_xml_is(name, NS_TEXT, "tab")) {
-            err = clasconv_text_append(&p->text, "\t", 1);
+            err = clasconv_text_append(&p->t->text, "\t", 1);
         } else if (clasconv_xml_is(name, NS_TEXT, "line-break")) {
-            err = clasconv_text_append(&p->text, "\n", 1);
+            err = clasconv_text_append(&p->t->text, "\n", 1);
         }
         return err;
     }
     if (clasconv_xml_is(name, NS_TABLE, "table-row")) {
-        p->in_row = 1;
-        p->row_repeat = parse_count(
+        p->t->in_row = 1;
+        p->t->row_repeat = parse_count(
             clasconv_xml_attr_ns(attrs, NS_TABLE, "number-rows-repeated"));
-        p->col = 0;
-        p->ncells = 0;
-        p->pool_len = 0;
-    } else if (p->in_row && clasconv_xml_is(name, NS_TABLE, "table-cell")) {
+        p->t->col = 0;
+        p->t->ncells = 0;
+        p->t->pool_len = 0;
+    } else if (p->t->in_row && clasconv_xml_is(name, NS_TABLE, "table-cell")) {
         start_cell(p, attrs);
-    } else if (p->in_row &&
+    } else if (p->t->in_row &&
                clasconv_xml_is(name, NS_TABLE, "covered-table-cell")) {
-        p->col =
-            sat_add(p->col, parse_count(clasconv_xml_attr_ns(
+        p->t->col = sat_add(p->t->col,
+                            parse_count(clasconv_xml_attr_ns(
                                 attrs, NS_TABLE, "number-columns-repeated")));
         p->skip = 1; /* hidden content under a merge */
     }
@@ -505,29 +563,33 @@ static clasconv_error ods_end(void *user, const char *name)
         p->skip--;
         return CLASCONV_OK;
     }
-    if (!p->in_table) {
+    if (!p->t->in_table) {
         return p->text_doc ? meta_end(p, name) : CLASCONV_OK;
     }
     if (p->nested > 0 && clasconv_xml_is(name, NS_TABLE, "table")) {
         p->nested--;
     } else if (clasconv_xml_is(name, NS_TABLE, "table")) {
-        p->in_table = 0;
-        p->sheet = NULL;
-    } else if (p->in_cell) {
+        p->t->in_table = 0;
+        p->t->sheet = NULL;
+        if (p->depth > 0) {
+            p->depth--;
+        }
+        p->t = &p->lv[p->depth > 0 ? p->depth - 1 : 0]; /* back to its cell */
+    } else if (p->t->in_cell) {
         if (p->nested == 0 && clasconv_xml_is(name, NS_TABLE, "table-cell")) {
             err = end_cell(p);
-            p->col = sat_add(p->col, p->cell.repeat);
+            p->t->col = sat_add(p->t->col, p->t->cell.repeat);
             return err;
         }
         if ((clasconv_xml_is(name, NS_TEXT, "p") ||
              clasconv_xml_is(name, NS_TEXT, "h")) &&
-            p->in_paragraph > 0) {
-            p->in_paragraph--;
+            p->t->in_paragraph > 0) {
+            p->t->in_paragraph--;
         }
-    } else if (clasconv_xml_is(name, NS_TABLE, "table-row") && p->in_row) {
-        p->in_row = 0;
+    } else if (clasconv_xml_is(name, NS_TABLE, "table-row") && p->t->in_row) {
+        p->t->in_row = 0;
         err = flush_row(p);
-        p->row = sat_add(p->row, p->row_repeat);
+        p->t->row = sat_add(p->t->row, p->t->row_repeat);
         return err;
     }
     return CLASCONV_OK;
@@ -537,10 +599,10 @@ static clasconv_error ods_text(void *user, const char *text, size_t len)
 {
     ods_parse *p = user;
 
-    if (p->skip == 0 && p->in_cell && p->in_paragraph > 0) {
-        return clasconv_text_append(&p->text, text, len);
+    if (p->skip == 0 && p->t->in_cell && p->t->in_paragraph > 0) {
+        return clasconv_text_append(&p->t->text, text, len);
     }
-    if (p->skip == 0 && !p->in_table && p->meta_depth > 0) {
+    if (p->skip == 0 && !p->t->in_table && p->meta_depth > 0) {
         return clasconv_text_append(&p->para, text, len);
     }
     return CLASCONV_OK;
@@ -584,7 +646,10 @@ static clasconv_error read_odf(const clasconv_input *in, clasconv_grid *grid,
     p.text_doc = text_doc;
     p.grid = grid;
     p.diag = diag;
-    p.text.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    for (size_t i = 0; i < ODT_MAX_NESTING; i++) {
+        p.lv[i].text.limit = CLASCONV_GRID_MAX_CELL_TEXT;
+    }
+    p.t = &p.lv[0];
     p.para.limit = CLASCONV_GRID_MAX_CELL_TEXT;
     memset(&handler, 0, sizeof handler);
     handler.start = ods_start;
@@ -601,11 +666,13 @@ static clasconv_error read_odf(const clasconv_input *in, clasconv_grid *grid,
     if (err == CLASCONV_ERR_MEMORY) {
         clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier.");
     }
-    clasconv_text_free(&p.text);
     clasconv_text_free(&p.para);
-    free(p.attr_value);
-    free(p.cells);
-    free(p.pool);
+    for (size_t i = 0; i < ODT_MAX_NESTING; i++) {
+        clasconv_text_free(&p.lv[i].text);
+        free(p.lv[i].attr_value);
+        free(p.lv[i].cells);
+        free(p.lv[i].pool);
+    }
     clasconv_zip_free(zip);
     return err;
 }

@@ -12,10 +12,8 @@
 
 void locate_sheet_label(const clasconv_sheet *sheet, char *buf, size_t size)
 {
-    if (clasconv_sheet_ref_kind(sheet) == CLASCONV_REF_WORD)
-        snprintf(buf, size, "tableau %u", clasconv_sheet_table_no(sheet));
-    else
-        snprintf(buf, size, "%s", clasconv_sheet_name(sheet));
+    /* a Word table's sheet is named "tableau N" (or "tableau N.K" nested) */
+    snprintf(buf, size, "%s", clasconv_sheet_name(sheet));
 }
 
 /* The level a short label names as a section does ("Collège", "NIVEAU

@@ -63,7 +63,7 @@ Test(docx, spans_nested_and_revisions)
     clasconv_grid *grid = read_file(CLASCONV_FIXTURES "/zip/docx-spans.docx");
     const clasconv_sheet *s;
 
-    cr_assert_eq(clasconv_grid_sheet_count(grid), 2);
+    cr_assert_eq(clasconv_grid_sheet_count(grid), 3);
     s = clasconv_grid_sheet(grid, 0);
     cr_expect_str_eq(clasconv_sheet_name(s), "tableau 1");
     cr_expect_eq(clasconv_sheet_ref_kind(s), CLASCONV_REF_WORD);
@@ -76,8 +76,8 @@ Test(docx, spans_nested_and_revisions)
     /* w:tab -> space, w:del ignored, w:ins kept, w:br and paragraphs */
     expect_cell(s, 2, 0, "École Ajout\nligne\ndeux",
                 "tableau 1, ligne 3, colonne 1");
-    /* a nested table's text goes into its cell */
-    expect_cell(s, 2, 2, "dedans\naussi", "tableau 1, ligne 3, colonne 3");
+    /* a nested table is a sheet of its own: its cell keeps nothing */
+    cr_expect_null(clasconv_sheet_get(s, 2, 2));
     /* vMerge continue cells stay empty */
     cr_expect_null(clasconv_sheet_get(s, 1, 3));
     cr_expect_null(clasconv_sheet_get(s, 3, 0));
@@ -90,7 +90,15 @@ Test(docx, spans_nested_and_revisions)
     expect_merge(s, 1, 4, 0, 3, 1, 4); /* span 2 + vMerge over 2 rows */
     expect_merge(s, 3, 0, 2, 0, 3, 0);
     cr_expect_null(clasconv_sheet_merge_at(s, 4, 1));
+    /* ... that follows its parent's, named after it */
     s = clasconv_grid_sheet(grid, 1);
+    cr_expect_str_eq(clasconv_sheet_name(s), "tableau 1.1");
+    cr_expect_eq(clasconv_sheet_ref_kind(s), CLASCONV_REF_WORD);
+    cr_expect_eq(clasconv_sheet_table_no(s), 1);
+    cr_expect_eq(clasconv_sheet_row_count(s), 1);
+    expect_cell(s, 0, 0, "dedans", "tableau 1.1, ligne 1, colonne 1");
+    expect_cell(s, 0, 1, "aussi", "tableau 1.1, ligne 1, colonne 2");
+    s = clasconv_grid_sheet(grid, 2);
     cr_expect_str_eq(clasconv_sheet_name(s), "tableau 2");
     cr_expect_eq(clasconv_sheet_table_no(s), 2);
     expect_cell(s, 0, 0, "second", "tableau 2, ligne 1, colonne 1");
