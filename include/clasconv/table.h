@@ -83,7 +83,16 @@ typedef struct clasconv_school {
     char *uai;           /* NULL when none */
     char *official_name; /* NULL when not matched */
     int confidence;
+    /* The commune's remarks: the row's values in the columns that map to
+     * no scheme, « En-tête : valeur » joined by " ; " (a column headed
+     * « Observations » gives its value alone); NULL when none. Built by
+     * clasconv_school_add_observation. */
+    char *observations;
 } clasconv_school;
+
+/** Longest observations text kept for a school (bytes); past it, later
+ * values are dropped and « … » ends the text. */
+#define CLASCONV_OBSERVATIONS_MAX 4000u
 
 /** Per-level sums: blanks count as 0. */
 typedef struct clasconv_totals {
@@ -175,6 +184,15 @@ clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
 /** Appends a sheet read (copied) to `sheets` and rebuilds `sheet`. */
 clasconv_error clasconv_table_add_sheet(clasconv_table *table,
                                         const char *label);
+/**
+ * Appends a remark to `school->observations`: « header : value », or the
+ * value alone when `header` is NULL, after " ; " when not the first; the
+ * value is cut to 1000 bytes and the whole to CLASCONV_OBSERVATIONS_MAX.
+ * A blank value adds nothing. Returns MEMORY.
+ */
+clasconv_error clasconv_school_add_observation(clasconv_school *school,
+                                               const char *header,
+                                               const char *value);
 /** Sets a string member (copied; NULL clears). */
 clasconv_error clasconv_table_set_string(char **member, const char *value);
 

@@ -10,7 +10,7 @@
 #include "table/vocab.h"
 
 static clasconv_error add_unknown(locator *loc, uint32_t col,
-                                  const char *header)
+                                  const char *header, int remarks)
 {
     unknown_col *u;
     colmap *map = &loc->map;
@@ -22,6 +22,7 @@ static clasconv_error add_unknown(locator *loc, uint32_t col,
     u = &map->unknown[map->nunknown++];
     memset(u, 0, sizeof *u);
     u->col = col;
+    u->remarks = remarks;
     snprintf(u->header, sizeof u->header, "%s", header);
     locate_ref(loc->sheet, loc->header_row, col, u->ref, sizeof u->ref);
     return CLASCONV_OK;
@@ -146,7 +147,8 @@ clasconv_error locate_map_columns(locator *loc)
             if (owner == CLASCONV_SCHEME_NONE) {
                 err = add_unknown(loc, c,
                                   locate_cell_text(clasconv_sheet_get(
-                                      loc->sheet, loc->header_row, c)));
+                                      loc->sheet, loc->header_row, c)),
+                                  0);
                 break;
             }
             err = assign_scheme(loc, owner, c, loc->header_row);
@@ -167,13 +169,19 @@ clasconv_error locate_map_columns(locator *loc)
             if (map->uai_col == NO_COL)
                 map->uai_col = c;
             break;
+        case VOCAB_OBSERVATIONS:
+            err = add_unknown(loc, c,
+                              locate_cell_text(clasconv_sheet_get(
+                                  loc->sheet, loc->header_row, c)),
+                              1);
+            break;
         case VOCAB_COUNT:
             break;
         case VOCAB_NONE: {
             const clasconv_cell *cell =
                 clasconv_sheet_get(loc->sheet, loc->header_row, c);
             if (cell && cell->type == CLASCONV_CELL_TEXT) {
-                err = add_unknown(loc, c, cell->v.text);
+                err = add_unknown(loc, c, cell->v.text, 0);
                 break;
             }
             if (cell)
@@ -365,15 +373,25 @@ clasconv_error locate_report_columns(locator *loc)
     for (u = 0; u < map->nunknown && !err; u++) {
         unknown_col *col = &map->unknown[u];
         clasconv_anomaly_at at = clasconv_anomaly_nowhere();
+        if (col->remarks)
+            continue;
         at.cell = col->ref;
         at.read = col->values.data ? col->values.data : "";
         if (col->nvalues)
             err = clasconv_anomalies_add(
                 &loc->table->anomalies, CLASCONV_A_COLUMN_UNKNOWN, &at,
                 "La colonne « %s » (%s) ne correspond à aucun dispositif ; "
-                "ses %zu valeurs ne sont pas reprises : %s%s.",
-                col->header, col->ref, col->nvalues, col->values.data,
-                col->nvalues > UNKNOWN_VALUES_LISTED ? " …" : "");
+                "%s dans la colonne « Observations » : %s%s.%s",
+                col->header, col->ref,
+                col->nvalues == 1 ? "sa valeur n'est pas comptée, elle est "
+                                    "gardée"
+                                  : "ses valeurs ne sont pas comptées, elles "
+                                    "sont gardées",
+                col->values.data,
+                col->nvalues > UNKNOWN_VALUES_LISTED ? " …" : "",
+                col->ncounts ? " Si elle compte les enfants d'un dispositif, "
+                               "reportez-les dans la colonne de ce dispositif."
+                             : "");
         else
             err = clasconv_anomalies_add(
                 &loc->table->anomalies, CLASCONV_A_COLUMN_UNKNOWN, &at,
@@ -384,25 +402,48 @@ clasconv_error locate_report_columns(locator *loc)
     return err;
 }
 
+/* The header an observation is given under: none for the template's
+ * column or a column headed « Observations » (the value says it all). */
+static const char *observation_header(const unknown_col *col)
+{
+    char folded[128];
+
+    if (col->remarks || (locate_fold(col->header, folded, sizeof folded) &&
+                         strcmp(folded, "observations") == 0))
+        return NULL;
+    return col->header;
+}
+
 clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
-                                          const char *school)
+                                          clasconv_school *school)
 {
     colmap *map = &loc->map;
     char numbuf[64];
-    size_t u;
+    size_t u, column = 0; /* rank among the unknown columns */
+    int64_t count;
 
     for (u = 0; u < map->nunknown; u++) {
         unknown_col *col = &map->unknown[u];
         const char *value =
             locate_cell_string(clasconv_sheet_get(loc->sheet, row, col->col),
                                numbuf, sizeof numbuf);
+        size_t rank = col->remarks ? 0 : column++;
 
         if (!value)
             continue;
+        if (clasconv_school_add_observation(school, observation_header(col),
+                                            value))
+            return CLASCONV_ERR_MEMORY;
+        if (col->remarks)
+            continue;
         col->nvalues++;
+        if (clasconv_value_parse_cell(
+                clasconv_sheet_get(loc->sheet, row, col->col), &count) ==
+            CLASCONV_VALUE_OK)
+            col->ncounts++;
         if (col->nvalues > UNKNOWN_VALUES_LISTED)
             continue;
-        clasconv_listing_add(&col->values, u, school, value);
+        clasconv_listing_add(&col->values, rank, school->name, value);
         if (col->values.failed)
             return CLASCONV_ERR_MEMORY;
     }

@@ -23,13 +23,17 @@
 #define NO_COL UINT32_MAX
 #define UNKNOWN_VALUES_LISTED 20 /* values quoted per unknown column */
 
-/** A header the vocabulary does not know, and what its rows hold. */
+/** A header the vocabulary does not know (or an « Observations » column),
+ * and what its rows hold. Both keep their values in the school's
+ * observations; only the unknown ones raise COLUMN_UNKNOWN. */
 typedef struct unknown_col {
     uint32_t col;
+    int remarks; /* a VOCAB_OBSERVATIONS column: no anomaly */
     char header[128];
     char ref[96];
     clasconv_buf values; /* "School : « value »" ; ... */
     size_t nvalues;
+    size_t ncounts; /* values that read as a count: a scheme, perhaps */
 } unknown_col;
 
 /** Where each thing is, by column (NO_COL when absent). */
@@ -126,9 +130,11 @@ int locate_is_scheme_col(const colmap *map, uint32_t col);
 void locate_guess_name_column(locator *loc);
 /** A header-less text column right of AUTRE is "Autre (précision)". */
 void locate_guess_autre_detail(locator *loc);
-/** Notes the row's values in the unknown columns, for their anomaly. */
+/** Keeps the row's values in the unknown and « Observations » columns in
+ * the school's observations, and notes the unknown ones for their
+ * anomaly. */
 clasconv_error locate_note_unknown_values(locator *loc, uint32_t row,
-                                          const char *school);
+                                          clasconv_school *school);
 /** Raises COLUMN_UNKNOWN. */
 clasconv_error locate_report_columns(locator *loc);
 /** Raises COLUMN_MISSING for `scheme`, absent from the sheet named

@@ -451,7 +451,7 @@ static clasconv_error read_school(locator *loc, uint32_t row,
     if (!err)
         err = read_uai(loc, school, row);
     if (!err)
-        err = locate_note_unknown_values(loc, row, school->name);
+        err = locate_note_unknown_values(loc, row, school);
     return err;
 }
 

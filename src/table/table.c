@@ -1,6 +1,8 @@
 /* table.c: the normalized table's memory management and its totals. */
 #include "clasconv/table.h"
+#include "core/cut.h"
 #include "core/grow.h"
+#include "core/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ void clasconv_table_free(clasconv_table *table)
         free(s->autre_detail);
         free(s->uai);
         free(s->official_name);
+        free(s->observations);
     }
     free(table->schools);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++)
@@ -132,6 +135,51 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
     }
     table->nschools++;
     return s;
+}
+
+#define OBSERVATION_HEADER_MAX 128u
+#define OBSERVATION_VALUE_MAX 1000u
+#define OBSERVATIONS_ELLIPSIS " …"
+
+clasconv_error clasconv_school_add_observation(clasconv_school *school,
+                                               const char *header,
+                                               const char *value)
+{
+    size_t old = school->observations ? strlen(school->observations) : 0;
+    clasconv_buf buf;
+    char *joined;
+
+    if (!value || clasconv_text_is_blank(value, strlen(value)))
+        return CLASCONV_OK;
+    if (old + 8 > CLASCONV_OBSERVATIONS_MAX)
+        return CLASCONV_OK; /* full (it ends with « … » when cut) */
+    memset(&buf, 0, sizeof buf);
+    clasconv_buf_puts(&buf, school->observations);
+    if (old)
+        clasconv_buf_puts(&buf, " ; ");
+    if (header) {
+        clasconv_cut_append(&buf, header, OBSERVATION_HEADER_MAX);
+        clasconv_buf_puts(&buf, " : ");
+    }
+    clasconv_cut_append(&buf, value, OBSERVATION_VALUE_MAX);
+    if (!buf.failed && buf.len > CLASCONV_OBSERVATIONS_MAX) {
+        size_t keep = clasconv_cut_len(buf.data, buf.len,
+                                       CLASCONV_OBSERVATIONS_MAX -
+                                           (sizeof OBSERVATIONS_ELLIPSIS - 1));
+        buf.len = keep;
+        buf.data[keep] = '\0';
+        clasconv_buf_puts(&buf, OBSERVATIONS_ELLIPSIS);
+    }
+    if (buf.failed) {
+        clasconv_buf_free(&buf);
+        return CLASCONV_ERR_MEMORY;
+    }
+    joined = clasconv_buf_detach(&buf);
+    if (!joined)
+        return CLASCONV_ERR_MEMORY;
+    free(school->observations);
+    school->observations = joined;
+    return CLASCONV_OK;
 }
 
 clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,

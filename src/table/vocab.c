@@ -150,6 +150,9 @@ static const header_entry header_words[] = {
     K("code etablissement", VOCAB_UAI),
     K("code de l etablissement", VOCAB_UAI),
     K("identifiant de l etablissement", VOCAB_UAI),
+    /* The template's own column only: a commune's « Observations » stays an
+     * unknown column (COLUMN_UNKNOWN), its values kept all the same. */
+    K("observations de la commune", VOCAB_OBSERVATIONS),
     K("nom du dispositif", VOCAB_AUTRE_DETAIL),
     K("nom de l autre dispositif", VOCAB_AUTRE_DETAIL),
 };

@@ -13,7 +13,8 @@ typedef enum vocab_kind {
     VOCAB_LEVEL,        /* a "Niveau" column */
     VOCAB_COUNT,        /* "NOMBRE D'ENFANTS" sub-header */
     VOCAB_AUTRE_DETAIL, /* the "Autre (précision)" column */
-    VOCAB_UAI           /* the school's UAI (UAI, RNE, Code établissement) */
+    VOCAB_UAI,          /* the school's UAI (UAI, RNE, Code établissement) */
+    VOCAB_OBSERVATIONS  /* the template's « Observations de la commune » */
 } vocab_kind;
 
 typedef struct vocab_header {

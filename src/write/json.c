@@ -98,7 +98,10 @@ static void put_row(json_out *out, const clasconv_school *row,
         put_key(out, s == 0, clasconv_scheme_id((clasconv_scheme)s));
         put_count(out, row->counts[s], 1);
     }
-    put_raw(out, "}}");
+    put_raw(out, "}");
+    put_key(out, 0, "observations");
+    put_string(out, row->observations);
+    put_raw(out, "}");
 }
 
 static void put_totals(json_out *out, const clasconv_totals *totals)

@@ -27,7 +27,9 @@
 #define COL_LAST_SCHEME (1 + CLASCONV_SCHEME_COUNT - 1)
 /* K: which "other" scheme AUTRE counts (read back as "Autre (précision)"). */
 #define COL_DETAIL (COL_LAST_SCHEME + 1)
-#define COL_LAST COL_DETAIL
+/* L: the commune's remarks (read back as its school's observations). */
+#define COL_OBS (COL_DETAIL + 1)
+#define COL_LAST COL_OBS
 #define COL_OF(scheme) ((lxw_col_t)(1 + (scheme)))
 
 #define SHEET_NAME "Tableau CLAS"
@@ -57,6 +59,9 @@ static const char *const scheme_heads[CLASCONV_SCHEME_COUNT] = {
 #define SUBHEAD_QPV "Dont issus QPV"
 #define DETAIL_HEAD "PRÉCISION (AUTRE)"
 #define DETAIL_SUBHEAD "Nom du dispositif"
+/* Read back as VOCAB_OBSERVATIONS (src/table/vocab.c): keep in step. */
+#define OBS_HEAD "OBSERVATIONS DE LA COMMUNE"
+#define OBS_SUBHEAD "Remarques libres"
 
 /* Texts handed to libxlsxwriter (its fields are not const). */
 static char count_title[] = "Nombre d'enfants";
@@ -77,6 +82,9 @@ static char qpv_error[] =
     "Le nombre d'enfants issus QPV doit être un nombre entier "
     "entre 0 et le nombre d'enfants du dispositif (colonne de "
     "gauche). Remplissez d'abord le nombre d'enfants.";
+static char obs_title[] = "Observations";
+static char obs_prompt[] = "Remarque libre sur cet établissement (horaires, "
+                           "démarrage, groupes...). Elle n'est pas comptée.";
 static char detail_title[] = "Autre dispositif";
 static char detail_prompt[] = "Si des enfants sont comptés dans AUTRE, nommez "
                               "ce dispositif (par exemple « Coup de pouce "
@@ -105,6 +113,7 @@ typedef struct template_formats {
     lxw_format *title, *subtitle, *label, *commune, *head, *level, *subhead;
     lxw_format *name, *count, *total_label, *total, *grand_label, *grand;
     lxw_format *note;
+    lxw_format *remark; /* observations: editable, wrapped */
     /* A pre-filled cell with an anomaly: fill of its severity. */
     lxw_format *name_sev[3], *count_sev[3];
 } template_formats;
@@ -146,6 +155,7 @@ static int make_formats(lxw_workbook *wb, template_formats *fm)
     fm->grand_label = new_format(wb, 1, 1, 0xFFD966);
     fm->grand = new_format(wb, 1, 1, 0xFFD966);
     fm->note = new_format(wb, 0, 0, 0);
+    fm->remark = new_format(wb, 0, 1, 0);
     for (sev = 0; sev < 3; sev++) {
         fm->name_sev[sev] =
             new_format(wb, 0, 1, clasconv_xlsx_severity_fill[sev]);
@@ -161,7 +171,7 @@ static int make_formats(lxw_workbook *wb, template_formats *fm)
     if (!fm->title || !fm->subtitle || !fm->label || !fm->commune ||
         !fm->head || !fm->level || !fm->subhead || !fm->name || !fm->count ||
         !fm->total_label || !fm->total || !fm->grand_label || !fm->grand ||
-        !fm->note)
+        !fm->note || !fm->remark)
         return -1;
     format_set_font_size(fm->title, 14);
     format_set_align(fm->title, LXW_ALIGN_CENTER);
@@ -184,6 +194,8 @@ static int make_formats(lxw_workbook *wb, template_formats *fm)
     format_set_num_format(fm->grand, "0");
     format_set_italic(fm->note);
     format_set_text_wrap(fm->note);
+    format_set_unlocked(fm->remark);
+    format_set_text_wrap(fm->remark);
     return 0;
 }
 
@@ -335,6 +347,8 @@ static lxw_error write_head(lxw_worksheet *ws, const template_formats *fm)
         err = worksheet_write_string(ws, ROW_HEAD, COL_DETAIL, DETAIL_HEAD,
                                      fm->head);
     if (!err)
+        err = worksheet_write_string(ws, ROW_HEAD, COL_OBS, OBS_HEAD, fm->head);
+    if (!err)
         err = worksheet_set_row(ws, ROW_HEAD, 42, NULL);
     return err;
 }
@@ -390,6 +404,15 @@ static lxw_error add_validations(lxw_worksheet *ws, const level_layout *lay)
         dv.input_message = detail_prompt;
         err = worksheet_data_validation_range(ws, first, COL_DETAIL, last,
                                               COL_DETAIL, &dv);
+    }
+    if (!err) {
+        lxw_data_validation dv;
+        memset(&dv, 0, sizeof dv);
+        dv.validate = LXW_VALIDATION_TYPE_ANY;
+        dv.input_title = obs_title;
+        dv.input_message = obs_prompt;
+        err = worksheet_data_validation_range(ws, first, COL_OBS, last, COL_OBS,
+                                              &dv);
     }
     return err;
 }
@@ -557,6 +580,9 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         err = worksheet_write_string(ws, lay->sub_row, COL_DETAIL,
                                      DETAIL_SUBHEAD, fm->subhead);
     if (!err)
+        err = worksheet_write_string(ws, lay->sub_row, COL_OBS, OBS_SUBHEAD,
+                                     fm->subhead);
+    if (!err)
         err = worksheet_set_row(ws, lay->sub_row, 28, NULL);
 
     /* Pre-filled schools first, in table order, then empty rows. */
@@ -590,6 +616,8 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
         }
         if (!err)
             err = write_text(ws, r, COL_DETAIL, school->autre_detail, fm->name);
+        if (!err)
+            err = write_text(ws, r, COL_OBS, school->observations, fm->remark);
     }
     for (; !err && row < lay->nrows; row++) {
         lxw_row_t r = (lxw_row_t)(lay->first_data + row);
@@ -598,6 +626,8 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
             err = worksheet_write_blank(ws, r, COL_OF(s), fm->count);
         if (!err)
             err = worksheet_write_blank(ws, r, COL_DETAIL, fm->name);
+        if (!err)
+            err = worksheet_write_blank(ws, r, COL_OBS, fm->remark);
     }
 
     if (!err)
@@ -618,6 +648,8 @@ static lxw_error write_level(lxw_worksheet *ws, const template_formats *fm,
     }
     if (!err)
         err = worksheet_write_blank(ws, lay->total_row, COL_DETAIL, fm->total);
+    if (!err)
+        err = worksheet_write_blank(ws, lay->total_row, COL_OBS, fm->total);
     if (!err)
         err = add_validations(ws, lay);
     return err;
@@ -645,6 +677,8 @@ static lxw_error write_grand_total(lxw_worksheet *ws,
     }
     if (!err)
         err = worksheet_write_blank(ws, row, COL_DETAIL, fm->grand);
+    if (!err)
+        err = worksheet_write_blank(ws, row, COL_OBS, fm->grand);
     return err;
 }
 
@@ -709,6 +743,8 @@ static lxw_error build_sheet(clasconv_xlsx *x, const char *commune,
             l == CLASCONV_SCHEME_ACCOMPAGNEMENT_EDUCATIF ? 20 : 11, NULL);
     if (!err)
         err = worksheet_set_column(ws, COL_DETAIL, COL_DETAIL, 18, NULL);
+    if (!err)
+        err = worksheet_set_column(ws, COL_OBS, COL_OBS, 30, NULL);
     if (!err)
         err = write_titles(ws, &fm, commune);
     if (!err)

@@ -19,7 +19,10 @@
 #define COL_UAI (COL_CELL + 1u)       /* last: added after the SPEC's columns */
 #define COL_OFFICIAL (COL_UAI + 1u)   /* with --annuaire only */
 #define COL_CONFIDENCE (COL_UAI + 2u) /* with --annuaire only */
-#define DISPOSITIFS_COLS (COL_CONFIDENCE + 1u)
+/* Then, last, the commune's remarks (school->observations): at
+ * COL_UAI + 1 or, with --annuaire, COL_CONFIDENCE + 1. */
+#define OBS_WIDTH 30
+#define DISPOSITIFS_COLS (COL_CONFIDENCE + 2u)
 
 /* Totaux columns: Niveau, Établissements, then the schemes (C .. K, the
  * same letters as in Dispositifs). */
@@ -99,7 +102,8 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
 {
     clasconv_xlsx_column cols[DISPOSITIFS_COLS];
     lxw_worksheet *ws = clasconv_xlsx_add_sheet(x, "Dispositifs");
-    unsigned ncols = table->annuaire_used ? DISPOSITIFS_COLS : COL_UAI + 1u;
+    unsigned ncols = table->annuaire_used ? DISPOSITIFS_COLS : COL_UAI + 2u;
+    unsigned obs_col = ncols - 1u;
     char comment[COMMENT_MAX + 64];
     size_t i, k = 0, comments = 0;
     unsigned s;
@@ -116,13 +120,20 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
     cols[COL_UAI] = (clasconv_xlsx_column){"UAI", 0, 10};
     cols[COL_OFFICIAL] = (clasconv_xlsx_column){"Nom dans l'annuaire", 0, 31};
     cols[COL_CONFIDENCE] = (clasconv_xlsx_column){"Confiance (%)", 1, 11};
+    cols[obs_col] = (clasconv_xlsx_column){"Observations", 0, OBS_WIDTH};
     clasconv_xlsx_columns(x, ws, cols, ncols);
 
     for (i = 0; i < table->nschools && x->lerr == LXW_NO_ERROR; i++) {
         const clasconv_school *school = &table->schools[i];
         size_t row = i + 1;
         unsigned c;
+        double obs_h = clasconv_xlsx_text_height(
+            school->observations, clasconv_xlsx_column_width(&cols[obs_col]));
 
+        /* Before the cells: constant memory writes rows in order. */
+        if (obs_h > CLASCONV_XLSX_LINE_PT && ws != NULL && row < LXW_ROW_MAX)
+            clasconv_xlsx_check(
+                x, worksheet_set_row(ws, (lxw_row_t)row, obs_h, NULL), "ligne");
         clasconv_xlsx_string(x, ws, row, COL_LEVEL, row_level(school->level),
                              x->text);
         clasconv_xlsx_string(x, ws, row, COL_SCHOOL, school->name, x->text);
@@ -145,6 +156,8 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
             clasconv_xlsx_number(x, ws, row, COL_CONFIDENCE,
                                  (double)school->confidence, x->count);
         }
+        clasconv_xlsx_string(x, ws, row, obs_col, school->observations,
+                             x->wrap);
 
         /* The row's cells with an anomaly: the severity's fill (the cell
          * written again with it) and the messages in a comment. */

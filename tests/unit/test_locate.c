@@ -210,6 +210,10 @@ Test(locate, one_row_header_niveau_column_unknown_and_duplicate)
     cr_assert_not_null(u);
     cr_assert(strstr(u->message, "Observations"));
     cr_assert(strstr(u->message, "à revoir"));
+    /* its values are kept as the school's observations, the header dropped
+     * for a column headed « Observations » */
+    cr_assert_str_eq(t->schools[0].observations, "à revoir");
+    cr_assert_null(t->schools[1].observations);
     /* École ouverte, Accompagnement éducatif, Stage, Autre are missing */
     cr_assert_eq(count_code(t, CLASCONV_A_COLUMN_MISSING), 4);
     clasconv_table_free(t);
@@ -379,4 +383,52 @@ Test(locate, codes_are_not_names)
                      "[%s]", code_cases[i].text);
     cr_assert(locate_names_school("EE Jules Ferry"));
     cr_assert(!locate_names_school("Jules Ferry"));
+}
+
+static const char *const remarks[] = {
+    "Nom|Étude|CLAS|Coup de pouce|Remarques|Commentaire",
+    "EE Jules Ferry|#12|#10|#3|salle B|ouvert le mercredi",
+    "CLG Jean Moulin|#5||||",
+};
+
+Test(locate, unknown_columns_kept_as_observations)
+{
+    clasconv_table *t =
+        locate(remarks, sizeof remarks / sizeof remarks[0], CLASCONV_OK);
+
+    cr_assert_eq(t->nschools, 2);
+    /* « header : value », numbers as written, joined by " ; " */
+    cr_assert_str_eq(t->schools[0].observations,
+                     "Coup de pouce : 3 ; Remarques : salle B ; Commentaire : "
+                     "ouvert le mercredi");
+    /* an empty row keeps none */
+    cr_assert_null(t->schools[1].observations);
+    /* each column still raises its anomaly, saying where its values went */
+    cr_assert_eq(count_code(t, CLASCONV_A_COLUMN_UNKNOWN), 3);
+    cr_assert(strstr(find_code(t, CLASCONV_A_COLUMN_UNKNOWN)->message,
+                     "sa valeur n'est pas comptée, elle est gardée dans la "
+                     "colonne « Observations » : École élémentaire Jules "
+                     "Ferry : « 3 ». Si elle compte"));
+    clasconv_table_free(t);
+}
+
+Test(locate, observations_are_bounded)
+{
+    clasconv_school s;
+    char big[3000];
+    int i;
+
+    memset(&s, 0, sizeof s);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cr_assert_eq(clasconv_school_add_observation(&s, "A", "  "), CLASCONV_OK);
+    cr_assert_null(s.observations);
+    for (i = 0; i < 10; i++)
+        cr_assert_eq(clasconv_school_add_observation(&s, "Remarques", big),
+                     CLASCONV_OK);
+    cr_assert_leq(strlen(s.observations), CLASCONV_OBSERVATIONS_MAX);
+    cr_assert_not_null(strstr(s.observations, "caractères de plus"));
+    cr_assert_not_null(
+        strstr(s.observations + strlen(s.observations) - 4, "…"));
+    free(s.observations);
 }

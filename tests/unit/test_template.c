@@ -386,15 +386,19 @@ Test(template, header_rows_as_in_the_form)
         }
         ref(r, sizeof r, 'K', layout30[l][1]);
         cr_assert_str_eq(cell_text(&t, r), "Nom du dispositif");
+        ref(r, sizeof r, 'L', layout30[l][1]);
+        cr_assert_str_eq(cell_text(&t, r), "Remarques libres");
         ref(r, sizeof r, 'A', layout30[l][4]);
         cr_assert_str_eq(cell_text(&t, r), total_rows[l]);
     }
     /* K: the name of the "other" scheme (read as "Autre (précision)"). */
     cr_assert_str_eq(cell_text(&t, "K10"), "PRÉCISION (AUTRE)");
-    /* PRE and CLAS span their "dont QPV" column; NIVEAU rows span A:J. */
+    /* L: the commune's remarks (read back as the school's observations). */
+    cr_assert_str_eq(cell_text(&t, "L10"), "OBSERVATIONS DE LA COMMUNE");
+    /* PRE and CLAS span their "dont QPV" column; NIVEAU rows span A:L. */
     {
-        const char *want[] = {"F10:G10", "H10:I10", "A11:K11", "A44:K44",
-                              "A77:K77"};
+        const char *want[] = {"F10:G10", "H10:I10", "A11:L11", "A44:L44",
+                              "A77:L77"};
         size_t w;
         for (w = 0; w < sizeof want / sizeof want[0]; w++) {
             int found = 0;
@@ -444,7 +448,7 @@ Test(template, validation_on_every_data_cell)
     const char *cols = "BCDEFGHIJ";
 
     tpl_write(&t, NULL, NULL);
-    cr_assert_eq(count_named(&t.sheet, "dataValidation"), 3 * 11);
+    cr_assert_eq(count_named(&t.sheet, "dataValidation"), 3 * 12);
     for (l = 0; l < 3; l++) {
         for (s = 0; s < 9; s++) {
             int qpv = (s == 5 || s == 7);
@@ -668,6 +672,9 @@ static clasconv_table *clean_table(void)
                c[5]);
     clasconv_table_set_string(&t->schools[3].autre_detail, "Ateliers lecture");
     clasconv_table_set_string(&t->schools[4].autre_detail, "Coup de pouce CLÉ");
+    clasconv_school_add_observation(&t->schools[2], "Remarques",
+                                    "Démarrage en janvier 2027");
+    clasconv_school_add_observation(&t->schools[2], NULL, "salle B");
     clasconv_table_set_string(&t->commune, "Vaulx-en-Velin");
     return t;
 }
@@ -705,6 +712,10 @@ static void assert_same_rows(const clasconv_table *a, const clasconv_table *b,
             a->schools[i].autre_detail ? a->schools[i].autre_detail : "(none)",
             b->schools[i].autre_detail ? b->schools[i].autre_detail : "(none)",
             "%s row %zu: Autre (précision)", what, i);
+        cr_assert_str_eq(
+            a->schools[i].observations ? a->schools[i].observations : "(none)",
+            b->schools[i].observations ? b->schools[i].observations : "(none)",
+            "%s row %zu: observations", what, i);
         for (s = 0; s < 9; s++)
             cr_assert_eq(a->schools[i].counts[s], b->schools[i].counts[s],
                          "%s row %zu scheme %d", what, i, s);
@@ -760,6 +771,10 @@ Test(template_roundtrip, filled_template_converts_without_anomaly)
     cr_assert_str_eq(back->commune, "Vaulx-en-Velin");
     cr_assert_str_eq(back->schools[4].autre_detail, "Coup de pouce CLÉ");
     cr_assert_null(back->schools[0].autre_detail);
+    /* the Observations column is read back as it was written */
+    cr_assert_str_eq(back->schools[2].observations,
+                     "Remarques : Démarrage en janvier 2027 ; salle B");
+    cr_assert_null(back->schools[0].observations);
     c = back->schools[3].counts;
     cr_assert_eq(c[CLASCONV_SCHEME_ETUDE], 40);
     cr_assert_eq(c[CLASCONV_SCHEME_PRE], CLASCONV_BLANK);

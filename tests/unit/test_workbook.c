@@ -273,12 +273,19 @@ Test(workbook, uai_column_last_then_annuaire_columns)
     char *dir, *path, *sheet;
 
     cr_assert_eq(clasconv_table_set_string(&t->schools[0].uai, "0691234S"), 0);
+    cr_assert_eq(
+        clasconv_school_add_observation(&t->schools[0], "Remarques", "salle B"),
+        0);
     path = write_fixture(t, &dir);
     sheet = read_part(path, "xl/worksheets/sheet1.xml");
     assert_cell(sheet, "O1", "<is><t>UAI</t></is>");
     assert_cell(sheet, "O2", "<is><t>0691234S</t></is>");
     cr_assert_null(strstr(sheet, "r=\"O3\""));
-    cr_assert_null(strstr(sheet, "r=\"P1\""));
+    /* the commune's remarks, last */
+    assert_cell(sheet, "P1", "<is><t>Observations</t></is>");
+    assert_cell(sheet, "P2", "<is><t>Remarques : salle B</t></is>");
+    cr_assert_null(strstr(sheet, "r=\"P3\""));
+    cr_assert_null(strstr(sheet, "r=\"Q1\""));
     free(sheet);
     free(path);
     remove_dir(dir);
@@ -295,6 +302,8 @@ Test(workbook, uai_column_last_then_annuaire_columns)
     assert_cell(sheet, "P2", "<is><t>Ecole élémentaire Jules Ferry</t></is>");
     assert_cell(sheet, "Q2", "<v>100</v>");
     cr_assert_null(strstr(sheet, "r=\"P3\""));
+    assert_cell(sheet, "R1", "<is><t>Observations</t></is>");
+    assert_cell(sheet, "R2", "<is><t>Remarques : salle B</t></is>");
     free(sheet);
     free(path);
     remove_dir(dir);
