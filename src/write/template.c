@@ -27,9 +27,11 @@
 #define COL_LAST_SCHEME (1 + CLASCONV_SCHEME_COUNT - 1)
 /* K: which "other" scheme AUTRE counts (read back as "Autre (précision)"). */
 #define COL_DETAIL (COL_LAST_SCHEME + 1)
-/* L: the commune's remarks (read back as its school's observations). */
+/* The printed columns, A..K: the titles and the NIVEAU rows span them. */
+#define COL_LAST COL_DETAIL
+/* L: the commune's remarks (read back as its school's observations), on
+ * screen only: printed too, the page would be under 8 pt at A4 width. */
 #define COL_OBS (COL_DETAIL + 1)
-#define COL_LAST COL_OBS
 #define COL_OF(scheme) ((lxw_col_t)(1 + (scheme)))
 
 #define SHEET_NAME "Tableau CLAS"

@@ -20,7 +20,7 @@
 #define COL_OFFICIAL (COL_UAI + 1u)   /* with --annuaire only */
 #define COL_CONFIDENCE (COL_UAI + 2u) /* with --annuaire only */
 /* Then, last, the commune's remarks (school->observations): at
- * COL_UAI + 1 or, with --annuaire, COL_CONFIDENCE + 1. */
+ * COL_UAI + 1 or, with --annuaire, COL_CONFIDENCE + 1; not printed. */
 #define OBS_WIDTH 30
 #define DISPOSITIFS_COLS (COL_CONFIDENCE + 2u)
 
@@ -211,7 +211,9 @@ static void write_dispositifs(clasconv_xlsx *x, const clasconv_table *table,
             k = end;
         }
     }
-    clasconv_xlsx_print_area(x, ws, table->nschools, ncols - 1);
+    /* Observations on screen only: printed too, the page would be under
+     * 8 pt at A4 width (tests/render). */
+    clasconv_xlsx_print_area(x, ws, table->nschools, obs_col - 1);
     clasconv_xlsx_page_setup(x, ws);
 }
 

@@ -1,6 +1,8 @@
 """Round trip through the template: `template --depuis X` then `check` on
 the pre-filled template raises no anomaly code that `check X` did not (the
-section totals it caches are the sums of the rows it shows)."""
+section totals it caches are the sums of the rows it shows), and keeps the
+text of X's unknown columns (« Observations », « Coup de pouce CLÉ »...) in
+its Observations column, read back as the same observations."""
 import collections
 import json
 import os
@@ -14,30 +16,56 @@ from common import (Checker, have_samples, inputs_of, parse_args, run,
 FIXTURES = ["layouts/level-unknown.csv",
             "layouts/level-unknown-niveau-blank.csv",
             "layouts/level-before-section.csv"]
+# Fixtures with an « Observations » column (and another unknown one), and
+# the observations each school must keep, before and after the template.
+OBSERVED = {
+    "layouts/column-unknown.xlsx": {
+        "École élémentaire Pergaud":
+            "Coup de pouce CLÉ : 9 ; Démarrage en janvier",
+        "École élémentaire Prévert": "Coup de pouce CLÉ : 8"},
+    "layouts/column-unknown-form.csv": {
+        "École élémentaire Rostand": "Ouverture en janvier"},
+}
 
 
-def codes(exe, path):
+def check_json(exe, path):
     r = run(exe, "check", path, "--json")
     if r.returncode not in (0, 1):
         return None
-    doc = json.loads(r.stdout)
+    return json.loads(r.stdout)
+
+
+def codes(doc):
     return collections.Counter(a["code"] for a in doc["anomalies"])
 
 
-def check_one(t, exe, name, path, tmp):
-    before = codes(exe, path)
-    if before is None:
+def observations(doc):
+    """School -> observations, for the schools that have some."""
+    return {r["school"]: r["observations"] for r in doc["rows"]
+            if r.get("observations")}
+
+
+def check_one(t, exe, name, path, tmp, want_observations=None):
+    source = check_json(exe, path)
+    if source is None:
         return 0  # does not convert: nothing to pre-fill
     out = os.path.join(tmp, f"{len(os.listdir(tmp))}.xlsx")
     r = run(exe, "template", "-o", out, "--depuis", path)
     if not t.equal(r.returncode, 0, f"{name}: template --depuis written"):
         return 1
-    after = codes(exe, out)
-    if not t.check(after is not None, f"{name}: template checked"):
+    template = check_json(exe, out)
+    if not t.check(template is not None, f"{name}: template checked"):
         return 1
+    before, after = codes(source), codes(template)
     new = after - before
     t.equal(dict(new), {}, f"{name}: codes raised by the template only")
     t.equal(after["TOTAL_MISMATCH"], 0, f"{name}: no TOTAL_MISMATCH")
+    if want_observations is not None:
+        t.equal(observations(source), want_observations,
+                f"{name}: unknown columns kept as observations")
+    # The template's Observations column reads back as what it was given.
+    t.equal(observations(template), observations(source),
+            f"{name}: observations kept through the template")
     return 1
 
 
@@ -50,6 +78,10 @@ def main():
             path = os.path.join(args.fixtures, rel)
             if t.check(os.path.exists(path), f"{rel}: fixture present"):
                 done += check_one(t, args.exe, rel, path, tmp)
+        for rel, want in OBSERVED.items():
+            path = os.path.join(args.fixtures, rel)
+            if t.check(os.path.exists(path), f"{rel}: fixture present"):
+                done += check_one(t, args.exe, rel, path, tmp, want)
         if have_samples(args.samples):
             for case in sorted(os.listdir(args.samples)):
                 folder = os.path.join(args.samples, case)
@@ -60,7 +92,8 @@ def main():
         else:
             print("SKIP: " + samples_absent("template round trip of the "
                                             "samples"), flush=True)
-    t.check(done >= len(FIXTURES), f"{done} files round-tripped")
+    t.check(done >= len(FIXTURES) + len(OBSERVED),
+            f"{done} files round-tripped")
     t.finish()
 
 
