@@ -62,7 +62,8 @@ install(CODE "
 ")
 
 # The Debian package: scripts/package -> clasconv_<version>_amd64.deb, its
-# Depends computed by dpkg-shlibdeps from the libraries the binary links.
+# Depends computed by dpkg-shlibdeps from the libraries the binary links,
+# plus the one it opens at run time.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME clasconv)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -73,6 +74,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# `clasconv serve` opens libmicrohttpd with dlopen() (src/serve/mhd.c,
+# CLASCONV_MHD_SONAME "libmicrohttpd.so.12"), which dpkg-shlibdeps cannot
+# see: its package is named here, and CPack adds the computed list to it.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS bash-completion)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 set(CPACK_STRIP_FILES ON)

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #ifndef CLASCONV_MHD_SONAME
+/* The Debian package names it in its Depends (cmake/install.cmake:
+ * CPACK_DEBIAN_PACKAGE_DEPENDS, libmicrohttpd12): keep them in step. */
 #define CLASCONV_MHD_SONAME "libmicrohttpd.so.12"
 #endif
 

@@ -141,6 +141,11 @@ def main():
             for lib in ("libc6", "libxlsxwriter", "libexpat1", "libminizip",
                         "libutf8proc", "libcsv"):
                 t.check(lib in depends, f"Depends names {lib}: {depends!r}")
+            # Opened with dlopen() by `serve`, so invisible to shlibdeps.
+            names = [d.strip().split()[0] for d in depends.split(",")
+                     if d.strip()]
+            t.check("libmicrohttpd12" in names,
+                    f"Depends names libmicrohttpd12 (serve): {depends!r}")
             t.check("-dev" not in depends, "Depends: no -dev package")
             root = os.path.join(tmp, "root")
             r = sh("dpkg", "-x", deb, root)
