@@ -104,6 +104,7 @@ clasconv_error batch_wire_encode(const clasconv_batch_file *file,
             put_str(out, s->uai);
             put_str(out, s->official_name);
             put_u32(out, (uint32_t)s->confidence);
+            put_str(out, s->observations);
         }
         put_u32(out, (uint32_t)nanom);
         for (i = 0; i < nanom; i++) {
@@ -242,6 +243,7 @@ static void get_school(reader *r, clasconv_table *t)
             r->bad = 1;
         else
             s->confidence = (int)confidence;
+        s->observations = get_str(r);
     }
     free(name);
     free(key);

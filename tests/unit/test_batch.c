@@ -156,6 +156,9 @@ Test(wire, round_trip_keeps_everything)
     in.infos = 3;
     in.table = sample_table("Bron");
     in.table->commune_source = CLASCONV_COMMUNE_TITLE;
+    cr_assert_eq(clasconv_school_add_observation(&in.table->schools[0],
+                                                 "Remarques", "salle B"),
+                 CLASCONV_OK);
     cr_assert_eq(batch_wire_encode(&in, &buf), CLASCONV_OK);
     cr_assert_eq(
         batch_wire_decode((const unsigned char *)buf.data, buf.len, &out),
@@ -183,6 +186,8 @@ Test(wire, round_trip_keeps_everything)
     cr_assert_str_eq(s->read_name, "EE J. FERRY");
     cr_assert_str_eq(s->cell, "ligne 3, champ 1");
     cr_assert_str_eq(s->autre_detail, "Coup de pouce");
+    cr_assert_str_eq(s->observations, "Remarques : salle B");
+    cr_assert_null(out.table->schools[1].observations);
     cr_assert_eq(s->counts[0], 0);
     cr_assert_eq(s->counts[2], CLASCONV_BLANK);
     cr_assert_eq(s->counts[8], 8);
