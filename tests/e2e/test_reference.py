@@ -68,7 +68,10 @@ def test_uai_in_names(t, exe, fixtures):
         t.equal([disp.get((r_, 15)) for r_ in range(2, 8)],
                 ["0694102J", None, "0694103A", "0694107P", None, None],
                 "Dispositifs UAI column")
-        t.equal(disp.get((1, 16)), None, "no 16th column without annuaire")
+        # Without annuaire only the commune's Observations follow the UAI.
+        t.equal(disp.get((1, 16)), "Observations",
+                "Dispositifs P1 is Observations, last")
+        t.equal(disp.get((1, 17)), None, "no 17th column without annuaire")
 
 
 def test_uai_column(t, exe, fixtures, annuaire):
@@ -171,9 +174,10 @@ def test_villeurbanne_matching(t, exe, samples_dir, annuaire):
         t.equal(r.returncode, 0, "p01 converted with annuaire")
         _, sheets, _ = read_xlsx(out)
         disp = sheets["Dispositifs"]
-        t.equal(row_values(disp, 1, 17)[14:],
-                ["UAI", "Nom dans l'annuaire", "Confiance (%)"],
-                "annuaire columns")
+        t.equal(row_values(disp, 1, 18)[14:],
+                ["UAI", "Nom dans l'annuaire", "Confiance (%)",
+                 "Observations"],
+                "annuaire columns, then Observations last")
         t.equal(row_values(disp, 10, 17)[14:],
                 ["0694109S", "Lycée professionnel André-Marie Ampère", 85],
                 "Ampère row")
