@@ -22,8 +22,14 @@ typedef struct sheet {
     unsigned ncols;
     int full;          /* the row cap was reached */
     double widths[32]; /* of each column, in characters */
-    size_t tall_row;   /* the row whose height was last raised */
-    double tall;       /* and that height (points) */
+    /* The row being planned: constant_memory mode wants a row's height set
+     * before its cells, so cells are gathered, then written by row_flush. */
+    size_t cur;  /* its number */
+    int open;    /* cells are waiting */
+    double tall; /* its height so far (points) */
+    const char *text[32];
+    int64_t count[32];
+    unsigned char kind[32]; /* 0 none, 1 text, 2 count */
 } sheet;
 
 /* Columns of each sheet: label (NULL: a scheme label, filled in by
@@ -127,6 +133,8 @@ static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
     clasconv_xlsx_page_setup(x, sh->ws);
 }
 
+static void row_flush(sheet *sh);
+
 /* Claims the next row; returns 0 when the sheet is full (the note is then
  * written once). */
 static int sheet_row(sheet *sh, size_t *row)
@@ -134,6 +142,7 @@ static int sheet_row(sheet *sh, size_t *row)
     if (sh->ws == NULL)
         return 0;
     if (sh->row > SYNTH_MAX_ROWS) {
+        row_flush(sh);
         if (!sh->full)
             clasconv_xlsx_string(sh->x, sh->ws, sh->row, 0,
                                  "… liste coupée : la limite de lignes "
@@ -150,6 +159,7 @@ static void sheet_finish(sheet *sh)
 {
     if (sh->ws == NULL)
         return;
+    row_flush(sh);
     clasconv_xlsx_check(sh->x,
                         worksheet_autofilter(sh->ws, 0, 0,
                                              (lxw_row_t)(sh->row - 1),
@@ -158,38 +168,66 @@ static void sheet_finish(sheet *sh)
     clasconv_xlsx_print_area(sh->x, sh->ws, sh->row - 1, sh->ncols - 1);
 }
 
-/* Raises the height of `row` to show `text` wrapped in column `col`
- * (libxlsxwriter does not autofit, nor does LibreOffice on opening). */
-static void fit_row(sheet *sh, size_t row, unsigned col, const char *text)
+/* Writes the planned row: its height first (libxlsxwriter does not
+ * autofit, nor does LibreOffice on opening), then its cells in order. */
+static void row_flush(sheet *sh)
 {
-    double h = clasconv_xlsx_text_height(text, col < 32 ? sh->widths[col] : 8);
+    unsigned c;
 
-    if (row != sh->tall_row) {
-        sh->tall_row = row;
-        sh->tall = CLASCONV_XLSX_LINE_PT;
-    }
-    if (h <= sh->tall || sh->x->lerr != LXW_NO_ERROR)
+    if (!sh->open)
         return;
-    sh->tall = h;
-    clasconv_xlsx_check(
-        sh->x, worksheet_set_row(sh->ws, (lxw_row_t)row, h, NULL), "ligne");
+    sh->open = 0;
+    if (sh->tall > CLASCONV_XLSX_LINE_PT && sh->x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(
+            sh->x,
+            worksheet_set_row(sh->ws, (lxw_row_t)sh->cur, sh->tall, NULL),
+            "ligne");
+    for (c = 0; c < sh->ncols && c < 32; c++) {
+        if (sh->kind[c] == 1)
+            clasconv_xlsx_string(sh->x, sh->ws, sh->cur, c, sh->text[c],
+                                 sh->x->wrap);
+        else if (sh->kind[c] == 2)
+            clasconv_xlsx_number(sh->x, sh->ws, sh->cur, c,
+                                 (double)sh->count[c], sh->x->count);
+        sh->kind[c] = 0;
+    }
+}
+
+/* Starts planning `row` (flushing the previous one). */
+static void row_plan(sheet *sh, size_t row)
+{
+    if (sh->open && sh->cur == row)
+        return;
+    row_flush(sh);
+    sh->open = 1;
+    sh->cur = row;
+    sh->tall = CLASCONV_XLSX_LINE_PT;
 }
 
 /* Text wraps in its column (paths, keys and hashes are long) and its row
- * grows to show it: nothing runs over the next cells or the next row. */
+ * grows to show it: nothing runs over the next cells or the next row.
+ * `text` must stay alive until the row is flushed. */
 static void put_text(sheet *sh, size_t row, unsigned col, const char *text)
 {
-    if (text == NULL || text[0] == '\0' || sh->ws == NULL)
+    double h;
+
+    if (text == NULL || text[0] == '\0' || sh->ws == NULL || col >= 32)
         return;
-    fit_row(sh, row, col, text);
-    clasconv_xlsx_string(sh->x, sh->ws, row, col, text, sh->x->wrap);
+    row_plan(sh, row);
+    h = clasconv_xlsx_text_height(text, sh->widths[col]);
+    if (h > sh->tall)
+        sh->tall = h;
+    sh->kind[col] = 1;
+    sh->text[col] = text;
 }
 
 static void put_count(sheet *sh, size_t row, unsigned col, int64_t value)
 {
-    if (value != CLASCONV_BLANK)
-        clasconv_xlsx_number(sh->x, sh->ws, row, col, (double)value,
-                             sh->x->count);
+    if (value == CLASCONV_BLANK || sh->ws == NULL || col >= 32)
+        return;
+    row_plan(sh, row);
+    sh->kind[col] = 2;
+    sh->count[col] = value;
 }
 
 static int has_levels(const clasconv_batch_file *f)
@@ -261,6 +299,7 @@ static void write_communes_totals(sheet *sh, const territory_totals *sums,
     int l;
 
     *first_total = row + 1;
+    row_flush(sh);
     if (sh->ws == NULL || row + CLASCONV_LEVEL_COUNT + 1 > SYNTH_MAX_ROWS)
         return;
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++, row++) {
@@ -455,6 +494,7 @@ static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n,
         put_text(sh, row, 7, f->message);
         put_text(sh, row, 8, f->output);
         put_text(sh, row, 9, f->sha256);
+        row_flush(sh); /* `count` is reused for the next file */
     }
 }
 
@@ -525,7 +565,7 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
         return rc;
     }
     sum_counted(files, nfiles, &cons, &sums);
-    rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
+    rc = clasconv_xlsx_open_opt(&x, path, "Synthèse CLAS", 1, diag);
     if (rc == CLASCONV_OK)
         clasconv_xlsx_set_print_title(&x, "Synthèse CLAS");
     if (rc != CLASCONV_OK) {
