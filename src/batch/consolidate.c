@@ -3,12 +3,15 @@
  * not counted, and a school listed by two communes is flagged. */
 #include "batch/consolidate.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "batch/batch_internal.h"
 #include "clasconv/table.h"
 #include "core/grow.h"
 
@@ -183,27 +186,23 @@ static clasconv_error same_commune(const clasconv_batch_file *files, size_t n,
     return err;
 }
 
-static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
-                                              size_t n, batch_consolidation *c,
+static clasconv_error schools_in_two_communes(batch_tables *tables,
+                                              batch_consolidation *c,
                                               size_t *cap)
 {
-    keyed *order;
+    const clasconv_batch_file *files = tables->files;
+    size_t n = tables->n;
+    keyed *order = NULL;
     char **communes = calloc(n + 1, sizeof *communes);
-    size_t i, j, m = 0, total = 0;
+    size_t i, j, m = 0, ocap = 0;
     clasconv_error err = CLASCONV_OK;
 
     if (!communes)
         return CLASCONV_ERR_MEMORY;
-    for (i = 0; i < n; i++)
-        if (c->counts[i].kind == BATCH_COUNT_YES)
-            total += files[i].table->nschools;
-    order = malloc((total + 1) * sizeof *order);
-    if (!order) {
-        free(communes);
-        return CLASCONV_ERR_MEMORY;
-    }
+    /* One file's table at a time: only the school keys stay. */
     for (i = 0; i < n && !err; i++) {
         const char *commune = clasconv_batch_file_commune(&files[i]);
+        const clasconv_table *t;
         if (c->counts[i].kind != BATCH_COUNT_YES || commune[0] == '\0')
             continue;
         communes[i] = clasconv_text_key(commune);
@@ -211,17 +210,28 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
             err = CLASCONV_ERR_MEMORY;
             break;
         }
-        for (j = 0; j < files[i].table->nschools; j++) {
-            const clasconv_school *s = &files[i].table->schools[j];
+        t = batch_tables_get(tables, i, &err);
+        for (j = 0; t != NULL && j < t->nschools && !err; j++) {
+            const clasconv_school *s = &t->schools[j];
             if (!s->key || !s->key[0])
                 continue;
-            order[m].key = s->key;
+            if (m + 1 > ocap &&
+                clasconv_grow((void **)&order, &ocap, m + 1, sizeof *order,
+                              SIZE_MAX / sizeof *order)) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
+            order[m].key = strdup(s->key);
+            if (!order[m].key) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
             order[m].index = i;
             order[m].sub = j;
             order[m++].commune = communes[i];
         }
     }
-    if (!err)
+    if (!err && m > 0)
         qsort(order, m, sizeof *order, cmp_keyed);
     /* per school key: every entry whose commune differs from the first
      * entry's is flagged once per file */
@@ -231,12 +241,17 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
             end++;
         for (k = i + 1; k < end && !err; k++) {
             const keyed *e = &order[k], *first = &order[i];
-            const clasconv_school *s = &files[e->index].table->schools[e->sub];
+            const clasconv_table *t;
+            const clasconv_school *s;
             clasconv_anomaly_at at = clasconv_anomaly_nowhere();
             char msg[1536];
             if (!strcmp(e->commune, first->commune) ||
                 (k > i + 1 && order[k - 1].index == e->index))
                 continue;
+            t = batch_tables_get(tables, e->index, &err);
+            if (t == NULL || e->sub >= t->nschools)
+                break;
+            s = &t->schools[e->sub];
             at.level = s->level;
             at.school = s->name;
             at.cell = s->cell;
@@ -254,6 +269,8 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
         }
         i = end;
     }
+    for (i = 0; i < m; i++)
+        free((char *)order[i].key);
     for (i = 0; i < n; i++)
         free(communes[i]);
     free(communes);
@@ -319,6 +336,20 @@ static clasconv_error order_anomalies(batch_consolidation *c)
 clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
                                  batch_consolidation *out)
 {
+    batch_tables tables;
+    clasconv_error err;
+
+    batch_tables_init(&tables, files, n, -1);
+    err = batch_consolidate_tables(&tables, out);
+    batch_tables_free(&tables);
+    return err;
+}
+
+clasconv_error batch_consolidate_tables(batch_tables *tables,
+                                        batch_consolidation *out)
+{
+    const clasconv_batch_file *files = tables->files;
+    size_t n = tables->n;
     size_t i, cap = 0;
     clasconv_error err;
 
@@ -340,7 +371,7 @@ clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
     if (!err)
         err = same_commune(files, n, out, &cap);
     if (!err)
-        err = schools_in_two_communes(files, n, out, &cap);
+        err = schools_in_two_communes(tables, out, &cap);
     if (!err)
         err = order_anomalies(out);
     if (err)
@@ -380,4 +411,87 @@ void batch_count_text(const batch_consolidation *c,
         break;
     }
     buf[0] = '\0';
+}
+
+void batch_tables_init(batch_tables *t, const clasconv_batch_file *files,
+                       size_t n, int spill_fd)
+{
+    memset(t, 0, sizeof *t);
+    t->files = files;
+    t->n = n;
+    t->spill_fd = spill_fd;
+}
+
+const clasconv_table *batch_tables_get(batch_tables *t, size_t i,
+                                       clasconv_error *err)
+{
+    const clasconv_batch_file *f = &t->files[i];
+    unsigned char *bytes;
+    size_t got = 0;
+
+    if (f->spill_size == 0 || t->spill_fd < 0)
+        return f->table;
+    if (t->has_loaded && t->loaded_index == i)
+        return t->loaded.table;
+    batch_file_clear(&t->loaded);
+    t->has_loaded = 0;
+    if (f->spill_size > BATCH_SUMMARY_MAX) {
+        *err = CLASCONV_ERR_IO;
+        return NULL;
+    }
+    bytes = malloc((size_t)f->spill_size);
+    if (bytes == NULL) {
+        *err = CLASCONV_ERR_MEMORY;
+        return NULL;
+    }
+    while (got < f->spill_size) {
+        ssize_t r = pread(t->spill_fd, bytes + got, (size_t)f->spill_size - got,
+                          (off_t)(f->spill_offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got < f->spill_size) {
+        free(bytes);
+        *err = CLASCONV_ERR_IO;
+        return NULL;
+    }
+    *err = batch_wire_decode(bytes, got, &t->loaded);
+    free(bytes);
+    if (*err != CLASCONV_OK)
+        return NULL;
+    t->has_loaded = 1;
+    t->loaded_index = i;
+    return t->loaded.table;
+}
+
+void batch_tables_free(batch_tables *t)
+{
+    batch_file_clear(&t->loaded);
+    t->has_loaded = 0;
+}
+
+void batch_table_strip(clasconv_table *table)
+{
+    size_t i;
+
+    if (table == NULL)
+        return;
+    for (i = 0; i < table->nschools; i++) {
+        clasconv_school *s = &table->schools[i];
+        free(s->name);
+        free(s->key);
+        free(s->read_name);
+        free(s->cell);
+        free(s->autre_detail);
+        free(s->uai);
+        free(s->official_name);
+    }
+    free(table->schools);
+    table->schools = NULL;
+    table->nschools = 0;
+    table->schools_cap = 0;
+    clasconv_anomalies_free(&table->anomalies);
 }

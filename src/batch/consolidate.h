@@ -8,6 +8,7 @@
 
 #include "clasconv/anomaly.h"
 #include "clasconv/batch.h"
+#include "clasconv/error.h"
 
 /** Whether a file's figures enter the synthesis's totals. */
 typedef enum batch_count_kind {
@@ -31,6 +32,35 @@ typedef struct batch_consolidation {
     size_t *anomaly_file;         /* the file each anomaly is about */
 } batch_consolidation;
 
+/** The whole tables of a batch's files: each file's own, or, for a file
+ * whose schools and anomalies were spilled, decoded from `spill_fd` (one
+ * at a time: a returned table is valid until the next call). */
+typedef struct batch_tables {
+    const clasconv_batch_file *files;
+    size_t n;
+    int spill_fd; /* -1: every table is whole in memory */
+    clasconv_batch_file loaded;
+    size_t loaded_index;
+    int has_loaded;
+} batch_tables;
+
+void batch_tables_init(batch_tables *t, const clasconv_batch_file *files,
+                       size_t n, int spill_fd);
+/** File `i`'s whole table; NULL when it has none or it cannot be read back
+ * (MEMORY or IO in `*err` then). */
+const clasconv_table *batch_tables_get(batch_tables *t, size_t i,
+                                       clasconv_error *err);
+void batch_tables_free(batch_tables *t);
+
+/** Frees a table's schools and anomalies, keeping its totals, commune,
+ * format and digest (what the batch keeps in memory for a spilled file). */
+void batch_table_strip(clasconv_table *table);
+
+/** The synthesis of a batch whose files may be spilled to `spill_fd`. */
+clasconv_error batch_write_synthesis(const clasconv_batch_file *files,
+                                     size_t nfiles, int spill_fd,
+                                     const char *path, clasconv_diag *diag);
+
 /**
  * Decides what the synthesis counts: of files with the same SHA-256 the
  * first (in the given order) stays, the others are exact copies; of the
@@ -41,6 +71,9 @@ typedef struct batch_consolidation {
  */
 clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
                                  batch_consolidation *out);
+/** The same, for files whose tables may be spilled. */
+clasconv_error batch_consolidate_tables(batch_tables *tables,
+                                        batch_consolidation *out);
 void batch_consolidation_free(batch_consolidation *c);
 
 /** "Non compté : doublon exact de « x.csv »"..., in `buf`; "" when the

@@ -370,22 +370,27 @@ static void write_communes(sheet *sh, const clasconv_batch_file *files,
     }
 }
 
-static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n,
-                          const batch_consolidation *c)
+static clasconv_error write_schools(sheet *sh, batch_tables *tables,
+                                    const batch_consolidation *c)
 {
     size_t i, j, row;
+    clasconv_error err = CLASCONV_OK;
     int s;
 
-    for (i = 0; i < n; i++) {
-        const clasconv_batch_file *f = &files[i];
+    for (i = 0; i < tables->n; i++) {
+        const clasconv_batch_file *f = &tables->files[i];
         const char *commune = clasconv_batch_file_commune(f);
+        const clasconv_table *t;
 
         if (!has_levels(f) || !counted(c, i))
             continue;
-        for (j = 0; j < f->table->nschools; j++) {
-            const clasconv_school *sc = &f->table->schools[j];
+        t = batch_tables_get(tables, i, &err);
+        if (t == NULL)
+            return err;
+        for (j = 0; j < t->nschools; j++) {
+            const clasconv_school *sc = &t->schools[j];
             if (!sheet_row(sh, &row))
-                return;
+                return CLASCONV_OK;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
             if (sc->level != CLASCONV_LEVEL_NONE)
@@ -399,7 +404,9 @@ static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n,
             put_text(sh, row, 16, sc->cell);
             put_text(sh, row, 17, sc->uai);
         }
+        row_flush(sh); /* the next file's table replaces this one */
     }
+    return CLASCONV_OK;
 }
 
 static void put_anomaly(sheet *sh, size_t row, const clasconv_anomaly *a)
@@ -418,15 +425,17 @@ static void put_anomaly(sheet *sh, size_t row, const clasconv_anomaly *a)
 }
 
 /* The anomalies found across files come first: they decide what counts. */
-static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
-                            size_t n, const batch_consolidation *c)
+static clasconv_error write_anomalies(sheet *sh, batch_tables *tables,
+                                      const batch_consolidation *c)
 {
-    size_t i, j, row;
+    const clasconv_batch_file *files = tables->files;
+    size_t i, j, row, n = tables->n;
+    clasconv_error err = CLASCONV_OK;
 
     for (i = 0; i < c->anomalies.count; i++) {
         const clasconv_batch_file *f = &files[c->anomaly_file[i]];
         if (!sheet_row(sh, &row))
-            return;
+            return CLASCONV_OK;
         put_text(sh, row, 0, clasconv_batch_file_commune(f));
         put_text(sh, row, 1, f->path);
         put_anomaly(sh, row, &c->anomalies.items[i]);
@@ -435,14 +444,19 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
         const clasconv_batch_file *f = &files[i];
         const char *commune = clasconv_batch_file_commune(f);
 
+        const clasconv_table *t;
+
         if (f->status == CLASCONV_BATCH_SKIPPED)
             continue;
-        if (f->table == NULL || f->table->anomalies.count == 0) {
+        t = batch_tables_get(tables, i, &err);
+        if (t == NULL && err != CLASCONV_OK)
+            return err;
+        if (t == NULL || t->anomalies.count == 0) {
             /* A file whose worker failed: its message stands for it. */
             if (f->status != CLASCONV_BATCH_UNREADABLE)
                 continue;
             if (!sheet_row(sh, &row))
-                return;
+                return CLASCONV_OK;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
             put_text(sh, row, 2,
@@ -451,10 +465,10 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
             put_text(sh, row, 10, f->message);
             continue;
         }
-        for (j = 0; j < f->table->anomalies.count; j++) {
-            const clasconv_anomaly *a = &f->table->anomalies.items[j];
+        for (j = 0; j < t->anomalies.count; j++) {
+            const clasconv_anomaly *a = &t->anomalies.items[j];
             if (!sheet_row(sh, &row))
-                return;
+                return CLASCONV_OK;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
             put_anomaly(sh, row, a);
@@ -466,7 +480,9 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
                      "… liste coupée : toutes les anomalies sont dans le "
                      "classeur du fichier.");
         }
+        row_flush(sh); /* the next file's table replaces this one */
     }
+    return CLASCONV_OK;
 }
 
 static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n,
@@ -548,10 +564,29 @@ static void write_territory(clasconv_xlsx *x, size_t n,
                              TERRITORY_NCOLS - 1);
 }
 
+static clasconv_error synthesis_failed(clasconv_diag *diag, clasconv_error rc)
+{
+    if (rc == CLASCONV_ERR_MEMORY)
+        clasconv_diag_set(diag, "Mémoire insuffisante pour la synthèse.");
+    else
+        clasconv_diag_set(diag, "Impossible de relire les résumés des "
+                                "fichiers pour la synthèse (dossier "
+                                "temporaire illisible ou disque plein).");
+    return rc;
+}
+
 clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
                                         size_t nfiles, const char *path,
                                         clasconv_diag *diag)
 {
+    return batch_write_synthesis(files, nfiles, -1, path, diag);
+}
+
+clasconv_error batch_write_synthesis(const clasconv_batch_file *files,
+                                     size_t nfiles, int spill_fd,
+                                     const char *path, clasconv_diag *diag)
+{
+    batch_tables tables;
     clasconv_xlsx x;
     sheet communes, schools, anomalies, inputs;
     batch_consolidation cons;
@@ -559,10 +594,11 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     size_t first_total = 0;
     clasconv_error rc;
 
-    rc = batch_consolidate(files, nfiles, &cons);
+    batch_tables_init(&tables, files, nfiles, spill_fd);
+    rc = batch_consolidate_tables(&tables, &cons);
     if (rc != CLASCONV_OK) {
-        clasconv_diag_set(diag, "Mémoire insuffisante pour la synthèse.");
-        return rc;
+        batch_tables_free(&tables);
+        return synthesis_failed(diag, rc);
     }
     sum_counted(files, nfiles, &cons, &sums);
     rc = clasconv_xlsx_open_opt(&x, path, "Synthèse CLAS", 1, diag);
@@ -570,6 +606,7 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
         clasconv_xlsx_set_print_title(&x, "Synthèse CLAS");
     if (rc != CLASCONV_OK) {
         batch_consolidation_free(&cons);
+        batch_tables_free(&tables);
         return rc;
     }
     sheet_start(&communes, &x, "Communes", communes_head, COMMUNES_NCOLS, 4);
@@ -581,8 +618,9 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     write_communes(&communes, files, nfiles, &cons);
     sheet_finish(&communes); /* the filter covers the data, not the totals */
     write_communes_totals(&communes, &sums, &first_total);
-    write_schools(&schools, files, nfiles, &cons);
-    write_anomalies(&anomalies, files, nfiles, &cons);
+    rc = write_schools(&schools, &tables, &cons);
+    if (rc == CLASCONV_OK)
+        rc = write_anomalies(&anomalies, &tables, &cons);
     write_files(&inputs, files, nfiles, &cons);
     write_territory(&x, nfiles, &cons, &sums, first_total);
 
@@ -594,5 +632,10 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     sheet_finish(&anomalies);
     sheet_finish(&inputs);
     batch_consolidation_free(&cons);
+    batch_tables_free(&tables);
+    if (rc != CLASCONV_OK) {
+        clasconv_xlsx_abort(&x);
+        return synthesis_failed(diag, rc);
+    }
     return clasconv_xlsx_commit(&x, diag);
 }
