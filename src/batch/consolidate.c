@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "batch/batch_internal.h"
+#include "clasconv/buf.h"
+#include "clasconv/ref.h"
 #include "clasconv/table.h"
 #include "core/grow.h"
 
@@ -186,6 +188,118 @@ static clasconv_error same_commune(const clasconv_batch_file *files, size_t n,
     return err;
 }
 
+/* Appends " ; text" (or text) to `buf` unless `once` and already there. */
+static clasconv_error join(clasconv_buf *buf, const char *text, int once)
+{
+    clasconv_error err = CLASCONV_OK;
+
+    if (text == NULL || text[0] == '\0')
+        return CLASCONV_OK;
+    if (once && buf->data != NULL && strstr(buf->data, text) != NULL)
+        return CLASCONV_OK;
+    if (buf->len > 0)
+        err = clasconv_buf_puts(buf, " ; ");
+    if (!err)
+        err = clasconv_buf_puts(buf, text);
+    return err;
+}
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const batch_school_ref *a = pa, *b = pb;
+
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+/* Groups the schools sharing a UAI (keys "\001UAI" in `order`, sorted)
+ * into one Établissements row each. */
+static clasconv_error merge_uai_rows(batch_tables *tables,
+                                     batch_consolidation *c, const keyed *order,
+                                     size_t m)
+{
+    size_t i, rcap = 0, fcap = 0;
+    clasconv_error err = CLASCONV_OK;
+
+    for (i = 0; i < m && !err;) {
+        size_t end = i, k;
+        batch_school_row *row;
+        clasconv_buf communes = {0}, files = {0}, cells = {0};
+        int sc;
+
+        while (end < m && !strcmp(order[end].key, order[i].key))
+            end++;
+        if (order[i].key[0] != '\001' || end - i < 2) {
+            i = end;
+            continue;
+        }
+        if ((err = clasconv_grow((void **)&c->school_rows, &rcap,
+                                 c->nschool_rows + 1, sizeof *c->school_rows,
+                                 SIZE_MAX / sizeof *c->school_rows)) ||
+            (err = clasconv_grow(
+                 (void **)&c->school_refs, &fcap, c->nschool_refs + (end - i),
+                 sizeof *c->school_refs, SIZE_MAX / sizeof *c->school_refs)))
+            break;
+        row = &c->school_rows[c->nschool_rows];
+        memset(row, 0, sizeof *row);
+        for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
+            row->counts[sc] = CLASCONV_BLANK;
+        for (k = i; k < end && !err; k++) {
+            const clasconv_batch_file *f = &tables->files[order[k].index];
+            const clasconv_table *t =
+                batch_tables_get(tables, order[k].index, &err);
+            const clasconv_school *s;
+            batch_school_ref *ref = &c->school_refs[c->nschool_refs++];
+            char cell[1024];
+
+            ref->file = order[k].index;
+            ref->sub = order[k].sub;
+            ref->row = c->nschool_rows;
+            ref->first = k == i;
+            if (t == NULL || order[k].sub >= t->nschools) {
+                err = err ? err : CLASCONV_ERR_IO;
+                break;
+            }
+            s = &t->schools[order[k].sub];
+            for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
+                if (s->counts[sc] != CLASCONV_BLANK)
+                    row->counts[sc] =
+                        (row->counts[sc] == CLASCONV_BLANK ? 0
+                                                           : row->counts[sc]) +
+                        s->counts[sc];
+            snprintf(cell, sizeof cell, "%s : %s", f->path,
+                     s->cell != NULL ? s->cell : "");
+            err = join(&communes, clasconv_batch_file_commune(f), 1);
+            if (!err)
+                err = join(&files, f->path, 1);
+            if (!err)
+                err = join(&cells, cell, 0);
+        }
+        row->communes = clasconv_buf_detach(&communes);
+        row->files = clasconv_buf_detach(&files);
+        row->cells = clasconv_buf_detach(&cells);
+        c->nschool_rows++;
+        i = end;
+    }
+    if (!err && c->nschool_refs > 0)
+        qsort(c->school_refs, c->nschool_refs, sizeof *c->school_refs, cmp_ref);
+    return err;
+}
+
+const batch_school_ref *batch_school_merged(const batch_consolidation *c,
+                                            size_t file, size_t sub)
+{
+    batch_school_ref key;
+
+    if (c->nschool_refs == 0)
+        return NULL;
+    key.file = file;
+    key.sub = sub;
+    return bsearch(&key, c->school_refs, c->nschool_refs,
+                   sizeof *c->school_refs, cmp_ref);
+}
+
 static clasconv_error schools_in_two_communes(batch_tables *tables,
                                               batch_consolidation *c,
                                               size_t *cap)
@@ -213,7 +327,11 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
         t = batch_tables_get(tables, i, &err);
         for (j = 0; t != NULL && j < t->nschools && !err; j++) {
             const clasconv_school *s = &t->schools[j];
-            if (!s->key || !s->key[0])
+            char uai[CLASCONV_UAI_SIZE];
+            int by_uai =
+                s->uai != NULL &&
+                clasconv_uai_parse(s->uai, uai, NULL) == CLASCONV_UAI_VALID;
+            if (!by_uai && (!s->key || !s->key[0]))
                 continue;
             if (m + 1 > ocap &&
                 clasconv_grow((void **)&order, &ocap, m + 1, sizeof *order,
@@ -221,7 +339,18 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
                 err = CLASCONV_ERR_MEMORY;
                 break;
             }
-            order[m].key = strdup(s->key);
+            /* Keyed by UAI where known (issue 16), else by name key;
+             * "\001" keeps the two kinds of key apart. */
+            if (by_uai) {
+                char *k = malloc(CLASCONV_UAI_SIZE + 1);
+                if (k != NULL) {
+                    k[0] = '\001';
+                    memcpy(k + 1, uai, CLASCONV_UAI_SIZE);
+                }
+                order[m].key = k;
+            } else {
+                order[m].key = strdup(s->key);
+            }
             if (!order[m].key) {
                 err = CLASCONV_ERR_MEMORY;
                 break;
@@ -269,6 +398,8 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
         }
         i = end;
     }
+    if (!err)
+        err = merge_uai_rows(tables, c, order, m);
     for (i = 0; i < m; i++)
         free((char *)order[i].key);
     for (i = 0; i < n; i++)
@@ -381,6 +512,15 @@ clasconv_error batch_consolidate_tables(batch_tables *tables,
 
 void batch_consolidation_free(batch_consolidation *c)
 {
+    size_t i;
+
+    for (i = 0; i < c->nschool_rows; i++) {
+        free(c->school_rows[i].communes);
+        free(c->school_rows[i].files);
+        free(c->school_rows[i].cells);
+    }
+    free(c->school_rows);
+    free(c->school_refs);
     free(c->counts);
     clasconv_anomalies_free(&c->anomalies);
     free(c->anomaly_file);

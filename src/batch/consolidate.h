@@ -9,6 +9,7 @@
 #include "clasconv/anomaly.h"
 #include "clasconv/batch.h"
 #include "clasconv/error.h"
+#include "clasconv/table.h"
 
 /** Whether a file's figures enter the synthesis's totals. */
 typedef enum batch_count_kind {
@@ -30,7 +31,33 @@ typedef struct batch_consolidation {
                                      SCHOOL_IN_TWO_COMMUNES, in that order,
                                      each in the files' order */
     size_t *anomaly_file;         /* the file each anomaly is about */
+    /* Établissements: a UAI listed more than once among the counted files
+     * is one row: the schools of each such UAI, and their row. */
+    struct batch_school_ref *school_refs; /* sorted by file, then school */
+    size_t nschool_refs;
+    struct batch_school_row *school_rows;
+    size_t nschool_rows;
 } batch_consolidation;
+
+/** One Établissements row standing for the schools of one UAI. */
+typedef struct batch_school_row {
+    char *communes; /* each commune once, joined by " ; " */
+    char *files;
+    char *cells;                           /* "file: cell" of each school */
+    int64_t counts[CLASCONV_SCHEME_COUNT]; /* sums; CLASCONV_BLANK if all
+                                              blank */
+} batch_school_row;
+
+typedef struct batch_school_ref {
+    size_t file, sub; /* school `sub` of file `file` */
+    size_t row;       /* its batch_school_row */
+    int first;        /* the first school of the row (the row is written
+                         there, the others are not) */
+} batch_school_ref;
+
+/** The merged row school `sub` of file `file` belongs to; NULL if none. */
+const batch_school_ref *batch_school_merged(const batch_consolidation *c,
+                                            size_t file, size_t sub);
 
 /** The whole tables of a batch's files: each file's own, or, for a file
  * whose schools and anomalies were spilled, decoded from `spill_fd` (one

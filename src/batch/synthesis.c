@@ -389,19 +389,27 @@ static clasconv_error write_schools(sheet *sh, batch_tables *tables,
             return err;
         for (j = 0; j < t->nschools; j++) {
             const clasconv_school *sc = &t->schools[j];
+            /* One row per UAI listed by several files (issue 16), where
+             * its first school is; the others are in that row. */
+            const batch_school_ref *ref = batch_school_merged(c, i, j);
+            const batch_school_row *merged =
+                ref != NULL ? &c->school_rows[ref->row] : NULL;
+            if (ref != NULL && !ref->first)
+                continue;
             if (!sheet_row(sh, &row))
                 return CLASCONV_OK;
-            put_text(sh, row, 0, commune);
-            put_text(sh, row, 1, f->path);
+            put_text(sh, row, 0, merged ? merged->communes : commune);
+            put_text(sh, row, 1, merged ? merged->files : f->path);
             if (sc->level != CLASCONV_LEVEL_NONE)
                 put_text(sh, row, 2, clasconv_level_label(sc->level));
             put_text(sh, row, 3, sc->name);
             put_text(sh, row, 4, sc->key);
             for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-                put_count(sh, row, 5 + (unsigned)s, sc->counts[s]);
+                put_count(sh, row, 5 + (unsigned)s,
+                          merged ? merged->counts[s] : sc->counts[s]);
             put_text(sh, row, 14, sc->autre_detail);
             put_text(sh, row, 15, sc->read_name);
-            put_text(sh, row, 16, sc->cell);
+            put_text(sh, row, 16, merged ? merged->cells : sc->cell);
             put_text(sh, row, 17, sc->uai);
         }
         row_flush(sh); /* the next file's table replaces this one */
