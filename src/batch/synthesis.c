@@ -57,8 +57,8 @@ static const clasconv_xlsx_column schools_head[] = {
     {"Commune", 0, 11},
     {"Fichier", 0, 11},
     {"Niveau", 0, 10.5},
-    {"Établissement", 0, 19},
-    {"Clé", 0, 9},
+    {"Établissement", 0, 16},
+    {"Clé", 0, 12.5},
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
@@ -68,10 +68,10 @@ static const clasconv_xlsx_column schools_head[] = {
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
-    {"Autre (précision)", 0, 12},
-    {"Nom lu", 0, 10},
-    {"Cellule source", 0, 9},
-    {"UAI", 0, 9.5}};
+    {"Autre (précision)", 0, 10.5},
+    {"Nom lu", 0, 12},
+    {"Cellule source", 0, 8.5},
+    {"UAI", 0, 9}};
 #define SCHOOLS_NCOLS 18u
 
 static const clasconv_xlsx_column anomalies_head[] = {
