@@ -52,6 +52,12 @@ typedef struct clasconv_batch_file {
     /* What was read: schools (level order), totals, anomalies, commune,
      * format. NULL for skipped files and failed workers. */
     clasconv_table *table;
+    /* Kept out of memory by clasconv_batch_run() once the file is done:
+     * when `spill_size` is not 0, `table` holds no schools nor anomalies
+     * (nschools 0) and the worker's summary sits at `spill_offset` in the
+     * batch's temporary file, read back while writing the synthesis. */
+    uint64_t spill_offset;
+    uint64_t spill_size;
 } clasconv_batch_file;
 
 /** The commune of a file ("" when unknown). */

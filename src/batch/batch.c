@@ -3,6 +3,7 @@
  * synthesis and the report, all under temporary names first. */
 #define _GNU_SOURCE /* syncfs */
 #include "batch/batch_internal.h"
+#include "batch/consolidate.h"
 #include "core/atomic.h"
 
 #include <errno.h>
@@ -40,6 +41,8 @@ typedef struct batch_state {
     char *staging;
     batch_walk walk;
     clasconv_batch_file *files; /* one per walk entry, walk order */
+    int spill_fd;               /* unlinked file of the summaries; -1 if none */
+    uint64_t spill_end;         /* its size */
     clasconv_batch_result *result;
     struct timespec start;
     size_t done;
@@ -507,6 +510,37 @@ static void worker_failed(batch_state *s, slot *sl, int status)
     batch_sha256_file(s->walk.entries[sl->entry].abs, f->sha256);
 }
 
+/* Moves a done file's schools and anomalies out of memory: its summary
+ * goes to the spill file, read back by the synthesis. Keeps them in memory
+ * when the spill file cannot be written. */
+static void spill(batch_state *s, clasconv_batch_file *f, const slot *sl)
+{
+    size_t put = 0;
+
+    if (f->table == NULL || sl->buf.len == 0)
+        return;
+    if (s->spill_fd < 0) {
+        s->spill_fd = open(s->staging, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (s->spill_fd < 0)
+            s->spill_fd = -2; /* do not try again */
+    }
+    if (s->spill_fd < 0)
+        return;
+    while (put < sl->buf.len) {
+        ssize_t w = pwrite(s->spill_fd, sl->buf.data + put, sl->buf.len - put,
+                           (off_t)(s->spill_end + put));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        put += (size_t)w;
+    }
+    f->spill_offset = s->spill_end;
+    f->spill_size = sl->buf.len;
+    s->spill_end += sl->buf.len;
+    batch_table_strip(f->table);
+}
+
 /* Collects a finished worker. */
 static void reap(batch_state *s, slot *sl)
 {
@@ -527,9 +561,10 @@ static void reap(batch_state *s, slot *sl)
         worker_failed(s, sl, status);
     }
     f->path = path;
-    clasconv_buf_free(&sl->buf);
     sl->pid = 0;
     file_done(s, sl->entry);
+    spill(s, f, sl);
+    clasconv_buf_free(&sl->buf);
 }
 
 /* Reads what a worker sent; returns 1 at end of file. */
@@ -702,7 +737,8 @@ static clasconv_error write_outputs(batch_state *s, clasconv_diag *diag)
         rc = CLASCONV_ERR_WRITE;
         goto done;
     }
-    rc = clasconv_write_synthesis(r->files, r->nfiles, tmp_xlsx, diag);
+    rc =
+        batch_write_synthesis(r->files, r->nfiles, s->spill_fd, tmp_xlsx, diag);
     if (rc != CLASCONV_OK)
         goto done;
     rc = clasconv_batch_render_csv(r->files, r->nfiles, &csv);
@@ -793,6 +829,7 @@ clasconv_error clasconv_batch_run(const char *indir, const char *outdir,
     s.outdir = outdir;
     s.options = options != NULL ? options : &defaults;
     s.outdir_fd = -1;
+    s.spill_fd = -1;
     clock_gettime(CLOCK_MONOTONIC, &s.start);
 
     rc = check_folders(&s, &out_st, diag);
@@ -876,6 +913,8 @@ clasconv_error clasconv_batch_run(const char *indir, const char *outdir,
                           (int)caught_signal);
         rc = CLASCONV_ERR_IO;
     }
+    if (s.spill_fd >= 0)
+        close(s.spill_fd);
     remove_staging(s.staging);
     free(s.staging);
     close(s.outdir_fd);

@@ -3,12 +3,17 @@
  * not counted, and a school listed by two communes is flagged. */
 #include "batch/consolidate.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "batch/batch_internal.h"
+#include "clasconv/buf.h"
+#include "clasconv/ref.h"
 #include "clasconv/table.h"
 #include "core/grow.h"
 
@@ -183,27 +188,135 @@ static clasconv_error same_commune(const clasconv_batch_file *files, size_t n,
     return err;
 }
 
-static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
-                                              size_t n, batch_consolidation *c,
+/* Appends " ; text" (or text) to `buf` unless `once` and already there. */
+static clasconv_error join(clasconv_buf *buf, const char *text, int once)
+{
+    clasconv_error err = CLASCONV_OK;
+
+    if (text == NULL || text[0] == '\0')
+        return CLASCONV_OK;
+    if (once && buf->data != NULL && strstr(buf->data, text) != NULL)
+        return CLASCONV_OK;
+    if (buf->len > 0)
+        err = clasconv_buf_puts(buf, " ; ");
+    if (!err)
+        err = clasconv_buf_puts(buf, text);
+    return err;
+}
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const batch_school_ref *a = pa, *b = pb;
+
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+/* Groups the schools sharing a UAI (keys "\001UAI" in `order`, sorted)
+ * into one Établissements row each. */
+static clasconv_error merge_uai_rows(batch_tables *tables,
+                                     batch_consolidation *c, const keyed *order,
+                                     size_t m)
+{
+    size_t i, rcap = 0, fcap = 0;
+    clasconv_error err = CLASCONV_OK;
+
+    for (i = 0; i < m && !err;) {
+        size_t end = i, k;
+        batch_school_row *row;
+        clasconv_buf communes = {0}, files = {0}, cells = {0};
+        int sc;
+
+        while (end < m && !strcmp(order[end].key, order[i].key))
+            end++;
+        if (order[i].key[0] != '\001' || end - i < 2) {
+            i = end;
+            continue;
+        }
+        if ((err = clasconv_grow((void **)&c->school_rows, &rcap,
+                                 c->nschool_rows + 1, sizeof *c->school_rows,
+                                 SIZE_MAX / sizeof *c->school_rows)) ||
+            (err = clasconv_grow(
+                 (void **)&c->school_refs, &fcap, c->nschool_refs + (end - i),
+                 sizeof *c->school_refs, SIZE_MAX / sizeof *c->school_refs)))
+            break;
+        row = &c->school_rows[c->nschool_rows];
+        memset(row, 0, sizeof *row);
+        for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
+            row->counts[sc] = CLASCONV_BLANK;
+        for (k = i; k < end && !err; k++) {
+            const clasconv_batch_file *f = &tables->files[order[k].index];
+            const clasconv_table *t =
+                batch_tables_get(tables, order[k].index, &err);
+            const clasconv_school *s;
+            batch_school_ref *ref = &c->school_refs[c->nschool_refs++];
+            char cell[1024];
+
+            ref->file = order[k].index;
+            ref->sub = order[k].sub;
+            ref->row = c->nschool_rows;
+            ref->first = k == i;
+            if (t == NULL || order[k].sub >= t->nschools) {
+                err = err ? err : CLASCONV_ERR_IO;
+                break;
+            }
+            s = &t->schools[order[k].sub];
+            for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
+                if (s->counts[sc] != CLASCONV_BLANK)
+                    row->counts[sc] =
+                        (row->counts[sc] == CLASCONV_BLANK ? 0
+                                                           : row->counts[sc]) +
+                        s->counts[sc];
+            snprintf(cell, sizeof cell, "%s : %s", f->path,
+                     s->cell != NULL ? s->cell : "");
+            err = join(&communes, clasconv_batch_file_commune(f), 1);
+            if (!err)
+                err = join(&files, f->path, 1);
+            if (!err)
+                err = join(&cells, cell, 0);
+        }
+        row->communes = clasconv_buf_detach(&communes);
+        row->files = clasconv_buf_detach(&files);
+        row->cells = clasconv_buf_detach(&cells);
+        c->nschool_rows++;
+        i = end;
+    }
+    if (!err && c->nschool_refs > 0)
+        qsort(c->school_refs, c->nschool_refs, sizeof *c->school_refs, cmp_ref);
+    return err;
+}
+
+const batch_school_ref *batch_school_merged(const batch_consolidation *c,
+                                            size_t file, size_t sub)
+{
+    batch_school_ref key;
+
+    if (c->nschool_refs == 0)
+        return NULL;
+    key.file = file;
+    key.sub = sub;
+    return bsearch(&key, c->school_refs, c->nschool_refs,
+                   sizeof *c->school_refs, cmp_ref);
+}
+
+static clasconv_error schools_in_two_communes(batch_tables *tables,
+                                              batch_consolidation *c,
                                               size_t *cap)
 {
-    keyed *order;
+    const clasconv_batch_file *files = tables->files;
+    size_t n = tables->n;
+    keyed *order = NULL;
     char **communes = calloc(n + 1, sizeof *communes);
-    size_t i, j, m = 0, total = 0;
+    size_t i, j, m = 0, ocap = 0;
     clasconv_error err = CLASCONV_OK;
 
     if (!communes)
         return CLASCONV_ERR_MEMORY;
-    for (i = 0; i < n; i++)
-        if (c->counts[i].kind == BATCH_COUNT_YES)
-            total += files[i].table->nschools;
-    order = malloc((total + 1) * sizeof *order);
-    if (!order) {
-        free(communes);
-        return CLASCONV_ERR_MEMORY;
-    }
+    /* One file's table at a time: only the school keys stay. */
     for (i = 0; i < n && !err; i++) {
         const char *commune = clasconv_batch_file_commune(&files[i]);
+        const clasconv_table *t;
         if (c->counts[i].kind != BATCH_COUNT_YES || commune[0] == '\0')
             continue;
         communes[i] = clasconv_text_key(commune);
@@ -211,17 +324,43 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
             err = CLASCONV_ERR_MEMORY;
             break;
         }
-        for (j = 0; j < files[i].table->nschools; j++) {
-            const clasconv_school *s = &files[i].table->schools[j];
-            if (!s->key || !s->key[0])
+        t = batch_tables_get(tables, i, &err);
+        for (j = 0; t != NULL && j < t->nschools && !err; j++) {
+            const clasconv_school *s = &t->schools[j];
+            char uai[CLASCONV_UAI_SIZE];
+            int by_uai =
+                s->uai != NULL &&
+                clasconv_uai_parse(s->uai, uai, NULL) == CLASCONV_UAI_VALID;
+            if (!by_uai && (!s->key || !s->key[0]))
                 continue;
-            order[m].key = s->key;
+            if (m + 1 > ocap &&
+                clasconv_grow((void **)&order, &ocap, m + 1, sizeof *order,
+                              SIZE_MAX / sizeof *order)) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
+            /* Keyed by UAI where known (issue 16), else by name key;
+             * "\001" keeps the two kinds of key apart. */
+            if (by_uai) {
+                char *k = malloc(CLASCONV_UAI_SIZE + 1);
+                if (k != NULL) {
+                    k[0] = '\001';
+                    memcpy(k + 1, uai, CLASCONV_UAI_SIZE);
+                }
+                order[m].key = k;
+            } else {
+                order[m].key = strdup(s->key);
+            }
+            if (!order[m].key) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
             order[m].index = i;
             order[m].sub = j;
             order[m++].commune = communes[i];
         }
     }
-    if (!err)
+    if (!err && m > 0)
         qsort(order, m, sizeof *order, cmp_keyed);
     /* per school key: every entry whose commune differs from the first
      * entry's is flagged once per file */
@@ -231,12 +370,17 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
             end++;
         for (k = i + 1; k < end && !err; k++) {
             const keyed *e = &order[k], *first = &order[i];
-            const clasconv_school *s = &files[e->index].table->schools[e->sub];
+            const clasconv_table *t;
+            const clasconv_school *s;
             clasconv_anomaly_at at = clasconv_anomaly_nowhere();
             char msg[1536];
             if (!strcmp(e->commune, first->commune) ||
                 (k > i + 1 && order[k - 1].index == e->index))
                 continue;
+            t = batch_tables_get(tables, e->index, &err);
+            if (t == NULL || e->sub >= t->nschools)
+                break;
+            s = &t->schools[e->sub];
             at.level = s->level;
             at.school = s->name;
             at.cell = s->cell;
@@ -254,6 +398,10 @@ static clasconv_error schools_in_two_communes(const clasconv_batch_file *files,
         }
         i = end;
     }
+    if (!err)
+        err = merge_uai_rows(tables, c, order, m);
+    for (i = 0; i < m; i++)
+        free((char *)order[i].key);
     for (i = 0; i < n; i++)
         free(communes[i]);
     free(communes);
@@ -319,6 +467,20 @@ static clasconv_error order_anomalies(batch_consolidation *c)
 clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
                                  batch_consolidation *out)
 {
+    batch_tables tables;
+    clasconv_error err;
+
+    batch_tables_init(&tables, files, n, -1);
+    err = batch_consolidate_tables(&tables, out);
+    batch_tables_free(&tables);
+    return err;
+}
+
+clasconv_error batch_consolidate_tables(batch_tables *tables,
+                                        batch_consolidation *out)
+{
+    const clasconv_batch_file *files = tables->files;
+    size_t n = tables->n;
     size_t i, cap = 0;
     clasconv_error err;
 
@@ -340,7 +502,7 @@ clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
     if (!err)
         err = same_commune(files, n, out, &cap);
     if (!err)
-        err = schools_in_two_communes(files, n, out, &cap);
+        err = schools_in_two_communes(tables, out, &cap);
     if (!err)
         err = order_anomalies(out);
     if (err)
@@ -350,6 +512,15 @@ clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
 
 void batch_consolidation_free(batch_consolidation *c)
 {
+    size_t i;
+
+    for (i = 0; i < c->nschool_rows; i++) {
+        free(c->school_rows[i].communes);
+        free(c->school_rows[i].files);
+        free(c->school_rows[i].cells);
+    }
+    free(c->school_rows);
+    free(c->school_refs);
     free(c->counts);
     clasconv_anomalies_free(&c->anomalies);
     free(c->anomaly_file);
@@ -380,4 +551,87 @@ void batch_count_text(const batch_consolidation *c,
         break;
     }
     buf[0] = '\0';
+}
+
+void batch_tables_init(batch_tables *t, const clasconv_batch_file *files,
+                       size_t n, int spill_fd)
+{
+    memset(t, 0, sizeof *t);
+    t->files = files;
+    t->n = n;
+    t->spill_fd = spill_fd;
+}
+
+const clasconv_table *batch_tables_get(batch_tables *t, size_t i,
+                                       clasconv_error *err)
+{
+    const clasconv_batch_file *f = &t->files[i];
+    unsigned char *bytes;
+    size_t got = 0;
+
+    if (f->spill_size == 0 || t->spill_fd < 0)
+        return f->table;
+    if (t->has_loaded && t->loaded_index == i)
+        return t->loaded.table;
+    batch_file_clear(&t->loaded);
+    t->has_loaded = 0;
+    if (f->spill_size > BATCH_SUMMARY_MAX) {
+        *err = CLASCONV_ERR_IO;
+        return NULL;
+    }
+    bytes = malloc((size_t)f->spill_size);
+    if (bytes == NULL) {
+        *err = CLASCONV_ERR_MEMORY;
+        return NULL;
+    }
+    while (got < f->spill_size) {
+        ssize_t r = pread(t->spill_fd, bytes + got, (size_t)f->spill_size - got,
+                          (off_t)(f->spill_offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got < f->spill_size) {
+        free(bytes);
+        *err = CLASCONV_ERR_IO;
+        return NULL;
+    }
+    *err = batch_wire_decode(bytes, got, &t->loaded);
+    free(bytes);
+    if (*err != CLASCONV_OK)
+        return NULL;
+    t->has_loaded = 1;
+    t->loaded_index = i;
+    return t->loaded.table;
+}
+
+void batch_tables_free(batch_tables *t)
+{
+    batch_file_clear(&t->loaded);
+    t->has_loaded = 0;
+}
+
+void batch_table_strip(clasconv_table *table)
+{
+    size_t i;
+
+    if (table == NULL)
+        return;
+    for (i = 0; i < table->nschools; i++) {
+        clasconv_school *s = &table->schools[i];
+        free(s->name);
+        free(s->key);
+        free(s->read_name);
+        free(s->cell);
+        free(s->autre_detail);
+        free(s->uai);
+        free(s->official_name);
+    }
+    free(table->schools);
+    table->schools = NULL;
+    table->nschools = 0;
+    table->schools_cap = 0;
+    clasconv_anomalies_free(&table->anomalies);
 }

@@ -8,6 +8,8 @@
 
 #include "clasconv/anomaly.h"
 #include "clasconv/batch.h"
+#include "clasconv/error.h"
+#include "clasconv/table.h"
 
 /** Whether a file's figures enter the synthesis's totals. */
 typedef enum batch_count_kind {
@@ -29,7 +31,62 @@ typedef struct batch_consolidation {
                                      SCHOOL_IN_TWO_COMMUNES, in that order,
                                      each in the files' order */
     size_t *anomaly_file;         /* the file each anomaly is about */
+    /* Établissements: a UAI listed more than once among the counted files
+     * is one row: the schools of each such UAI, and their row. */
+    struct batch_school_ref *school_refs; /* sorted by file, then school */
+    size_t nschool_refs;
+    struct batch_school_row *school_rows;
+    size_t nschool_rows;
 } batch_consolidation;
+
+/** One Établissements row standing for the schools of one UAI. */
+typedef struct batch_school_row {
+    char *communes; /* each commune once, joined by " ; " */
+    char *files;
+    char *cells;                           /* "file: cell" of each school */
+    int64_t counts[CLASCONV_SCHEME_COUNT]; /* sums; CLASCONV_BLANK if all
+                                              blank */
+} batch_school_row;
+
+typedef struct batch_school_ref {
+    size_t file, sub; /* school `sub` of file `file` */
+    size_t row;       /* its batch_school_row */
+    int first;        /* the first school of the row (the row is written
+                         there, the others are not) */
+} batch_school_ref;
+
+/** The merged row school `sub` of file `file` belongs to; NULL if none. */
+const batch_school_ref *batch_school_merged(const batch_consolidation *c,
+                                            size_t file, size_t sub);
+
+/** The whole tables of a batch's files: each file's own, or, for a file
+ * whose schools and anomalies were spilled, decoded from `spill_fd` (one
+ * at a time: a returned table is valid until the next call). */
+typedef struct batch_tables {
+    const clasconv_batch_file *files;
+    size_t n;
+    int spill_fd; /* -1: every table is whole in memory */
+    clasconv_batch_file loaded;
+    size_t loaded_index;
+    int has_loaded;
+} batch_tables;
+
+void batch_tables_init(batch_tables *t, const clasconv_batch_file *files,
+                       size_t n, int spill_fd);
+/** File `i`'s whole table; NULL when it has none or it cannot be read back
+ * (MEMORY or IO in `*err` then). */
+const clasconv_table *batch_tables_get(batch_tables *t, size_t i,
+                                       clasconv_error *err);
+void batch_tables_free(batch_tables *t);
+
+/** Frees a table's schools and anomalies, keeping its totals, commune,
+ * format and digest (what the batch keeps in memory for a spilled file). */
+void batch_table_strip(clasconv_table *table);
+
+/** The synthesis of a batch whose files may be spilled to `spill_fd`. */
+clasconv_error batch_write_synthesis(const clasconv_batch_file *files,
+                                     size_t nfiles, int spill_fd,
+                                     const char *path, clasconv_diag *diag);
 
 /**
  * Decides what the synthesis counts: of files with the same SHA-256 the
@@ -41,6 +98,9 @@ typedef struct batch_consolidation {
  */
 clasconv_error batch_consolidate(const clasconv_batch_file *files, size_t n,
                                  batch_consolidation *out);
+/** The same, for files whose tables may be spilled. */
+clasconv_error batch_consolidate_tables(batch_tables *tables,
+                                        batch_consolidation *out);
 void batch_consolidation_free(batch_consolidation *c);
 
 /** "Non compté : doublon exact de « x.csv »"..., in `buf`; "" when the

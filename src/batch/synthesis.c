@@ -22,8 +22,14 @@ typedef struct sheet {
     unsigned ncols;
     int full;          /* the row cap was reached */
     double widths[32]; /* of each column, in characters */
-    size_t tall_row;   /* the row whose height was last raised */
-    double tall;       /* and that height (points) */
+    /* The row being planned: constant_memory mode wants a row's height set
+     * before its cells, so cells are gathered, then written by row_flush. */
+    size_t cur;  /* its number */
+    int open;    /* cells are waiting */
+    double tall; /* its height so far (points) */
+    const char *text[32];
+    int64_t count[32];
+    unsigned char kind[32]; /* 0 none, 1 text, 2 count */
 } sheet;
 
 /* Columns of each sheet: label (NULL: a scheme label, filled in by
@@ -51,8 +57,8 @@ static const clasconv_xlsx_column schools_head[] = {
     {"Commune", 0, 11},
     {"Fichier", 0, 11},
     {"Niveau", 0, 10.5},
-    {"Établissement", 0, 19},
-    {"Clé", 0, 9},
+    {"Établissement", 0, 16},
+    {"Clé", 0, 12.5},
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
@@ -62,10 +68,10 @@ static const clasconv_xlsx_column schools_head[] = {
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
-    {"Autre (précision)", 0, 12},
-    {"Nom lu", 0, 10},
-    {"Cellule source", 0, 9},
-    {"UAI", 0, 9.5}};
+    {"Autre (précision)", 0, 10.5},
+    {"Nom lu", 0, 12},
+    {"Cellule source", 0, 8.5},
+    {"UAI", 0, 9}};
 #define SCHOOLS_NCOLS 18u
 
 static const clasconv_xlsx_column anomalies_head[] = {
@@ -127,6 +133,8 @@ static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
     clasconv_xlsx_page_setup(x, sh->ws);
 }
 
+static void row_flush(sheet *sh);
+
 /* Claims the next row; returns 0 when the sheet is full (the note is then
  * written once). */
 static int sheet_row(sheet *sh, size_t *row)
@@ -134,6 +142,7 @@ static int sheet_row(sheet *sh, size_t *row)
     if (sh->ws == NULL)
         return 0;
     if (sh->row > SYNTH_MAX_ROWS) {
+        row_flush(sh);
         if (!sh->full)
             clasconv_xlsx_string(sh->x, sh->ws, sh->row, 0,
                                  "… liste coupée : la limite de lignes "
@@ -150,6 +159,7 @@ static void sheet_finish(sheet *sh)
 {
     if (sh->ws == NULL)
         return;
+    row_flush(sh);
     clasconv_xlsx_check(sh->x,
                         worksheet_autofilter(sh->ws, 0, 0,
                                              (lxw_row_t)(sh->row - 1),
@@ -158,38 +168,66 @@ static void sheet_finish(sheet *sh)
     clasconv_xlsx_print_area(sh->x, sh->ws, sh->row - 1, sh->ncols - 1);
 }
 
-/* Raises the height of `row` to show `text` wrapped in column `col`
- * (libxlsxwriter does not autofit, nor does LibreOffice on opening). */
-static void fit_row(sheet *sh, size_t row, unsigned col, const char *text)
+/* Writes the planned row: its height first (libxlsxwriter does not
+ * autofit, nor does LibreOffice on opening), then its cells in order. */
+static void row_flush(sheet *sh)
 {
-    double h = clasconv_xlsx_text_height(text, col < 32 ? sh->widths[col] : 8);
+    unsigned c;
 
-    if (row != sh->tall_row) {
-        sh->tall_row = row;
-        sh->tall = CLASCONV_XLSX_LINE_PT;
-    }
-    if (h <= sh->tall || sh->x->lerr != LXW_NO_ERROR)
+    if (!sh->open)
         return;
-    sh->tall = h;
-    clasconv_xlsx_check(
-        sh->x, worksheet_set_row(sh->ws, (lxw_row_t)row, h, NULL), "ligne");
+    sh->open = 0;
+    if (sh->tall > CLASCONV_XLSX_LINE_PT && sh->x->lerr == LXW_NO_ERROR)
+        clasconv_xlsx_check(
+            sh->x,
+            worksheet_set_row(sh->ws, (lxw_row_t)sh->cur, sh->tall, NULL),
+            "ligne");
+    for (c = 0; c < sh->ncols && c < 32; c++) {
+        if (sh->kind[c] == 1)
+            clasconv_xlsx_string(sh->x, sh->ws, sh->cur, c, sh->text[c],
+                                 sh->x->wrap);
+        else if (sh->kind[c] == 2)
+            clasconv_xlsx_number(sh->x, sh->ws, sh->cur, c,
+                                 (double)sh->count[c], sh->x->count);
+        sh->kind[c] = 0;
+    }
+}
+
+/* Starts planning `row` (flushing the previous one). */
+static void row_plan(sheet *sh, size_t row)
+{
+    if (sh->open && sh->cur == row)
+        return;
+    row_flush(sh);
+    sh->open = 1;
+    sh->cur = row;
+    sh->tall = CLASCONV_XLSX_LINE_PT;
 }
 
 /* Text wraps in its column (paths, keys and hashes are long) and its row
- * grows to show it: nothing runs over the next cells or the next row. */
+ * grows to show it: nothing runs over the next cells or the next row.
+ * `text` must stay alive until the row is flushed. */
 static void put_text(sheet *sh, size_t row, unsigned col, const char *text)
 {
-    if (text == NULL || text[0] == '\0' || sh->ws == NULL)
+    double h;
+
+    if (text == NULL || text[0] == '\0' || sh->ws == NULL || col >= 32)
         return;
-    fit_row(sh, row, col, text);
-    clasconv_xlsx_string(sh->x, sh->ws, row, col, text, sh->x->wrap);
+    row_plan(sh, row);
+    h = clasconv_xlsx_text_height(text, sh->widths[col]);
+    if (h > sh->tall)
+        sh->tall = h;
+    sh->kind[col] = 1;
+    sh->text[col] = text;
 }
 
 static void put_count(sheet *sh, size_t row, unsigned col, int64_t value)
 {
-    if (value != CLASCONV_BLANK)
-        clasconv_xlsx_number(sh->x, sh->ws, row, col, (double)value,
-                             sh->x->count);
+    if (value == CLASCONV_BLANK || sh->ws == NULL || col >= 32)
+        return;
+    row_plan(sh, row);
+    sh->kind[col] = 2;
+    sh->count[col] = value;
 }
 
 static int has_levels(const clasconv_batch_file *f)
@@ -261,6 +299,7 @@ static void write_communes_totals(sheet *sh, const territory_totals *sums,
     int l;
 
     *first_total = row + 1;
+    row_flush(sh);
     if (sh->ws == NULL || row + CLASCONV_LEVEL_COUNT + 1 > SYNTH_MAX_ROWS)
         return;
     for (l = 0; l <= CLASCONV_LEVEL_COUNT; l++, row++) {
@@ -331,36 +370,51 @@ static void write_communes(sheet *sh, const clasconv_batch_file *files,
     }
 }
 
-static void write_schools(sheet *sh, const clasconv_batch_file *files, size_t n,
-                          const batch_consolidation *c)
+static clasconv_error write_schools(sheet *sh, batch_tables *tables,
+                                    const batch_consolidation *c)
 {
     size_t i, j, row;
+    clasconv_error err = CLASCONV_OK;
     int s;
 
-    for (i = 0; i < n; i++) {
-        const clasconv_batch_file *f = &files[i];
+    for (i = 0; i < tables->n; i++) {
+        const clasconv_batch_file *f = &tables->files[i];
         const char *commune = clasconv_batch_file_commune(f);
+        const clasconv_table *t;
 
         if (!has_levels(f) || !counted(c, i))
             continue;
-        for (j = 0; j < f->table->nschools; j++) {
-            const clasconv_school *sc = &f->table->schools[j];
+        t = batch_tables_get(tables, i, &err);
+        if (t == NULL)
+            return err;
+        for (j = 0; j < t->nschools; j++) {
+            const clasconv_school *sc = &t->schools[j];
+            /* One row per UAI listed by several files (issue 16), where
+             * its first school is; the others are in that row. */
+            const batch_school_ref *ref = batch_school_merged(c, i, j);
+            const batch_school_row *merged =
+                ref != NULL ? &c->school_rows[ref->row] : NULL;
+            if (ref != NULL && !ref->first)
+                continue;
             if (!sheet_row(sh, &row))
-                return;
-            put_text(sh, row, 0, commune);
-            put_text(sh, row, 1, f->path);
+                return CLASCONV_OK;
+            put_text(sh, row, 0, merged ? merged->communes : commune);
+            put_text(sh, row, 1, merged ? merged->files : f->path);
             if (sc->level != CLASCONV_LEVEL_NONE)
                 put_text(sh, row, 2, clasconv_level_label(sc->level));
             put_text(sh, row, 3, sc->name);
             put_text(sh, row, 4, sc->key);
             for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-                put_count(sh, row, 5 + (unsigned)s, sc->counts[s]);
+                put_count(sh, row, 5 + (unsigned)s,
+                          merged ? merged->counts[s] : sc->counts[s]);
             put_text(sh, row, 14, sc->autre_detail);
             put_text(sh, row, 15, sc->read_name);
-            put_text(sh, row, 16, sc->cell);
+            put_text(sh, row, 16, merged ? merged->cells : sc->cell);
             put_text(sh, row, 17, sc->uai);
         }
+        row_flush(sh); /* the next file's table replaces this one */
     }
+    return CLASCONV_OK;
 }
 
 static void put_anomaly(sheet *sh, size_t row, const clasconv_anomaly *a)
@@ -379,15 +433,17 @@ static void put_anomaly(sheet *sh, size_t row, const clasconv_anomaly *a)
 }
 
 /* The anomalies found across files come first: they decide what counts. */
-static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
-                            size_t n, const batch_consolidation *c)
+static clasconv_error write_anomalies(sheet *sh, batch_tables *tables,
+                                      const batch_consolidation *c)
 {
-    size_t i, j, row;
+    const clasconv_batch_file *files = tables->files;
+    size_t i, j, row, n = tables->n;
+    clasconv_error err = CLASCONV_OK;
 
     for (i = 0; i < c->anomalies.count; i++) {
         const clasconv_batch_file *f = &files[c->anomaly_file[i]];
         if (!sheet_row(sh, &row))
-            return;
+            return CLASCONV_OK;
         put_text(sh, row, 0, clasconv_batch_file_commune(f));
         put_text(sh, row, 1, f->path);
         put_anomaly(sh, row, &c->anomalies.items[i]);
@@ -396,14 +452,19 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
         const clasconv_batch_file *f = &files[i];
         const char *commune = clasconv_batch_file_commune(f);
 
+        const clasconv_table *t;
+
         if (f->status == CLASCONV_BATCH_SKIPPED)
             continue;
-        if (f->table == NULL || f->table->anomalies.count == 0) {
+        t = batch_tables_get(tables, i, &err);
+        if (t == NULL && err != CLASCONV_OK)
+            return err;
+        if (t == NULL || t->anomalies.count == 0) {
             /* A file whose worker failed: its message stands for it. */
             if (f->status != CLASCONV_BATCH_UNREADABLE)
                 continue;
             if (!sheet_row(sh, &row))
-                return;
+                return CLASCONV_OK;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
             put_text(sh, row, 2,
@@ -412,10 +473,10 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
             put_text(sh, row, 10, f->message);
             continue;
         }
-        for (j = 0; j < f->table->anomalies.count; j++) {
-            const clasconv_anomaly *a = &f->table->anomalies.items[j];
+        for (j = 0; j < t->anomalies.count; j++) {
+            const clasconv_anomaly *a = &t->anomalies.items[j];
             if (!sheet_row(sh, &row))
-                return;
+                return CLASCONV_OK;
             put_text(sh, row, 0, commune);
             put_text(sh, row, 1, f->path);
             put_anomaly(sh, row, a);
@@ -427,7 +488,9 @@ static void write_anomalies(sheet *sh, const clasconv_batch_file *files,
                      "… liste coupée : toutes les anomalies sont dans le "
                      "classeur du fichier.");
         }
+        row_flush(sh); /* the next file's table replaces this one */
     }
+    return CLASCONV_OK;
 }
 
 static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n,
@@ -455,6 +518,7 @@ static void write_files(sheet *sh, const clasconv_batch_file *files, size_t n,
         put_text(sh, row, 7, f->message);
         put_text(sh, row, 8, f->output);
         put_text(sh, row, 9, f->sha256);
+        row_flush(sh); /* `count` is reused for the next file */
     }
 }
 
@@ -508,10 +572,29 @@ static void write_territory(clasconv_xlsx *x, size_t n,
                              TERRITORY_NCOLS - 1);
 }
 
+static clasconv_error synthesis_failed(clasconv_diag *diag, clasconv_error rc)
+{
+    if (rc == CLASCONV_ERR_MEMORY)
+        clasconv_diag_set(diag, "Mémoire insuffisante pour la synthèse.");
+    else
+        clasconv_diag_set(diag, "Impossible de relire les résumés des "
+                                "fichiers pour la synthèse (dossier "
+                                "temporaire illisible ou disque plein).");
+    return rc;
+}
+
 clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
                                         size_t nfiles, const char *path,
                                         clasconv_diag *diag)
 {
+    return batch_write_synthesis(files, nfiles, -1, path, diag);
+}
+
+clasconv_error batch_write_synthesis(const clasconv_batch_file *files,
+                                     size_t nfiles, int spill_fd,
+                                     const char *path, clasconv_diag *diag)
+{
+    batch_tables tables;
     clasconv_xlsx x;
     sheet communes, schools, anomalies, inputs;
     batch_consolidation cons;
@@ -519,17 +602,19 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     size_t first_total = 0;
     clasconv_error rc;
 
-    rc = batch_consolidate(files, nfiles, &cons);
+    batch_tables_init(&tables, files, nfiles, spill_fd);
+    rc = batch_consolidate_tables(&tables, &cons);
     if (rc != CLASCONV_OK) {
-        clasconv_diag_set(diag, "Mémoire insuffisante pour la synthèse.");
-        return rc;
+        batch_tables_free(&tables);
+        return synthesis_failed(diag, rc);
     }
     sum_counted(files, nfiles, &cons, &sums);
-    rc = clasconv_xlsx_open(&x, path, "Synthèse CLAS", diag);
+    rc = clasconv_xlsx_open_opt(&x, path, "Synthèse CLAS", 1, diag);
     if (rc == CLASCONV_OK)
         clasconv_xlsx_set_print_title(&x, "Synthèse CLAS");
     if (rc != CLASCONV_OK) {
         batch_consolidation_free(&cons);
+        batch_tables_free(&tables);
         return rc;
     }
     sheet_start(&communes, &x, "Communes", communes_head, COMMUNES_NCOLS, 4);
@@ -541,8 +626,9 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     write_communes(&communes, files, nfiles, &cons);
     sheet_finish(&communes); /* the filter covers the data, not the totals */
     write_communes_totals(&communes, &sums, &first_total);
-    write_schools(&schools, files, nfiles, &cons);
-    write_anomalies(&anomalies, files, nfiles, &cons);
+    rc = write_schools(&schools, &tables, &cons);
+    if (rc == CLASCONV_OK)
+        rc = write_anomalies(&anomalies, &tables, &cons);
     write_files(&inputs, files, nfiles, &cons);
     write_territory(&x, nfiles, &cons, &sums, first_total);
 
@@ -554,5 +640,10 @@ clasconv_error clasconv_write_synthesis(const clasconv_batch_file *files,
     sheet_finish(&anomalies);
     sheet_finish(&inputs);
     batch_consolidation_free(&cons);
+    batch_tables_free(&tables);
+    if (rc != CLASCONV_OK) {
+        clasconv_xlsx_abort(&x);
+        return synthesis_failed(diag, rc);
+    }
     return clasconv_xlsx_commit(&x, diag);
 }

@@ -431,6 +431,47 @@ def test_batch(t, exe, samples_dir, annuaire):
         t.equal(r.returncode, 2, "batch with a missing annuaire: status 2")
 
 
+def test_batch_one_row_per_uai(t, exe):
+    """Issue 16: the synthesis's Établissements sheet is keyed by UAI where
+    known: two files from two communes naming the same UAI give one row
+    (counts summed, both communes); schools without a UAI keep one row per
+    file."""
+    with tempdir() as tmp:
+        indir, outdir = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+        os.makedirs(indir)
+        os.makedirs(outdir)
+        head = "Établissement;Niveau;Étude;CLAS;CLAS dont QPV\n"
+        with open(os.path.join(indir, "villeurbanne.csv"), "w",
+                  encoding="utf-8") as f:
+            f.write("Commune : Villeurbanne\n" + head +
+                    "Collège Jean Jaurès (0694106N);Collège;;15;5\n"
+                    "Ecole Jules Ferry;Élémentaire;;8;2\n")
+        with open(os.path.join(indir, "bron.csv"), "w",
+                  encoding="utf-8") as f:
+            f.write("Commune : Bron\n" + head +
+                    "Clg J. Jaurès Villeurbanne (0694106N);Collège;2;3;1\n"
+                    "Ecole Jules Ferry;Élémentaire;;4;0\n")
+        run(exe, "batch", indir, outdir, "-j", "2")
+        _, sheets, _ = read_xlsx(os.path.join(outdir, "synthese.xlsx"))
+        sch = sheets["Établissements"]
+        header = row_values(sch, 1, 18)
+        clas = header.index("CLAS") + 1
+        rows = [row_values(sch, r, 18) for r in range(2, 12)
+                if sch.get((r, 1))]
+        by_uai = [r for r in rows if r[17] == "0694106N"]
+        t.equal(len(by_uai), 1, "one Établissements row for one UAI")
+        if by_uai:
+            r = by_uai[0]
+            t.equal(r[0], "Bron ; Villeurbanne", "the row names both communes")
+            t.equal(r[1], "bron.csv ; villeurbanne.csv", "and both files")
+            t.equal(r[clas - 1], 18, "CLAS summed over the two files")
+        ferry = [r for r in rows if r[3] == "École Jules Ferry"]
+        t.equal([(r[0], r[clas - 1]) for r in ferry],
+                [("Bron", 4), ("Villeurbanne", 8)],
+                "without a UAI, one row per file as before")
+        t.equal(len(rows), 3, "three Établissements rows")
+
+
 def test_template(t, exe, annuaire):
     """template --commune --annuaire: the commune's schools, each name with
     its UAI, read back with their UAIs."""
@@ -518,6 +559,7 @@ def main():
     test_uai_column(t, args.exe, args.fixtures, annuaire)
     test_conflicts(t, args.exe, args.fixtures, annuaire)
     test_compare(t, args.exe, args.fixtures)
+    test_batch_one_row_per_uai(t, args.exe)
     if have_samples(args.samples):
         test_samples_with_annuaire(t, args.exe, args.samples, annuaire)
         test_villeurbanne_matching(t, args.exe, args.samples, annuaire)
