@@ -120,7 +120,7 @@ const cli_help cli_helps[] = {
       {"clasconv template -o Bron-2026.xlsx --depuis Bron-2025.xls",
        "modèle pré-rempli avec le tableau de l'an dernier"}}},
     {"serve",
-     "sert les pages web de vérification et de lot",
+     "sert les pages web de vérification, de lot et de comparaison",
      "clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO] "
      "[--max-fichiers N] [--travailleurs N] [--attente N] [--memoire MO] "
      "[--delai S] [--garde S] [--inactivite S] [--annuaire ANNUAIRE.csv]",
