@@ -1061,14 +1061,21 @@ static size_t changes_of(const clasconv_comparison *cmp,
 }
 
 /* The page: a summary, the downloads, then the report `compare` prints. */
-static void compare_page(const compare_job *j, const clasconv_comparison *cmp,
+static void compare_page(const compare_job *j,
+                         const clasconv_comparison_set *set,
                          const clasconv_buf *report, clasconv_buf *out)
 {
-    size_t schemes = changes_of(cmp, CLASCONV_CHANGE_SCHEME_STARTED) +
-                     changes_of(cmp, CLASCONV_CHANGE_SCHEME_STOPPED) +
-                     changes_of(cmp, CLASCONV_CHANGE_COUNT_MOVED);
-    size_t added = changes_of(cmp, CLASCONV_CHANGE_SCHOOL_NEW);
-    size_t gone = changes_of(cmp, CLASCONV_CHANGE_SCHOOL_GONE);
+    size_t schemes = 0, added = 0, gone = 0, kept = 0, i;
+
+    for (i = 0; i < set->count; i++) {
+        const clasconv_comparison *cmp = &set->items[i];
+        schemes += changes_of(cmp, CLASCONV_CHANGE_SCHEME_STARTED) +
+                   changes_of(cmp, CLASCONV_CHANGE_SCHEME_STOPPED) +
+                   changes_of(cmp, CLASCONV_CHANGE_COUNT_MOVED);
+        added += changes_of(cmp, CLASCONV_CHANGE_SCHOOL_NEW);
+        gone += changes_of(cmp, CLASCONV_CHANGE_SCHOOL_GONE);
+        kept += cmp->kept;
+    }
 
     serve_page_begin(out, j->ctx, "Comparaison avec l'an dernier", "comparer");
     clasconv_buf_printf(
@@ -1077,16 +1084,20 @@ static void compare_page(const compare_job *j, const clasconv_comparison *cmp,
         "retrouvé%s, %zu apparu%s, %zu disparu%s, %zu changement%s de "
         "dispositif</p><h1>Comparaison avec l'an dernier</h1><p>Ancien : "
         "<strong>",
-        added || gone || schemes ? "v-warn" : "v-ok", cmp->kept,
-        serve_plural(cmp->kept), serve_plural(cmp->kept), added,
-        serve_plural(added), gone, serve_plural(gone), schemes,
-        serve_plural(schemes));
+        added || gone || schemes ? "v-warn" : "v-ok", kept, serve_plural(kept),
+        serve_plural(kept), added, serve_plural(added), gone,
+        serve_plural(gone), schemes, serve_plural(schemes));
     serve_esc(out, j->older->label);
     clasconv_buf_puts(out, "</strong> · Nouveau : <strong>");
     serve_esc(out, j->newer->label);
+    clasconv_buf_puts(out, "</strong></p>");
+    if (set->count > 1)
+        clasconv_buf_puts(out, "<p class=\"probleme\">Les deux fichiers ne "
+                               "portent pas sur la même commune : chacun est "
+                               "comparé à un tableau vide.</p>");
     clasconv_buf_printf(
         out,
-        "</strong></p><section class=\"telecharger\" "
+        "<section class=\"telecharger\" "
         "aria-labelledby=\"t-dl\"><h2 id=\"t-dl\">Télécharger</h2>"
         "<ul class=\"dl\"><li><a href=\"/resultat/%s/comparaison\">"
         "Classeur de comparaison (.xlsx)</a></li><li><a "
@@ -1127,7 +1138,7 @@ static void compare_child(void *arg, int fd)
 {
     const compare_job *j = arg;
     clasconv_table *before, *after;
-    clasconv_comparison cmp;
+    clasconv_comparison_set set;
     clasconv_buf report = {0}, buf = {0};
     clasconv_diag diag;
     char *path;
@@ -1136,13 +1147,16 @@ static void compare_child(void *arg, int fd)
     after = before ? compare_side(j, j->newer, "de cette année", fd) : NULL;
     if (!after)
         return; /* the "error" record says which */
-    memset(&cmp, 0, sizeof cmp);
-    if (clasconv_compare(before, after, &cmp) != CLASCONV_OK)
+    /* Two files: one comparison, or two when the communes differ (each
+     * with an empty table), exactly as `compare` pairs them. */
+    if (clasconv_compare_communes((const clasconv_table *const *)&before, 1,
+                                  (const clasconv_table *const *)&after, 1,
+                                  &set) != CLASCONV_OK)
         _exit(4);
     clasconv_write_set_durable(0); /* the folder is thrown away */
     clasconv_diag_clear(&diag);
     path = join(j->dir, "comparaison.xlsx");
-    if (!path || clasconv_write_comparison(&cmp, 1, path, &diag) ||
+    if (!path || clasconv_write_comparison(set.items, set.count, path, &diag) ||
         serve_send_file(fd, "xlsx", path)) {
         const char *m =
             diag.message[0] ? diag.message : "Mémoire insuffisante.";
@@ -1151,12 +1165,14 @@ static void compare_child(void *arg, int fd)
     }
     unlink(path);
     free(path);
-    if (clasconv_render_comparison_json(&cmp, 1, &buf) != CLASCONV_OK ||
-        clasconv_render_comparison(&cmp, 1, &report) != CLASCONV_OK)
+    if (clasconv_render_comparison_json(set.items, set.count, &buf) !=
+            CLASCONV_OK ||
+        clasconv_render_comparison(set.items, set.count, &report) !=
+            CLASCONV_OK)
         _exit(4);
     serve_send(fd, "json", buf.data, buf.len);
     clasconv_buf_reset(&buf);
-    compare_page(j, &cmp, &report, &buf);
+    compare_page(j, &set, &report, &buf);
     if (buf.failed)
         _exit(4);
     serve_send(fd, "html", buf.data, buf.len);

@@ -244,6 +244,22 @@ def main():
         text = pre_text(data.decode("utf-8")) or ""
         c.check(r.status == 200 and text.startswith("Ancien  : a.csv"),
                 f"compare: fields in either order ({text[:60]!r})")
+        # Two communes: each compared with an empty table, as `compare`.
+        cli_xlsx = os.path.join(tmp, "cli-two.xlsx")
+        cli = common.run(exe, "compare", bron_src, new_src, "-o", cli_xlsx,
+                         "--annuaire", annuaire)
+        r, data = post(s, "/comparer", [
+            ("ancien", os.path.basename(BRON), bron_bytes),
+            ("nouveau", os.path.basename(NEW), new_bytes)])
+        page = data.decode("utf-8")
+        c.equal(r.status, 200, "two communes: status")
+        c.check("ne portent pas sur la même commune" in page,
+                "two communes: said on the page")
+        c.equal(pre_text(page), cli.stdout.decode("utf-8"),
+                "two communes: report as compare's")
+        r, body = s.get(links(page).get("comparaison", "/x"))
+        c.check(body == open(cli_xlsx, "rb").read(),
+                "two communes: workbook as compare -o's")
         c.equal(s.leftovers(), [], "TMPDIR empty after comparisons")
 
         # Its limits.
