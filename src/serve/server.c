@@ -581,7 +581,8 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
     if (r->too_big || r->held > ctx->max_bytes)
         return send_too_big(ctx, c);
     drop_empty(r);
-    if (r->too_many || r->nups > ctx->o.max_files ||
+    /* --max-fichiers bounds a lot; the comparison takes two, always. */
+    if (r->too_many || (r->route != R_COMPARE && r->nups > ctx->o.max_files) ||
         (r->route == R_CHECK && r->nups > 1) ||
         (r->route == R_COMPARE && r->nups > 2)) {
         char what[256];
