@@ -234,6 +234,33 @@ clasconv_error clasconv_compare(const clasconv_table *before,
 
 void clasconv_comparison_free(clasconv_comparison *cmp);
 
+/** Comparisons one per commune (clasconv_compare_communes()); zero-init. */
+typedef struct clasconv_comparison_set {
+    clasconv_comparison *items; /* in the newer side's order, then the
+                                   communes found in the older side only */
+    size_t count;
+    clasconv_table **empties; /* owned: stand for a commune absent from a
+                                 side */
+    size_t nempties;
+} clasconv_comparison_set;
+
+/**
+ * Compares two sides of tables commune by commune, as `compare` does for
+ * two files or two batch output folders: communes are paired by the key of
+ * their name (else of the file name), each older table once; a commune on
+ * one side only is compared with an empty table (held by the set). The
+ * tables stay the caller's and must outlive the set. Returns MEMORY (the
+ * set is then empty).
+ */
+clasconv_error clasconv_compare_communes(const clasconv_table *const *before,
+                                         size_t nbefore,
+                                         const clasconv_table *const *after,
+                                         size_t nafter,
+                                         clasconv_comparison_set *out);
+
+/** Frees the comparisons and empty tables of a set; NULL does nothing. */
+void clasconv_comparison_set_free(clasconv_comparison_set *set);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,9 +2,10 @@
  *
  * Pages in French for a browser: check one file (the `check --html`
  * report, with downloads of the workbook, the pre-filled template and the
- * JSON), convert a lot of files (synthesis, report, zip of workbooks) and
- * download the empty template. Every conversion runs in a worker process
- * with the limits of `batch`; uploads stay in memory, or in a private
+ * JSON), convert a lot of files (synthesis, report, zip of workbooks),
+ * compare last year's table with this year's (the `compare` report and
+ * workbook) and download the empty template. Every conversion runs in a worker
+ * process with the limits of `batch`; uploads stay in memory, or in a private
  * per-request temporary folder removed with the response.
  */
 #ifndef CLASCONV_SERVE_H
@@ -43,6 +44,10 @@ typedef struct clasconv_serve_options {
     unsigned wall_s;    /* per worker; 0 = batch default */
     unsigned keep_s;    /* how long results stay downloadable */
     unsigned timeout_s; /* idle connection timeout (slow clients) */
+    /* Annuaire de l'éducation every conversion is matched to (borrowed:
+     * loaded once by the caller before the server starts; the workers,
+     * forked from the server, share it). NULL = none. */
+    const struct clasconv_annuaire *annuaire;
     /* Called once listening, with the address ("http://127.0.0.1:8080/"). */
     void (*ready)(const char *url, void *user);
     /* Called with one French line per conversion request (may be NULL);

@@ -43,9 +43,10 @@ clasconv_error clasconv_render_report(const clasconv_table *table,
 
 /* --- Year over year (src/write/comparison.c) -------------------------- */
 
-/* Each takes `n` comparisons: one per commune (two files give one; two
- * batch output folders give one per commune, a commune present on one side
- * only being compared with an empty table). */
+/* Each takes `n` comparisons: one per commune, as
+ * clasconv_compare_communes() pairs them (two files of one commune give
+ * one; a commune present on one side only is compared with an empty
+ * table). */
 
 /** Appends the French report `compare` prints. */
 clasconv_error clasconv_render_comparison(const clasconv_comparison *cmps,

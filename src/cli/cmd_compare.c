@@ -211,95 +211,15 @@ static int read_one_side(const char *path, const clasconv_annuaire *annuaire,
     return 0;
 }
 
-/* The key two years of a commune share. */
-static char *commune_key(const clasconv_table *t)
-{
-    return clasconv_text_key(t->commune ? t->commune : t->file_name);
-}
-
-/* An empty table standing for a commune absent from one side. */
-static clasconv_table *empty_like(const clasconv_table *t)
-{
-    clasconv_table *e = clasconv_table_new();
-
-    if (e && (clasconv_table_set_string(&e->commune, t->commune) ||
-              clasconv_table_set_string(&e->file_name, ""))) {
-        clasconv_table_free(e);
-        return NULL;
-    }
-    return e;
-}
-
-/* Pairs the communes of both sides and compares each pair; a commune on
- * one side only is compared with an empty table. Returns the number of
- * comparisons, or -1 when out of memory. */
-static long pair_communes(side *before, side *after, side *empties,
-                          clasconv_comparison **out)
-{
-    size_t total = before->n + after->n, n = 0, i, j;
-    clasconv_comparison *cmps = calloc(total ? total : 1, sizeof *cmps);
-    char *used = calloc(before->n ? before->n : 1, 1);
-    long rc = 0;
-
-    if (!cmps || !used)
-        rc = -1;
-    for (i = 0; i < after->n && !rc; i++) {
-        char *key = commune_key(after->tables[i]);
-        const clasconv_table *old = NULL;
-        for (j = 0; key && j < before->n && !old; j++) {
-            char *other = used[j] ? NULL : commune_key(before->tables[j]);
-            if (other && !strcmp(key, other)) {
-                old = before->tables[j];
-                used[j] = 1;
-            }
-            free(other);
-        }
-        free(key);
-        if (!old) {
-            clasconv_table *e = empty_like(after->tables[i]);
-            if (!e || side_add(empties, e)) {
-                rc = -1;
-                break;
-            }
-            old = e;
-        }
-        if (clasconv_compare(old, after->tables[i], &cmps[n]))
-            rc = -1;
-        else
-            n++;
-    }
-    for (j = 0; j < before->n && !rc; j++) {
-        clasconv_table *e;
-        if (used[j])
-            continue;
-        e = empty_like(before->tables[j]);
-        if (!e || side_add(empties, e) ||
-            clasconv_compare(before->tables[j], e, &cmps[n]))
-            rc = -1;
-        else
-            n++;
-    }
-    free(used);
-    if (rc) {
-        for (i = 0; i < n; i++)
-            clasconv_comparison_free(&cmps[i]);
-        free(cmps);
-        return -1;
-    }
-    *out = cmps;
-    return (long)n;
-}
-
 int cmd_compare(int argc, char **argv)
 {
     compare_args args;
     clasconv_annuaire *annuaire = NULL;
-    side before = {0}, after = {0}, empties = {0};
-    clasconv_comparison *cmps = NULL;
+    side before = {0}, after = {0};
+    clasconv_comparison_set set = {0};
     clasconv_buf buf = {0};
     clasconv_diag diag;
     int rc = CLI_EXIT_FAILED, folders;
-    long n = 0, i;
 
     if (parse(argc, argv, &args))
         return CLI_EXIT_USAGE;
@@ -317,20 +237,22 @@ int cmd_compare(int argc, char **argv)
     if (read_one_side(args.before, annuaire, folders, &before) ||
         read_one_side(args.after, annuaire, folders, &after))
         goto done;
-    n = pair_communes(&before, &after, &empties, &cmps);
-    if (n < 0) {
+    if (clasconv_compare_communes(
+            (const clasconv_table *const *)before.tables, before.n,
+            (const clasconv_table *const *)after.tables, after.n, &set)) {
         cli_error("mémoire insuffisante pour la comparaison.");
         goto done;
     }
     if (args.output) {
         clasconv_diag_clear(&diag);
-        if (clasconv_write_comparison(cmps, (size_t)n, args.output, &diag)) {
+        if (clasconv_write_comparison(set.items, set.count, args.output,
+                                      &diag)) {
             cli_error("%s", diag.message);
             goto done;
         }
     }
-    if ((args.json ? clasconv_render_comparison_json(cmps, (size_t)n, &buf)
-                   : clasconv_render_comparison(cmps, (size_t)n, &buf)) !=
+    if ((args.json ? clasconv_render_comparison_json(set.items, set.count, &buf)
+                   : clasconv_render_comparison(set.items, set.count, &buf)) !=
         CLASCONV_OK) {
         cli_error("mémoire insuffisante pour produire le rapport.");
         goto done;
@@ -342,12 +264,9 @@ int cmd_compare(int argc, char **argv)
     rc = CLI_EXIT_OK;
 done:
     clasconv_buf_free(&buf);
-    for (i = 0; i < n; i++)
-        clasconv_comparison_free(&cmps[i]);
-    free(cmps);
+    clasconv_comparison_set_free(&set);
     side_free(&before);
     side_free(&after);
-    side_free(&empties);
     clasconv_annuaire_free(annuaire);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clasconv/ref.h"
 #include "clasconv/serve.h"
 #include "cli.h"
 
@@ -77,6 +78,8 @@ int cmd_serve(int argc, char **argv)
     clasconv_serve_options o;
     clasconv_diag diag;
     clasconv_error err;
+    clasconv_annuaire *annuaire = NULL;
+    const char *annuaire_path = NULL;
     char addr[64];
     int i;
 
@@ -102,6 +105,10 @@ int cmd_serve(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             o.address = addr;
+            continue;
+        }
+        if (!strcmp(arg, "--annuaire")) {
+            annuaire_path = value;
             continue;
         }
         if (!strcmp(arg, "--max-taille") &&
@@ -144,7 +151,18 @@ int cmd_serve(int argc, char **argv)
     o.queue_set = 1;
     o.ready = on_ready;
     o.log = on_log;
+    /* Loaded once, before any worker is forked: every conversion shares
+     * it. A server that cannot read it does not start. */
+    if (annuaire_path && clasconv_annuaire_load(annuaire_path, &annuaire,
+                                                &diag) != CLASCONV_OK) {
+        cli_error("%s Le serveur ne démarre pas : corrigez le chemin donné "
+                  "à --annuaire.",
+                  diag.message);
+        return CLI_EXIT_FAILED;
+    }
+    o.annuaire = annuaire;
     err = clasconv_serve_run(&o, &diag);
+    clasconv_annuaire_free(annuaire);
     if (err != CLASCONV_OK) {
         cli_error("%s", diag.message);
         return err == CLASCONV_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;

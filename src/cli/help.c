@@ -120,12 +120,13 @@ const cli_help cli_helps[] = {
       {"clasconv template -o Bron-2026.xlsx --depuis Bron-2025.xls",
        "modèle pré-rempli avec le tableau de l'an dernier"}}},
     {"serve",
-     "sert les pages web de vérification et de lot",
+     "sert les pages web de vérification, de lot et de comparaison",
      "clasconv serve [--ecoute ADRESSE:PORT] [--max-taille MO] "
      "[--max-fichiers N] [--travailleurs N] [--attente N] [--memoire MO] "
-     "[--delai S] [--garde S] [--inactivite S]",
+     "[--delai S] [--garde S] [--inactivite S] [--annuaire ANNUAIRE.csv]",
      "Sert à un navigateur les pages « Vérifier un fichier », « Convertir un "
-     "lot » et « Modèle vierge ». Chaque conversion tourne dans son propre "
+     "lot », « Comparer avec l'an dernier » et « Modèle vierge ». Chaque "
+     "conversion tourne dans son propre "
      "processus, avec les limites de « batch ». Déploiement derrière le "
      "proxy HTTPS et unité systemd : voir SERVE.md dans la documentation.",
      {{"--ecoute ADRESSE:PORT",
@@ -144,6 +145,9 @@ const cli_help cli_helps[] = {
                     "(défaut 600)"},
       {"--inactivite S",
        "coupe une connexion muette depuis S secondes (défaut 30)"},
+      {"--annuaire ANNUAIRE.csv",
+       "rapproche chaque école de l'Annuaire de l'éducation (UAI, nom "
+       "officiel) ; lu une fois au démarrage"},
       {"-h, --help", "affiche cette aide"}},
      {{"clasconv serve", "pages sur http://127.0.0.1:8080 (ce poste seul)"},
       {"clasconv serve --ecoute 0.0.0.0:8080 --travailleurs 2",

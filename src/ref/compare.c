@@ -216,3 +216,95 @@ void clasconv_comparison_free(clasconv_comparison *cmp)
     cmp->changes = NULL;
     cmp->count = cmp->cap = 0;
 }
+
+/* --- Commune by commune --- */
+
+/* The key two years of a commune share. */
+static char *commune_key(const clasconv_table *t)
+{
+    return clasconv_text_key(t->commune ? t->commune : t->file_name);
+}
+
+/* An empty table standing for a commune absent from one side, held by the
+ * set. NULL when out of memory. */
+static const clasconv_table *empty_like(clasconv_comparison_set *set,
+                                        const clasconv_table *t)
+{
+    clasconv_table *e = clasconv_table_new();
+
+    if (e && (clasconv_table_set_string(&e->commune, t->commune) ||
+              clasconv_table_set_string(&e->file_name, ""))) {
+        clasconv_table_free(e);
+        return NULL;
+    }
+    if (e)
+        set->empties[set->nempties++] = e;
+    return e;
+}
+
+clasconv_error clasconv_compare_communes(const clasconv_table *const *before,
+                                         size_t nbefore,
+                                         const clasconv_table *const *after,
+                                         size_t nafter,
+                                         clasconv_comparison_set *out)
+{
+    size_t total = nbefore + nafter, i, j;
+    char *used = calloc(nbefore ? nbefore : 1, 1);
+    clasconv_error err = CLASCONV_OK;
+
+    memset(out, 0, sizeof *out);
+    out->items = calloc(total ? total : 1, sizeof *out->items);
+    out->empties = calloc(total ? total : 1, sizeof *out->empties);
+    if (!used || !out->items || !out->empties)
+        err = CLASCONV_ERR_MEMORY;
+    for (i = 0; i < nafter && !err; i++) {
+        char *key = commune_key(after[i]);
+        const clasconv_table *old = NULL;
+        for (j = 0; key && j < nbefore && !old; j++) {
+            char *other = used[j] ? NULL : commune_key(before[j]);
+            if (other && !strcmp(key, other)) {
+                old = before[j];
+                used[j] = 1;
+            }
+            free(other);
+        }
+        if (!key)
+            err = CLASCONV_ERR_MEMORY;
+        free(key);
+        if (!err && !old && !(old = empty_like(out, after[i])))
+            err = CLASCONV_ERR_MEMORY;
+        if (!err && clasconv_compare(old, after[i], &out->items[out->count]))
+            err = CLASCONV_ERR_MEMORY;
+        else if (!err)
+            out->count++;
+    }
+    for (j = 0; j < nbefore && !err; j++) {
+        const clasconv_table *e;
+        if (used[j])
+            continue;
+        e = empty_like(out, before[j]);
+        if (!e || clasconv_compare(before[j], e, &out->items[out->count]))
+            err = CLASCONV_ERR_MEMORY;
+        else
+            out->count++;
+    }
+    free(used);
+    if (err)
+        clasconv_comparison_set_free(out);
+    return err;
+}
+
+void clasconv_comparison_set_free(clasconv_comparison_set *set)
+{
+    size_t i;
+
+    if (!set)
+        return;
+    for (i = 0; i < set->count; i++)
+        clasconv_comparison_free(&set->items[i]);
+    for (i = 0; i < set->nempties; i++)
+        clasconv_table_free(set->empties[i]);
+    free(set->items);
+    free(set->empties);
+    memset(set, 0, sizeof *set);
+}

@@ -285,6 +285,11 @@ static void job_file_child(void *arg, int fd)
                                  j->up->len, &table, &diag);
     if (!table)
         _exit(4);
+    /* As `convert --annuaire` and `batch --annuaire`: the index was loaded
+     * by the server before this worker was forked. */
+    if (rc == CLASCONV_OK && j->ctx->o.annuaire &&
+        clasconv_ref_match(table, j->ctx->o.annuaire, &table->anomalies))
+        _exit(4);
     converted = rc == CLASCONV_OK;
     f.table = table;
     f.status = CLASCONV_BATCH_UNREADABLE;
@@ -1004,6 +1009,243 @@ out:
     free(order);
     free(report_of);
     lot_free(&l);
+}
+
+/* --- « Comparer avec l'an dernier » --- */
+
+typedef struct compare_job {
+    const serve_ctx *ctx;
+    const serve_upload *older, *newer;
+    const char *dir;
+    const char *token;
+} compare_job;
+
+/* Reads one side in the worker, matched to the annuaire as `compare
+ * --annuaire` does; NULL (and an "error" record naming the side) when the
+ * file cannot be read. */
+static clasconv_table *compare_side(const compare_job *j,
+                                    const serve_upload *up, const char *which,
+                                    int fd)
+{
+    clasconv_table *table = NULL;
+    clasconv_diag diag;
+    clasconv_error rc;
+    char what[sizeof diag.message + 2 * SERVE_LABEL_MAX];
+
+    clasconv_diag_clear(&diag);
+    rc = clasconv_convert_memory(up->label, up->label, up->data, up->len,
+                                 &table, &diag);
+    if (!table)
+        _exit(4);
+    if (rc == CLASCONV_OK && j->ctx->o.annuaire &&
+        clasconv_ref_match(table, j->ctx->o.annuaire, &table->anomalies))
+        _exit(4);
+    if (rc == CLASCONV_OK)
+        return table;
+    snprintf(what, sizeof what,
+             "Le fichier %s, « %s », n'a pas pu être lu : %s", which, up->label,
+             diag.message[0] ? diag.message : clasconv_strerror(rc));
+    serve_send(fd, "error", what, strlen(what));
+    clasconv_table_free(table);
+    return NULL;
+}
+
+static size_t changes_of(const clasconv_comparison *cmp,
+                         clasconv_change_kind kind)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < cmp->count; i++)
+        n += cmp->changes[i].kind == kind;
+    return n;
+}
+
+/* The page: a summary, the downloads, then the report `compare` prints. */
+static void compare_page(const compare_job *j,
+                         const clasconv_comparison_set *set,
+                         const clasconv_buf *report, clasconv_buf *out)
+{
+    size_t schemes = 0, added = 0, gone = 0, kept = 0, i;
+
+    for (i = 0; i < set->count; i++) {
+        const clasconv_comparison *cmp = &set->items[i];
+        schemes += changes_of(cmp, CLASCONV_CHANGE_SCHEME_STARTED) +
+                   changes_of(cmp, CLASCONV_CHANGE_SCHEME_STOPPED) +
+                   changes_of(cmp, CLASCONV_CHANGE_COUNT_MOVED);
+        added += changes_of(cmp, CLASCONV_CHANGE_SCHOOL_NEW);
+        gone += changes_of(cmp, CLASCONV_CHANGE_SCHOOL_GONE);
+        kept += cmp->kept;
+    }
+
+    serve_page_begin(out, j->ctx, "Comparaison avec l'an dernier", "comparer");
+    clasconv_buf_printf(
+        out,
+        "<p id=\"verdict\" class=\"verdict %s\">%zu établissement%s "
+        "retrouvé%s, %zu apparu%s, %zu disparu%s, %zu changement%s de "
+        "dispositif</p><h1>Comparaison avec l'an dernier</h1><p>Ancien : "
+        "<strong>",
+        added || gone || schemes ? "v-warn" : "v-ok", kept, serve_plural(kept),
+        serve_plural(kept), added, serve_plural(added), gone,
+        serve_plural(gone), schemes, serve_plural(schemes));
+    serve_esc(out, j->older->label);
+    clasconv_buf_puts(out, "</strong> · Nouveau : <strong>");
+    serve_esc(out, j->newer->label);
+    clasconv_buf_puts(out, "</strong></p>");
+    if (set->count > 1)
+        clasconv_buf_puts(out, "<p class=\"probleme\">Les deux fichiers ne "
+                               "portent pas sur la même commune : chacun est "
+                               "comparé à un tableau vide.</p>");
+    clasconv_buf_printf(
+        out,
+        "<section class=\"telecharger\" "
+        "aria-labelledby=\"t-dl\"><h2 id=\"t-dl\">Télécharger</h2>"
+        "<ul class=\"dl\"><li><a href=\"/resultat/%s/comparaison\">"
+        "Classeur de comparaison (.xlsx)</a></li><li><a "
+        "href=\"/resultat/%s/json\">Données (JSON)</a></li></ul>"
+        "<p class=\"aide\">Le classeur a une feuille Évolution (totaux "
+        "côte à côte, écarts en formules) et une feuille Changements. "
+        "Disponibles %u minutes.</p></section>"
+        "<section id=\"rapport\" aria-labelledby=\"t-rapport\"><h2 "
+        "id=\"t-rapport\">Rapport</h2><pre class=\"rapport\">",
+        j->token, j->token, (j->ctx->o.keep_s + 59) / 60);
+    {
+        /* The report's text, escaped line by line (the escaper folds
+         * newlines; it quotes names read in files). */
+        const char *p = report->data ? report->data : "";
+        const char *end = p + report->len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            char *line = malloc(n + 1);
+            if (!line) {
+                out->failed = 1;
+                return;
+            }
+            memcpy(line, p, n);
+            line[n] = '\0';
+            serve_esc(out, line);
+            free(line);
+            clasconv_buf_puts(out, "\n");
+            p += n + 1;
+        }
+    }
+    clasconv_buf_puts(out, "</pre></section><p><a href=\"/comparer\">Comparer "
+                           "deux autres fichiers</a></p>");
+    serve_page_end(out);
+}
+
+static void compare_child(void *arg, int fd)
+{
+    const compare_job *j = arg;
+    clasconv_table *before, *after;
+    clasconv_comparison_set set;
+    clasconv_buf report = {0}, buf = {0};
+    clasconv_diag diag;
+    char *path;
+
+    before = compare_side(j, j->older, "de l'an dernier", fd);
+    after = before ? compare_side(j, j->newer, "de cette année", fd) : NULL;
+    if (!after)
+        return; /* the "error" record says which */
+    /* Two files: one comparison, or two when the communes differ (each
+     * with an empty table), exactly as `compare` pairs them. */
+    if (clasconv_compare_communes((const clasconv_table *const *)&before, 1,
+                                  (const clasconv_table *const *)&after, 1,
+                                  &set) != CLASCONV_OK)
+        _exit(4);
+    clasconv_write_set_durable(0); /* the folder is thrown away */
+    clasconv_diag_clear(&diag);
+    path = join(j->dir, "comparaison.xlsx");
+    if (!path || clasconv_write_comparison(set.items, set.count, path, &diag) ||
+        serve_send_file(fd, "xlsx", path)) {
+        const char *m =
+            diag.message[0] ? diag.message : "Mémoire insuffisante.";
+        serve_send(fd, "error", m, strlen(m));
+        return;
+    }
+    unlink(path);
+    free(path);
+    if (clasconv_render_comparison_json(set.items, set.count, &buf) !=
+            CLASCONV_OK ||
+        clasconv_render_comparison(set.items, set.count, &report) !=
+            CLASCONV_OK)
+        _exit(4);
+    serve_send(fd, "json", buf.data, buf.len);
+    clasconv_buf_reset(&buf);
+    compare_page(j, &set, &report, &buf);
+    if (buf.failed)
+        _exit(4);
+    serve_send(fd, "html", buf.data, buf.len);
+    /* The worker exits now: the system takes its memory back. */
+}
+
+void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
+                       const serve_upload *newer, const char *dir,
+                       serve_answer *a)
+{
+    char token[SERVE_TOKEN_LEN + 1];
+    char label[2 * SERVE_LABEL_MAX + 16];
+    char name[SERVE_LABEL_MAX + 64], stem[SERVE_LABEL_MAX + 1];
+    serve_parts parts = {0};
+    serve_outcome outcome;
+    const serve_part *html, *error;
+    compare_job j;
+    int sig = 0;
+
+    if (serve_token(token)) {
+        a->status = 503;
+        serve_page_error(&a->body, ctx, "Service indisponible",
+                         "Le serveur n'a pas pu tirer de numéro aléatoire.",
+                         "Réessayez dans un instant.");
+        return;
+    }
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    j.older = older;
+    j.newer = newer;
+    j.dir = dir;
+    j.token = token;
+    /* One worker reads both files: the limits of one conversion apply to
+     * the comparison as a whole. The test hook sees both names. */
+    snprintf(label, sizeof label, "%s et %s", older->label, newer->label);
+    outcome =
+        serve_worker_run(ctx, label, dir, compare_child, &j, &parts, &sig);
+    html = serve_parts_find(&parts, "html");
+    error = serve_parts_find(&parts, "error");
+    if (outcome == SERVE_WORKER_OK && !html && error) {
+        char what[4096];
+        snprintf(what, sizeof what, "%.*s", (int)error->len,
+                 (const char *)error->data);
+        a->status = 422;
+        serve_page_error(&a->body, ctx, "Comparaison impossible", what,
+                         "Que faire : vérifiez d'abord ce fichier avec <a "
+                         "href=\"/\">Vérifier un fichier</a>, corrigez-le, "
+                         "puis <a href=\"/comparer\">comparez à "
+                         "nouveau</a>.");
+        serve_parts_free(&parts);
+        return;
+    }
+    if (outcome != SERVE_WORKER_OK || !html) {
+        worker_error_page(ctx, a,
+                          outcome == SERVE_WORKER_OK ? SERVE_WORKER_MALFORMED
+                                                     : outcome,
+                          sig, label);
+        serve_parts_free(&parts);
+        return;
+    }
+    serve_label_stem(newer->label, stem, sizeof stem);
+    snprintf(name, sizeof name, "%s - comparaison.xlsx", stem);
+    clasconv_buf_append(&a->body, (const char *)html->data, html->len);
+    if (item_from_part(a, serve_parts_find(&parts, "xlsx"), "comparaison", name,
+                       CT_XLSX, 0))
+        a->body.failed = 1;
+    snprintf(name, sizeof name, "%s - comparaison.json", stem);
+    if (item_from_part(a, serve_parts_find(&parts, "json"), "json", name,
+                       CT_JSON, 0))
+        a->body.failed = 1;
+    a->status = 200;
+    memcpy(a->token, token, sizeof a->token);
+    serve_parts_free(&parts);
 }
 
 /* --- « Modèle vierge » --- */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clasconv/coord.h"
+#include "clasconv/ref.h"
 #include "clasconv/write.h"
 
 const char serve_page_css[] =
@@ -67,6 +68,10 @@ const char serve_page_css[] =
     ".st-averifier{background:#fff4d6;color:#6b4d00}"
     ".st-illisible,.st-nonecrit{background:#fde2e1;color:#8e1b1b}"
     ".st-ignore{background:#eee;color:#333}"
+    "pre.rapport{overflow-x:auto;padding:.8em;background:#f7f7f7;"
+    "border:1px solid #ccc;font-size:.85em;line-height:1.35}"
+    "fieldset.deux{border:0;padding:0;margin:0;display:grid;gap:1em;"
+    "grid-template-columns:repeat(auto-fit,minmax(16em,1fr))}"
     "@media print{.site ul,form,ul.dl,.evitement{display:none}"
     "a{color:#000;text-decoration:none}}";
 
@@ -87,6 +92,7 @@ void serve_page_nav(clasconv_buf *out, const char *current)
     } links[] = {
         {"verifier", "/", "Vérifier un fichier"},
         {"lot", "/lot", "Convertir un lot"},
+        {"comparer", "/comparer", "Comparer avec l'an dernier"},
         {"modele", "/modele", "Modèle vierge"},
     };
     size_t i;
@@ -128,6 +134,25 @@ void serve_page_end(clasconv_buf *out)
                         CLASCONV_VERSION);
 }
 
+/* Says which annuaire the server matches schools to, if any. */
+static void annuaire_note(clasconv_buf *out, const serve_ctx *ctx)
+{
+    size_t n;
+
+    if (!ctx->o.annuaire)
+        return;
+    n = clasconv_annuaire_count(ctx->o.annuaire);
+    clasconv_buf_puts(out, "<p class=\"encadre\" id=\"annuaire\">Annuaire de "
+                           "l'éducation utilisé : <strong>");
+    serve_esc(out, clasconv_annuaire_name(ctx->o.annuaire));
+    clasconv_buf_printf(out,
+                        "</strong> (%zu établissement%s). Chaque école est "
+                        "rapprochée de l'annuaire : son UAI et son nom "
+                        "officiel figurent dans le classeur et les données "
+                        "JSON.</p>",
+                        n, serve_plural(n));
+}
+
 void serve_page_home(clasconv_buf *out, const serve_ctx *ctx)
 {
     serve_page_check_form(out, ctx);
@@ -154,8 +179,12 @@ void serve_page_check_form(clasconv_buf *out, const serve_ctx *ctx)
         "glisser le fichier sur ce champ.</p>"
         "<button type=\"submit\">Vérifier le fichier</button></form>"
         "<p class=\"encadre\">Le fichier n'est pas conservé : il est lu "
-        "puis effacé. Les résultats restent téléchargeables %u minutes.</p>",
+        "puis effacé. Les résultats restent téléchargeables %u minutes.</p>"
+        "<p>D'une année sur l'autre : <a href=\"/comparer\">Comparer avec "
+        "l'an dernier</a> (établissements apparus ou disparus, dispositifs, "
+        "effectifs).</p>",
         ctx->o.max_mb, (ctx->o.keep_s + 59) / 60);
+    annuaire_note(out, ctx);
     serve_page_end(out);
 }
 
@@ -182,6 +211,42 @@ void serve_page_lot_form(clasconv_buf *out, const serve_ctx *ctx)
         "<p class=\"encadre\">Les fichiers ne sont pas conservés. Les "
         "résultats restent téléchargeables %u minutes.</p>",
         ctx->o.max_files, ctx->o.max_mb, (ctx->o.keep_s + 59) / 60);
+    annuaire_note(out, ctx);
+    serve_page_end(out);
+}
+
+void serve_page_compare_form(clasconv_buf *out, const serve_ctx *ctx)
+{
+    static const char accept[] = ".xls,.xlsx,.ods,.csv,.txt,.docx";
+
+    serve_page_begin(out, ctx, "Comparer avec l'an dernier", "comparer");
+    clasconv_buf_printf(
+        out,
+        "<h1>Comparer avec l'an dernier</h1>"
+        "<p>Déposez le tableau de l'an dernier et celui de cette année pour "
+        "la même commune : la page dit quels établissements apparaissent ou "
+        "disparaissent (par leur UAI quand elle est connue, sinon par "
+        "niveau et nom), quels dispositifs commencent ou s'arrêtent, quels "
+        "effectifs varient de plus de %d enfants et de %d %%, et donne les "
+        "totaux par niveau côte à côte, avec le classeur de comparaison.</p>"
+        "<form class=\"depot\" method=\"post\" action=\"/comparer\" "
+        "enctype=\"multipart/form-data\"><fieldset class=\"deux\">"
+        "<legend class=\"evitement\">Les deux fichiers</legend><div>"
+        "<label for=\"ancien\">Tableau de l'an dernier (ancien)</label>"
+        "<input type=\"file\" id=\"ancien\" name=\"ancien\" required "
+        "accept=\"%s\" aria-describedby=\"aide-comparer\"></div><div>"
+        "<label for=\"nouveau\">Tableau de cette année (nouveau)</label>"
+        "<input type=\"file\" id=\"nouveau\" name=\"nouveau\" required "
+        "accept=\"%s\" aria-describedby=\"aide-comparer\"></div>"
+        "</fieldset><p id=\"aide-comparer\" class=\"aide\">Formats lus : "
+        ".xls, .xlsx, .ods, .csv, .txt, .docx ; %u Mo au plus pour les deux "
+        "fichiers ensemble.</p>"
+        "<button type=\"submit\">Comparer les deux fichiers</button></form>"
+        "<p class=\"encadre\">Les fichiers ne sont pas conservés. Les "
+        "résultats restent téléchargeables %u minutes.</p>",
+        CLASCONV_COMPARE_MIN_CHILDREN, CLASCONV_COMPARE_MIN_PERCENT, accept,
+        accept, ctx->o.max_mb, (ctx->o.keep_s + 59) / 60);
+    annuaire_note(out, ctx);
     serve_page_end(out);
 }
 

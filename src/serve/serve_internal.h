@@ -157,6 +157,7 @@ void serve_page_home(clasconv_buf *out, const serve_ctx *ctx);
 void serve_page_check_form(clasconv_buf *out, const serve_ctx *ctx);
 void serve_page_lot_form(clasconv_buf *out, const serve_ctx *ctx);
 void serve_page_template_form(clasconv_buf *out, const serve_ctx *ctx);
+void serve_page_compare_form(clasconv_buf *out, const serve_ctx *ctx);
 /**
  * A complete French error page: `title` (trusted), `what` (escaped) and
  * `next` (trusted HTML: what to do next).
@@ -177,6 +178,7 @@ typedef struct serve_upload {
     unsigned char *data;
     size_t len;
     size_t cap; /* bytes allocated while it is received */
+    int newer;  /* « Comparer »: 1 for the « nouveau » field, else 0 */
 } serve_upload;
 
 /**
@@ -209,6 +211,13 @@ void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
 /** « Convertir un lot »: uploads (a .zip is opened in a worker). */
 void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
                    const char *dir, serve_answer *a);
+/**
+ * « Comparer avec l'an dernier »: `older` and `newer` compared in one
+ * worker, as `compare ANCIEN NOUVEAU -o` does (report and workbook).
+ */
+void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
+                       const serve_upload *newer, const char *dir,
+                       serve_answer *a);
 /** « Modèle vierge »: the empty template for `commune` (may be ""). */
 void serve_job_template(serve_ctx *ctx, const char *commune, const char *dir,
                         serve_answer *a);

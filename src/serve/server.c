@@ -34,7 +34,7 @@
 #define SERVE_BODY_MAX_S 300
 #define SERVE_RETRY_AFTER "10"
 
-enum route { R_NONE = 0, R_CHECK, R_LOT };
+enum route { R_NONE = 0, R_CHECK, R_LOT, R_COMPARE };
 
 typedef struct req {
     enum route route;
@@ -338,7 +338,9 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
             r->bad = 1;
         return r->bad ? MHD_NO : MHD_YES;
     }
-    if (strcmp(key, r->route == R_CHECK ? "fichier" : "fichiers")) {
+    if (r->route == R_COMPARE
+            ? strcmp(key, "ancien") && strcmp(key, "nouveau")
+            : strcmp(key, r->route == R_CHECK ? "fichier" : "fichiers")) {
         r->wrong_field = 1;
         return MHD_YES; /* ignored */
     }
@@ -359,6 +361,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
         }
         u = &r->ups[r->nups++];
         memset(u, 0, sizeof *u);
+        u->newer = !strcmp(key, "nouveau");
         u->label = serve_label_clean(filename);
         if (!u->label) {
             r->too_big = 1;
@@ -513,9 +516,10 @@ static enum MHD_Result run_job(serve_ctx *ctx, struct MHD_Connection *c, req *r,
     enum MHD_Result ret;
 
     struct timespec t0, t1;
-    const char *what = !r                    ? "modèle"
-                       : r->route == R_CHECK ? "vérification"
-                                             : "lot";
+    const char *what = !r                      ? "modèle"
+                       : r->route == R_CHECK   ? "vérification"
+                       : r->route == R_COMPARE ? "comparaison"
+                                               : "lot";
 
     memset(&a, 0, sizeof a);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -536,6 +540,9 @@ static enum MHD_Result run_job(serve_ctx *ctx, struct MHD_Connection *c, req *r,
         serve_job_template(ctx, commune, dir, &a);
     else if (r->route == R_CHECK)
         serve_job_check(ctx, &r->ups[0], dir, &a);
+    else if (r->route == R_COMPARE)
+        serve_job_compare(ctx, &r->ups[r->ups[0].newer ? 1 : 0],
+                          &r->ups[r->ups[0].newer ? 0 : 1], dir, &a);
     else
         serve_job_lot(ctx, r->ups, r->nups, dir, &a);
     /* Nothing uploaded outlives the request. */
@@ -574,13 +581,18 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
     if (r->too_big || r->held > ctx->max_bytes)
         return send_too_big(ctx, c);
     drop_empty(r);
-    if (r->too_many || r->nups > ctx->o.max_files ||
-        (r->route == R_CHECK && r->nups > 1)) {
+    /* --max-fichiers bounds a lot; the comparison takes two, always. */
+    if (r->too_many || (r->route != R_COMPARE && r->nups > ctx->o.max_files) ||
+        (r->route == R_CHECK && r->nups > 1) ||
+        (r->route == R_COMPARE && r->nups > 2)) {
         char what[256];
         if (r->route == R_CHECK)
             snprintf(what, sizeof what,
                      "Cette page vérifie un fichier à la fois (%zu reçus).",
                      r->nups);
+        else if (r->route == R_COMPARE)
+            snprintf(what, sizeof what,
+                     "Cette page compare deux fichiers, pas plus.");
         else
             snprintf(what, sizeof what,
                      "Ce lot compte plus de %u fichiers, le nombre le plus "
@@ -590,6 +602,10 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
                           r->route == R_CHECK
                               ? "Que faire : pour plusieurs fichiers, utilisez "
                                 "<a href=\"/lot\">Convertir un lot</a>."
+                          : r->route == R_COMPARE
+                              ? "Que faire : choisissez un seul fichier dans "
+                                "chaque champ. <a href=\"/comparer\">Comparer "
+                                "avec l'an dernier</a>."
                               : "Que faire : déposez les fichiers en "
                                 "plusieurs lots. <a href=\"/lot\">Convertir "
                                 "un lot</a>.");
@@ -601,6 +617,18 @@ static enum MHD_Result finish_upload(serve_ctx *ctx, struct MHD_Connection *c,
                           "Que faire : rechargez la page et déposez le "
                           "fichier à nouveau. <a href=\"/\">Vérifier un "
                           "fichier</a>.");
+    if (r->route == R_COMPARE &&
+        (r->nups != 2 || r->ups[0].newer == r->ups[1].newer))
+        return send_error(ctx, c, 400,
+                          r->nups == 0 ? "Aucun fichier reçu"
+                                       : "Deux fichiers attendus",
+                          "La comparaison demande deux fichiers : le tableau "
+                          "de l'an dernier (ancien) et celui de cette année "
+                          "(nouveau).",
+                          "Que faire : choisissez un fichier dans chacun des "
+                          "deux champs, puis « Comparer les deux fichiers ». "
+                          "<a href=\"/comparer\">Comparer avec l'an "
+                          "dernier</a>.");
     if (r->nups == 0)
         return send_error(ctx, c, 400, "Aucun fichier reçu",
                           "Aucun fichier n'était joint à l'envoi (ou il était "
@@ -647,13 +675,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     }
 
     if (!strcmp(url, "/") || !strcmp(url, "/verifier") ||
-        !strcmp(url, "/lot")) {
-        int lot = !strcmp(url, "/lot");
+        !strcmp(url, "/lot") || !strcmp(url, "/comparer")) {
+        int lot = !strcmp(url, "/lot"), compare = !strcmp(url, "/comparer");
         const char *length;
         if (get) {
             clasconv_buf page = {0};
             if (lot)
                 serve_page_lot_form(&page, ctx);
+            else if (compare)
+                serve_page_compare_form(&page, ctx);
             else
                 serve_page_check_form(&page, ctx);
             return send_page(ctx, c, 200, &page);
@@ -673,8 +703,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         r = calloc(1, sizeof *r);
         if (!r)
             return send_busy(ctx, c);
-        r->route = lot ? R_LOT : R_CHECK;
-        r->max_files = ctx->o.max_files;
+        r->route = lot ? R_LOT : compare ? R_COMPARE : R_CHECK;
+        r->max_files = compare ? 2 : ctx->o.max_files;
         r->max_bytes = ctx->max_bytes;
         r->started = mono_s();
         r->pp = serve_mhd.create_post_processor(c, SERVE_PP_BUFFER, on_part, r);
@@ -716,8 +746,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                       "Cette adresse ne correspond à aucune page du "
                       "service.",
                       "Que faire : <a href=\"/\">vérifier un fichier</a>, "
-                      "<a href=\"/lot\">convertir un lot</a> ou <a "
-                      "href=\"/modele\">télécharger le modèle vierge</a>.");
+                      "<a href=\"/lot\">convertir un lot</a>, <a "
+                      "href=\"/comparer\">comparer avec l'an dernier</a> ou "
+                      "<a href=\"/modele\">télécharger le modèle "
+                      "vierge</a>.");
 not_allowed:
     return send_error(ctx, c, 405, "Méthode non acceptée",
                       "Cette page ne répond pas à ce type de requête.",

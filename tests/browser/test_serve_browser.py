@@ -3,8 +3,11 @@
 chromium, headless, driven by Selenium): a coordinator uploads her file
 through the page, reads the verdict and the highlighted cells, downloads the
 standardized workbook and finds the expected rows in it; an agent converts
-a lot of three files; a bad file gets its French page; the empty template
-downloads; the style sheet is allowed by the Content-Security-Policy (no
+a lot of three files; last year's and this year's tables are compared
+(« Comparer avec l'an dernier », reached from the home page: report on the
+page, workbook downloaded with compare's sheets); a bad file gets its
+French page; the empty template downloads; a server started with
+--annuaire says so on its home page; the style sheet is allowed by the Content-Security-Policy (no
 violation in the console, colours applied); the skip link comes first on
 Tab. All of it once with JavaScript on and once with it off. Screenshots
 of every page, desktop and 390 px wide, go to --artifacts.
@@ -36,6 +39,11 @@ FIXTURE = "coord/rapport-3-erreurs.csv"
 DEMO = "demo/Tableau dispositifs CLAS 2026 - Exemple-sur-Saône.csv"
 LAYOUT = "layouts/Tableau CLAS 2026 - Sainte-Foy-lès-Lyon.csv"
 BAD = "csv/bad-quote.csv"
+OLD = "ref/clas-2025-villeurbanne.csv"
+NEW = "ref/clas-2026-villeurbanne.csv"
+ANNUAIRE = "annuaire/annuaire-rhone.csv"
+COMPARE_VERDICT = ("3 établissements retrouvés, 1 apparu, 1 disparu, "
+                   "3 changements de dispositif")
 VERDICT = "3 erreurs à corriger avant l'envoi"
 CHROMIUM = "/usr/bin/chromium"
 DRIVER = "/usr/bin/chromedriver"
@@ -52,10 +60,10 @@ except ImportError:
     webdriver = None
 
 
-def start_server(exe, tmpdir):
+def start_server(exe, tmpdir, *args):
     env = dict(os.environ, TMPDIR=tmpdir)
     env.pop("CLASCONV_SERVE_TEST_HOOK", None)
-    p = subprocess.Popen([exe, "serve", "--ecoute", "127.0.0.1:0"],
+    p = subprocess.Popen([exe, "serve", "--ecoute", "127.0.0.1:0", *args],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          env=env)
     line = p.stdout.readline().decode("utf-8")
@@ -142,6 +150,51 @@ def csp_violations(d):
     return [e["message"] for e in logs
             if "Content Security Policy" in e.get("message", "") or
             "Refused to" in e.get("message", "")]
+
+
+def compare(c, d, url, fx, ref_cmp, downloads, art, tag, javascript):
+    """« Comparer avec l'an dernier », from the home page's link."""
+    d.get(url)
+    navigate(d, d.find_element(By.CSS_SELECTOR, 'main a[href="/comparer"]'))
+    c.equal(d.title, "Comparer avec l'an dernier – clasconv",
+            f"{tag}: comparison page from the home page")
+    c.equal([d.find_element(By.CSS_SELECTOR, f'label[for="{f}"]').text
+             for f in ("ancien", "nouveau")],
+            ["Tableau de l'an dernier (ancien)",
+             "Tableau de cette année (nouveau)"], f"{tag}: compare labels")
+    shots(d, art, f"{tag}-comparer-formulaire")
+    d.find_element(By.ID, "ancien").send_keys(os.path.join(fx, OLD))
+    d.find_element(By.ID, "nouveau").send_keys(os.path.join(fx, NEW))
+    navigate(d, d.find_element(By.CSS_SELECTOR, "form.depot button"))
+    verdict = d.find_element(By.ID, "verdict")
+    c.equal(verdict.text, COMPARE_VERDICT, f"{tag}: compare verdict")
+    c.check(verdict.value_of_css_property("background-color") not in
+            ("rgba(0, 0, 0, 0)", "transparent"), f"{tag}: verdict styled")
+    report = d.find_element(By.CSS_SELECTOR, "pre.rapport").text
+    for line in ("Établissements apparus : 1",
+                 "- Collège Evariste Galois (Collège",
+                 "- Lycée Louis Lumière"):
+        c.check(line in report, f"{tag}: compare report has {line!r}")
+    c.equal(d.find_element(By.CSS_SELECTOR, "pre.rapport")
+            .value_of_css_property("white-space"), "pre",
+            f"{tag}: report keeps its columns")
+    if javascript:
+        w = page_width_390(d)
+        c.check(w <= 400, f"{tag}: comparison fits 390 px ({w})")
+    shots(d, art, f"{tag}-comparer")
+    before = set(os.listdir(downloads))
+    d.find_element(By.PARTIAL_LINK_TEXT, "Classeur de comparaison").click()
+    wb = wait_download(downloads, ".xlsx", before)
+    c.check(wb is not None and os.path.basename(wb) ==
+            "clas-2026-villeurbanne - comparaison.xlsx",
+            f"{tag}: comparison workbook downloaded ({wb})")
+    if wb:
+        order, sheets, _ = common.read_xlsx(wb)
+        c.equal(order, ["Évolution", "Changements"],
+                f"{tag}: comparison sheets")
+        if ref_cmp:
+            c.check((order, sheets) == ref_cmp,
+                    f"{tag}: comparison workbook as compare -o's")
 
 
 def run(c, d, url, fx, ref_rows, downloads, art, tag, javascript):
@@ -279,6 +332,10 @@ def main():
     ref = os.path.join(tmp, "ref.xlsx")
     common.run(exe, "convert", os.path.join(fx, FIXTURE), "-o", ref)
     ref_order, ref_sheets, _ = common.read_xlsx(ref)
+    ref_cmp_path = os.path.join(tmp, "comparaison.xlsx")
+    common.run(exe, "compare", os.path.join(fx, OLD), os.path.join(fx, NEW),
+               "-o", ref_cmp_path)
+    ref_cmp = common.read_xlsx(ref_cmp_path)[:2]
     server_tmp = os.path.join(tmp, "server-tmp")
     os.mkdir(server_tmp)
     server, url = start_server(exe, server_tmp)
@@ -291,6 +348,8 @@ def main():
             try:
                 run(c, d, url, fx, (ref_order, ref_sheets), downloads, art,
                     tag, javascript)
+                compare(c, d, url, fx, ref_cmp, downloads, art, tag,
+                        javascript)
             finally:
                 d.quit()
         c.equal(os.listdir(server_tmp), [], "server TMPDIR empty")
@@ -301,6 +360,29 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
     c.equal(server.returncode, 0, "server stopped cleanly")
+
+    # A server with --annuaire: its home page says which one.
+    server, url = start_server(exe, server_tmp, "--annuaire",
+                               os.path.join(fx, ANNUAIRE))
+    downloads = os.path.join(tmp, "dl-annuaire")
+    os.mkdir(downloads)
+    d = make_driver(downloads, True)
+    try:
+        d.get(url)
+        note = d.find_element(By.ID, "annuaire").text
+        c.check(note.startswith("Annuaire de l'éducation utilisé : "
+                                "annuaire-rhone.csv (61 établissements)."),
+                f"annuaire: shown on the home page ({note!r})")
+        shots(d, art, "annuaire-accueil")
+        compare(c, d, url, fx, None, downloads, art, "annuaire", True)
+    finally:
+        d.quit()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    c.equal(server.returncode, 0, "annuaire server stopped cleanly")
     c.check(len([n for n in os.listdir(art) if n.endswith(".png")]) >= 20,
             "screenshots kept")
     shutil.rmtree(tmp, ignore_errors=True)

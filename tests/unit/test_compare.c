@@ -135,3 +135,49 @@ Test(compare, thresholds)
         clasconv_table_free(now);
     }
 }
+
+/* Commune by commune (compare of two files or two batch folders, and the
+ * serve page): paired by the commune's key, each older table once; a
+ * commune on one side only is compared with an empty table. */
+Test(compare, communes_paired_by_key_else_with_an_empty_table)
+{
+    clasconv_table *t[4];
+    const clasconv_table *older[2], *newer[2];
+    clasconv_comparison_set set;
+    size_t i;
+
+    for (i = 0; i < 4; i++) {
+        t[i] = clasconv_table_new();
+        cr_assert_not_null(t[i]);
+        add(t[i], CLASCONV_LEVEL_ELEMENTAIRE, "EE Jules Ferry", NULL, 5);
+    }
+    cr_assert_eq(clasconv_table_set_string(&t[0]->commune, "Bron"), 0);
+    cr_assert_eq(clasconv_table_set_string(&t[1]->commune, "SAINT-PRIEST"), 0);
+    cr_assert_eq(clasconv_table_set_string(&t[2]->commune, "Saint Priest"), 0);
+    cr_assert_eq(clasconv_table_set_string(&t[3]->commune, "Vénissieux"), 0);
+    older[0] = t[0];
+    older[1] = t[1];
+    newer[0] = t[2];
+    newer[1] = t[3];
+    cr_assert_eq(clasconv_compare_communes(older, 2, newer, 2, &set),
+                 CLASCONV_OK);
+    cr_assert_eq(set.count, 3);
+    cr_assert_eq(set.nempties, 2);
+    /* Saint-Priest with Saint Priest: the school kept, nothing changed. */
+    cr_assert_eq(set.items[0].before, t[1]);
+    cr_assert_eq(set.items[0].after, t[2]);
+    cr_assert_eq(set.items[0].kept, 1);
+    cr_assert_eq(set.items[0].count, 0);
+    /* Vénissieux is new: compared with an empty table of its name. */
+    cr_assert_eq(set.items[1].after, t[3]);
+    cr_assert_str_eq(set.items[1].before->commune, "Vénissieux");
+    cr_assert_eq(count_kind(&set.items[1], CLASCONV_CHANGE_SCHOOL_NEW), 1);
+    /* Bron is gone, last. */
+    cr_assert_eq(set.items[2].before, t[0]);
+    cr_assert_eq(count_kind(&set.items[2], CLASCONV_CHANGE_SCHOOL_GONE), 1);
+    clasconv_comparison_set_free(&set);
+    cr_assert_eq(set.count, 0);
+    clasconv_comparison_set_free(NULL);
+    for (i = 0; i < 4; i++)
+        clasconv_table_free(t[i]);
+}
