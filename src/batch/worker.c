@@ -388,8 +388,12 @@ static void set_file_limits(const clasconv_batch_options *o)
     unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
     rlim_t used = 0;
 
+    /* Whole seconds used so far, rounded up: the allowance of this file is
+     * between `cpu` and `cpu` + 1 seconds. */
     if (getrusage(RUSAGE_SELF, &ru) == 0)
-        used = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1;
+        used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000000) +
+               1;
     if (getrlimit(RLIMIT_CPU, &rl) == 0) {
         rl.rlim_cur = used + cpu;
         if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
