@@ -96,6 +96,7 @@ typedef clasconv_error (*clasconv_batch_convert_fn)(
 #define CLASCONV_BATCH_DEFAULT_MEMORY_MB 256u
 #define CLASCONV_BATCH_DEFAULT_CPU_S 60u
 #define CLASCONV_BATCH_DEFAULT_WALL_S 120u
+#define CLASCONV_BATCH_DEFAULT_WORKER_FILES 200u
 /* Hard bounds of a walk. */
 #define CLASCONV_BATCH_MAX_FILES 200000u
 #define CLASCONV_BATCH_MAX_DEPTH 32u
@@ -120,6 +121,9 @@ typedef struct clasconv_batch_options {
     /* Annuaire de l'éducation to match every table to (src/ref), loaded
      * once by the caller and shared by the workers; NULL = none. */
     const struct clasconv_annuaire *annuaire;
+    /* Files a worker process converts before it is replaced by a fresh
+     * one (bounds leaks and fragmentation); 0 = default. */
+    unsigned worker_files;
 } clasconv_batch_options;
 
 /** The outcome of a batch. */

@@ -1,6 +1,7 @@
-/* batch.c: runs a batch: checks the folders, walks INDIR, runs one worker
- * process per file (N at a time), collects their summaries, then writes the
- * synthesis and the report, all under temporary names first. */
+/* batch.c: runs a batch: checks the folders, walks INDIR, forks a pool of N
+ * worker processes that convert the files one after the other (a fresh
+ * worker replaces one that dies or retires), collects their summaries, then
+ * writes the synthesis and the report, all under temporary names first. */
 #define _GNU_SOURCE /* syncfs */
 #include "batch/batch_internal.h"
 #include "batch/consolidate.h"
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,15 +55,26 @@ typedef struct batch_state {
     sigset_t blocked, saved_mask;
 } batch_state;
 
+/* One worker of the pool. */
+typedef enum slot_state {
+    SLOT_FREE,    /* no process */
+    SLOT_IDLE,    /* waiting for a file */
+    SLOT_BUSY,    /* converting `entry` */
+    SLOT_RETIRING /* told to exit (or exiting): waiting for end of file */
+} slot_state;
+
 typedef struct slot {
-    pid_t pid; /* 0 when free */
-    int fd;    /* read end of the pipe; -1 after EOF */
+    slot_state state;
+    pid_t pid;
+    int fd;     /* read end of the result pipe */
+    int job_fd; /* write end of the job pipe; -1 once closed */
     size_t entry;
     clasconv_buf buf;
-    struct timespec start;
-    int killed_wall;   /* killed by us: wall-clock limit */
-    int killed_large;  /* killed by us: summary too large */
-    int killed_memory; /* killed by us: resident memory over the limit */
+    struct timespec start;   /* when `entry` was sent */
+    unsigned long long cpu0; /* worker's CPU ticks then */
+    int killed_wall;         /* killed by us: wall-clock limit */
+    int killed_large;        /* killed by us: summary too large */
+    int killed_memory;       /* killed by us: resident memory over the limit */
 } slot;
 
 /* --- Small helpers ------------------------------------------------------- */
@@ -359,27 +372,34 @@ static void restore_signals(batch_state *s)
 
 /* --- Workers ------------------------------------------------------------- */
 
-static int spawn(batch_state *s, slot *slots, unsigned nslots, slot *sl,
-                 size_t entry)
+/* Forks a pool worker into free slot `sl`. Workers are forked at the start
+ * of the run, while the parent is small, and again only to replace one
+ * that died or retired. */
+static int spawn(batch_state *s, slot *slots, unsigned nslots, slot *sl)
 {
-    batch_job job;
-    int fds[2];
+    batch_pool_ctx ctx;
+    int jobs[2], results[2];
     pid_t pid;
     unsigned k;
 
-    if (pipe(fds) != 0)
+    if (pipe(jobs) != 0)
         return -1;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    memset(&job, 0, sizeof job);
-    job.abs = s->walk.entries[entry].abs;
-    job.rel = s->walk.entries[entry].rel;
-    job.output_rel = s->walk.entries[entry].output;
-    job.outdir = s->outdir;
-    job.staging = s->staging;
-    job.index = entry;
-    job.parent = getpid();
-    job.options = s->options;
+    if (pipe(results) != 0) {
+        close(jobs[0]);
+        close(jobs[1]);
+        return -1;
+    }
+    fcntl(jobs[0], F_SETFD, FD_CLOEXEC);
+    fcntl(jobs[1], F_SETFD, FD_CLOEXEC);
+    fcntl(results[0], F_SETFD, FD_CLOEXEC);
+    fcntl(results[1], F_SETFD, FD_CLOEXEC);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.entries = s->walk.entries;
+    ctx.count = s->walk.count;
+    ctx.outdir = s->outdir;
+    ctx.staging = s->staging;
+    ctx.parent = getpid();
+    ctx.options = s->options;
 
     /* Signals stay blocked across fork so that a child never runs the
      * parent's handler; the child unblocks them with default actions. */
@@ -387,25 +407,87 @@ static int spawn(batch_state *s, slot *slots, unsigned nslots, slot *sl,
     fflush(NULL);
     pid = fork();
     if (pid == 0) {
-        close(fds[0]);
-        for (k = 0; k < nslots; k++)
-            if (slots[k].pid != 0 && slots[k].fd >= 0)
-                close(slots[k].fd);
+        close(jobs[1]);
+        close(results[0]);
+        /* A sibling's job pipe held open here would never reach EOF. */
+        for (k = 0; k < nslots; k++) {
+            if (slots[k].state == SLOT_FREE)
+                continue;
+            close(slots[k].fd);
+            if (slots[k].job_fd >= 0)
+                close(slots[k].job_fd);
+        }
         if (s->outdir_fd >= 0)
             close(s->outdir_fd);
-        batch_worker_main(&job, fds[1]);
+        batch_worker_loop(&ctx, jobs[0], results[1]);
     }
     sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
-    close(fds[1]);
+    close(jobs[0]);
+    close(results[1]);
     if (pid < 0) {
-        close(fds[0]);
+        close(jobs[1]);
+        close(results[0]);
         return -1;
     }
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    fcntl(results[0], F_SETFL, O_NONBLOCK);
     memset(sl, 0, sizeof *sl);
+    sl->state = SLOT_IDLE;
     sl->pid = pid;
-    sl->fd = fds[0];
+    sl->fd = results[0];
+    sl->job_fd = jobs[1];
+    return 0;
+}
+
+/* CPU time (user + system) of a process in clock ticks, 0 when unknown. */
+static unsigned long long cpu_ticks(pid_t pid)
+{
+    char path[64], line[1024];
+    unsigned long long ut = 0, st = 0;
+    const char *p;
+    size_t n;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    /* After the command name in parentheses: fields 3.., utime is 14th. */
+    p = strrchr(line, ')');
+    if (p == NULL ||
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &ut, &st) != 2)
+        return 0;
+    return ut + st;
+}
+
+/* Sends entry `entry` to idle worker `sl`; returns 0 when sent. */
+static int dispatch(slot *sl, size_t entry)
+{
+    unsigned char msg[8];
+    uint64_t v = entry;
+    size_t off = 0;
+    int k;
+
+    for (k = 0; k < 8; k++)
+        msg[k] = (unsigned char)(v >> (8 * k) & 0xFF);
+    sl->cpu0 = cpu_ticks(sl->pid);
+    /* 8 bytes into an empty pipe: written at once, never blocks. */
+    while (off < sizeof msg) {
+        ssize_t n = write(sl->job_fd, msg + off, sizeof msg - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    sl->state = SLOT_BUSY;
     sl->entry = entry;
+    sl->buf.len = 0;
+    sl->killed_wall = sl->killed_large = sl->killed_memory = 0;
     clock_gettime(CLOCK_MONOTONIC, &sl->start);
     return 0;
 }
@@ -513,11 +595,12 @@ static void worker_failed(batch_state *s, slot *sl, int status)
 /* Moves a done file's schools and anomalies out of memory: its summary
  * goes to the spill file, read back by the synthesis. Keeps them in memory
  * when the spill file cannot be written. */
-static void spill(batch_state *s, clasconv_batch_file *f, const slot *sl)
+static void spill(batch_state *s, clasconv_batch_file *f, const char *data,
+                  size_t len)
 {
     size_t put = 0;
 
-    if (f->table == NULL || sl->buf.len == 0)
+    if (f->table == NULL || len == 0)
         return;
     if (s->spill_fd < 0) {
         s->spill_fd = open(s->staging, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -526,8 +609,8 @@ static void spill(batch_state *s, clasconv_batch_file *f, const slot *sl)
     }
     if (s->spill_fd < 0)
         return;
-    while (put < sl->buf.len) {
-        ssize_t w = pwrite(s->spill_fd, sl->buf.data + put, sl->buf.len - put,
+    while (put < len) {
+        ssize_t w = pwrite(s->spill_fd, data + put, len - put,
                            (off_t)(s->spill_end + put));
         if (w < 0 && errno == EINTR)
             continue;
@@ -536,55 +619,116 @@ static void spill(batch_state *s, clasconv_batch_file *f, const slot *sl)
         put += (size_t)w;
     }
     f->spill_offset = s->spill_end;
-    f->spill_size = sl->buf.len;
-    s->spill_end += sl->buf.len;
+    f->spill_size = len;
+    s->spill_end += len;
     batch_table_strip(f->table);
 }
 
-/* Collects a finished worker. */
-static void reap(batch_state *s, slot *sl)
+static uint32_t get_le32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+           (uint32_t)u[3] << 24;
+}
+
+/* Closes the job pipe of a worker: it exits when it reads end of file. */
+static void retire(slot *sl)
+{
+    if (sl->job_fd >= 0)
+        close(sl->job_fd);
+    sl->job_fd = -1;
+    sl->state = SLOT_RETIRING;
+}
+
+/* Takes the summary of a busy worker that sent one whole frame. */
+static void take_summary(batch_state *s, slot *sl, uint32_t flags)
 {
     clasconv_batch_file decoded;
     clasconv_batch_file *f = &s->files[sl->entry];
-    int status = 0;
     char *path = f->path;
+    size_t len = sl->buf.len - BATCH_FRAME_HEADER;
 
-    while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR)
-        ;
     f->path = NULL;
-    if (!sl->killed_wall && !sl->killed_large && !sl->killed_memory &&
-        WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-        batch_wire_decode((const unsigned char *)sl->buf.data, sl->buf.len,
-                          &decoded) == CLASCONV_OK) {
+    if (batch_wire_decode((const unsigned char *)sl->buf.data +
+                              BATCH_FRAME_HEADER,
+                          len, &decoded) == CLASCONV_OK) {
         *f = decoded;
     } else {
-        worker_failed(s, sl, status);
+        /* As a worker that exited without a usable summary. */
+        worker_failed(s, sl, 0);
+        flags |= BATCH_FRAME_RETIRING;
     }
     f->path = path;
-    sl->pid = 0;
     file_done(s, sl->entry);
-    spill(s, f, sl);
-    clasconv_buf_free(&sl->buf);
+    spill(s, f, sl->buf.data + BATCH_FRAME_HEADER, len);
+    sl->buf.len = 0;
+    if (flags & BATCH_FRAME_RETIRING)
+        retire(sl);
+    else
+        sl->state = SLOT_IDLE;
 }
 
-/* Reads what a worker sent; returns 1 at end of file. */
-static int drain(slot *sl)
+/* Collects a worker whose result pipe reached end of file (it exited or
+ * was killed); its file, if it had one, failed. */
+static void reap(batch_state *s, slot *sl)
+{
+    int status = 0;
+
+    close(sl->fd);
+    sl->fd = -1;
+    if (sl->job_fd >= 0)
+        close(sl->job_fd);
+    sl->job_fd = -1;
+    while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (sl->state == SLOT_BUSY) {
+        clasconv_batch_file *f = &s->files[sl->entry];
+        char *path = f->path;
+        f->path = NULL;
+        batch_file_clear(f);
+        worker_failed(s, sl, status);
+        f->path = path;
+        file_done(s, sl->entry);
+    }
+    clasconv_buf_free(&sl->buf);
+    sl->state = SLOT_FREE;
+    sl->pid = 0;
+}
+
+/* Reads what a worker sent; returns 1 at end of file (or when the worker
+ * was killed for sending too much), 0 otherwise. A whole frame from a busy
+ * worker is taken at once. */
+static int drain(batch_state *s, slot *sl)
 {
     char chunk[65536];
 
     for (;;) {
         ssize_t n = read(sl->fd, chunk, sizeof chunk);
         if (n > 0) {
-            if (sl->buf.len + (size_t)n > BATCH_SUMMARY_MAX) {
+            if (sl->state != SLOT_BUSY || sl->killed_large) {
+                /* Nothing is expected now: a broken worker. */
                 kill(sl->pid, SIGKILL);
-                sl->killed_large = 1;
-                return 1;
+                if (sl->state == SLOT_BUSY)
+                    sl->killed_large = 1;
+                continue;
             }
             if (clasconv_buf_append(&sl->buf, chunk, (size_t)n) !=
                 CLASCONV_OK) {
                 kill(sl->pid, SIGKILL);
                 sl->killed_large = 1;
-                return 1;
+                continue;
+            }
+            if (sl->buf.len >= BATCH_FRAME_HEADER) {
+                uint32_t len = get_le32(sl->buf.data);
+                size_t want = (size_t)len + BATCH_FRAME_HEADER;
+                if (len > BATCH_SUMMARY_MAX || sl->buf.len > want) {
+                    kill(sl->pid, SIGKILL);
+                    sl->killed_large = 1;
+                    continue;
+                }
+                if (sl->buf.len == want)
+                    take_summary(s, sl, get_le32(sl->buf.data + 4));
             }
             continue;
         }
@@ -604,23 +748,37 @@ static void kill_all(slot *slots, unsigned nslots)
     int status;
 
     for (k = 0; k < nslots; k++) {
-        if (slots[k].pid == 0)
+        if (slots[k].state == SLOT_FREE)
             continue;
         kill(slots[k].pid, SIGKILL);
         while (waitpid(slots[k].pid, &status, 0) < 0 && errno == EINTR)
             ;
-        if (slots[k].fd >= 0)
-            close(slots[k].fd);
+        close(slots[k].fd);
+        if (slots[k].job_fd >= 0)
+            close(slots[k].job_fd);
         clasconv_buf_free(&slots[k].buf);
+        slots[k].state = SLOT_FREE;
         slots[k].pid = 0;
     }
 }
 
-/* Runs every entry to convert; returns non-zero when a signal stopped it. */
+/* Next entry to convert at or after `next`, or the walk's count. */
+static size_t next_work(const batch_state *s, size_t next)
+{
+    while (next < s->walk.count &&
+           s->walk.entries[next].status != CLASCONV_BATCH_OK)
+        next++;
+    return next;
+}
+
+/* Runs every entry to convert through the pool; returns non-zero when a
+ * signal stopped it, -1 when out of memory. */
 static int run_workers(batch_state *s, unsigned jobs)
 {
     const clasconv_batch_options *o = s->options;
     double wall = o->wall_s ? o->wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
+    unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
+    long hz = sysconf(_SC_CLK_TCK);
     /* Second guard, also under sanitizers where RLIMIT_AS cannot be used:
      * resident memory, checked at every turn of the loop. */
     unsigned long long max_rss =
@@ -629,75 +787,95 @@ static int run_workers(batch_state *s, unsigned jobs)
         << 20;
     slot *slots = calloc(jobs, sizeof *slots);
     struct pollfd *pfds = calloc(jobs, sizeof *pfds);
-    size_t next = 0;
-    unsigned k, running = 0;
+    size_t next = next_work(s, 0);
+    unsigned k;
 
     if (slots == NULL || pfds == NULL) {
         free(slots);
         free(pfds);
         return -1;
     }
+    if (hz <= 0)
+        hz = 100;
     for (;;) {
-        unsigned np = 0;
-        int timeout = 200;
+        unsigned np = 0, live = 0, busy = 0;
 
         if (caught_signal)
             break;
-        /* Fill free slots. */
+        /* Give work to idle workers; fork workers into free slots. */
         for (k = 0; k < jobs && next < s->walk.count; k++) {
-            if (slots[k].pid != 0)
+            slot *sl = &slots[k];
+            if (sl->state == SLOT_FREE && spawn(s, slots, jobs, sl) != 0)
                 continue;
-            while (next < s->walk.count &&
-                   s->walk.entries[next].status != CLASCONV_BATCH_OK)
-                next++;
+            if (sl->state != SLOT_IDLE)
+                continue;
+            if (dispatch(sl, next) != 0) {
+                kill(sl->pid, SIGKILL); /* reaped at its end of file */
+                retire(sl);
+                continue;
+            }
+            next = next_work(s, next + 1);
+        }
+        /* Once every file is sent, idle workers are told to exit. */
+        for (k = 0; k < jobs; k++) {
+            if (slots[k].state == SLOT_IDLE && next >= s->walk.count)
+                retire(&slots[k]);
+            if (slots[k].state != SLOT_FREE)
+                live++;
+            if (slots[k].state == SLOT_BUSY)
+                busy++;
+        }
+        if (live == 0) {
             if (next >= s->walk.count)
                 break;
-            if (spawn(s, slots, jobs, &slots[k], next) != 0) {
+            /* Not one worker could be forked: this file fails. */
+            {
                 clasconv_batch_file *f = &s->files[next];
-                if (running > 0)
-                    break; /* out of processes: wait for a worker */
                 f->status = CLASCONV_BATCH_UNREADABLE;
                 f->message = strdup("Impossible de lancer un "
                                     "processus de conversion (ressources "
                                     "du système épuisées).");
                 f->errors = 1;
                 file_done(s, next);
-            } else {
-                running++;
+                next = next_work(s, next + 1);
             }
-            next++;
+            continue;
         }
-        if (running == 0 && next >= s->walk.count)
-            break;
         for (k = 0; k < jobs; k++) {
-            if (slots[k].pid == 0)
+            if (slots[k].state == SLOT_FREE)
                 continue;
             pfds[np].fd = slots[k].fd;
             pfds[np].events = POLLIN;
             pfds[np].revents = 0;
             np++;
         }
-        if (np > 0 && poll(pfds, np, timeout) < 0 && errno != EINTR)
+        if (poll(pfds, np, busy > 0 ? 200 : 1000) < 0 && errno != EINTR)
             break;
         for (k = 0; k < jobs; k++) {
             slot *sl = &slots[k];
-            if (sl->pid == 0)
+            double t;
+            if (sl->state == SLOT_FREE)
                 continue;
-            if (drain(sl)) {
-                close(sl->fd);
-                sl->fd = -1;
+            if (drain(s, sl)) {
                 reap(s, sl);
-                running--;
                 continue;
             }
-            if (sl->killed_wall || sl->killed_memory)
+            if (sl->state != SLOT_BUSY || sl->killed_wall ||
+                sl->killed_memory || sl->killed_large)
                 continue;
-            if (seconds_since(&sl->start) > wall) {
+            t = seconds_since(&sl->start);
+            if (t > wall) {
                 kill(sl->pid, SIGKILL);
                 sl->killed_wall = 1;
             } else if (resident_bytes(sl->pid) > max_rss) {
                 kill(sl->pid, SIGKILL);
                 sl->killed_memory = 1;
+            } else if (t > (double)cpu + 2 &&
+                       cpu_ticks(sl->pid) - sl->cpu0 >
+                           (unsigned long long)(cpu + 2) *
+                               (unsigned long long)hz) {
+                /* What the hard CPU limit did for a worker per file. */
+                kill(sl->pid, SIGKILL);
             }
         }
     }

@@ -77,8 +77,29 @@ typedef struct batch_job {
     const clasconv_batch_options *options; /* limits, hooks */
 } batch_job;
 
-/** Runs in the child: converts, writes, sends the summary. Never returns. */
-void batch_worker_main(const batch_job *job, int fd)
+/* Frame of one summary on a pool worker's result pipe: a header of two
+ * little-endian u32 (length of the wire bytes, flags), then the bytes. */
+#define BATCH_FRAME_HEADER 8u
+/* Flag: the worker exits after this summary (files or memory quota used). */
+#define BATCH_FRAME_RETIRING 1u
+
+/** What a pool worker shares with the batch (inherited at fork). */
+typedef struct batch_pool_ctx {
+    const batch_entry *entries; /* the walk, complete before any fork */
+    size_t count;
+    const char *outdir;
+    const char *staging;
+    pid_t parent;
+    const clasconv_batch_options *options;
+} batch_pool_ctx;
+
+/**
+ * Runs in a pool worker: reads entry indexes (u64, little-endian) from
+ * `job_fd`, converts each, writes its framed summary to `result_fd`; exits
+ * at end of file on `job_fd`, or after a summary flagged RETIRING. Per-file
+ * limits (CPU, address space) are reset before each file. Never returns.
+ */
+void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
 #if defined(__GNUC__)
     __attribute__((noreturn))
 #endif

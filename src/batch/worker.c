@@ -1,18 +1,21 @@
-/* worker.c: what a batch worker process does with one file: limits itself,
- * converts, writes the workbook under a temporary name, renames it, and
- * sends a compact summary to its parent. */
+/* worker.c: what a batch worker process does: limits itself, then, for
+ * each file the batch sends it, converts, writes the workbook under a
+ * temporary name, renames it, and sends a compact summary to its parent. */
 #include "batch/batch_internal.h"
 #include "core/atomic.h"
 #include "core/sha256.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,7 +318,6 @@ static void convert_one(const batch_job *job, clasconv_batch_file *f)
              job->index);
     snprintf(final, len, "%s/%s", job->outdir, job->output_rel);
     clasconv_diag_clear(&diag);
-    clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
     rc = clasconv_write_workbook(f->table, tmp, &diag);
     if (rc != CLASCONV_OK) {
         f->status = CLASCONV_BATCH_WRITE_FAILED;
@@ -355,11 +357,91 @@ static void write_all(int fd, const char *data, size_t len)
     }
 }
 
-void batch_worker_main(const batch_job *job, int fd)
+/* Reads exactly `len` bytes; returns 0 at a clean end of file before the
+ * first byte, 1 when read, -1 otherwise. */
+static int read_all(int fd, unsigned char *p, size_t len)
 {
-    clasconv_batch_file file;
-    clasconv_buf out = {0};
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            return got == 0 ? 0 : -1;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
+/* Resets the per-file limits of a pool worker: CPU seconds from what it has
+ * used so far, address space on top of its current size. Only soft limits
+ * move (an unprivileged process cannot raise a hard one); the parent kills
+ * a file that runs past the CPU limit + 2 s, as the hard limit did. */
+static void set_file_limits(const clasconv_batch_options *o)
+{
+    struct rlimit rl;
+    struct rusage ru;
+    unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
+    rlim_t used = 0;
+
+    /* Whole seconds used so far, rounded up: the allowance of this file is
+     * between `cpu` and `cpu` + 1 seconds. */
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000000) +
+               1;
+    if (getrlimit(RLIMIT_CPU, &rl) == 0) {
+        rl.rlim_cur = used + cpu;
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+#ifndef BATCH_NO_AS_LIMIT
+    if (getrlimit(RLIMIT_AS, &rl) == 0) {
+        unsigned mb =
+            o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
+        rl.rlim_cur =
+            (rlim_t)(vm_size() + (unsigned long long)mb * 1024 * 1024);
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#endif
+}
+
+/* Address space of the calling process (bytes), 0 when unknown. */
+static unsigned long long own_size(void)
+{
+#ifndef BATCH_NO_AS_LIMIT
+    return vm_size();
+#else
+    return 0;
+#endif
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v & 0xFF);
+    p[1] = (unsigned char)((v >> 8) & 0xFF);
+    p[2] = (unsigned char)((v >> 16) & 0xFF);
+    p[3] = (unsigned char)((v >> 24) & 0xFF);
+}
+
+void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
+{
+    const clasconv_batch_options *o = ctx->options;
+    unsigned quota =
+        o->worker_files ? o->worker_files : CLASCONV_BATCH_DEFAULT_WORKER_FILES;
+    unsigned mb =
+        o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
+    unsigned long long base;
+    unsigned done = 0;
     struct sigaction sa;
+    struct rlimit rl;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
@@ -367,35 +449,81 @@ void batch_worker_main(const batch_job *job, int fd)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGXCPU, &sa, NULL);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
-    if (getppid() != job->parent)
+    if (getppid() != ctx->parent)
         _exit(5); /* the parent is already gone */
     {
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
     }
-    batch_worker_set_limits(job->options);
-#ifdef CLASCONV_TEST_HOOKS
-    batch_worker_test_hook(getenv("CLASCONV_BATCH_TEST_HOOK"), job->rel);
-#endif
+    rl.rlim_cur = rl.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &rl);   /* a crash must not leave a core file */
+    clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
+    base = own_size();
 
-    memset(&file, 0, sizeof file);
-    convert_one(job, &file);
-    if (file.message == NULL)
-        file.message = strdup("");
-    if (batch_wire_encode(&file, &out) != CLASCONV_OK) {
-        /* Too big for the pipe or out of memory: send the counts only. */
+    for (;;) {
+        unsigned char in[8], head[BATCH_FRAME_HEADER];
+        const batch_entry *e;
+        clasconv_batch_file file;
+        clasconv_buf out = {0};
+        batch_job job;
+        uint64_t index = 0;
+        uint32_t flags = 0;
+        int k, got = read_all(job_fd, in, sizeof in);
+
+        if (got == 0)
+            _exit(0); /* the batch has no more work for this worker */
+        if (got < 0)
+            _exit(6);
+        for (k = 7; k >= 0; k--)
+            index = index << 8 | in[k];
+        if (index >= ctx->count)
+            _exit(6);
+        e = &ctx->entries[index];
+        memset(&job, 0, sizeof job);
+        job.abs = e->abs;
+        job.rel = e->rel;
+        job.output_rel = e->output;
+        job.outdir = ctx->outdir;
+        job.staging = ctx->staging;
+        job.index = (size_t)index;
+        job.parent = ctx->parent;
+        job.options = o;
+        set_file_limits(o);
+#ifdef CLASCONV_TEST_HOOKS
+        batch_worker_test_hook(getenv("CLASCONV_BATCH_TEST_HOOK"), job.rel);
+#endif
+        memset(&file, 0, sizeof file);
+        convert_one(&job, &file);
+        if (file.message == NULL)
+            file.message = strdup("");
+        if (batch_wire_encode(&file, &out) != CLASCONV_OK) {
+            /* Too big for the pipe or out of memory: send the counts only. */
+            clasconv_buf_free(&out);
+            clasconv_table_free(file.table);
+            file.table = NULL;
+            file.truncated = 1;
+            if (batch_wire_encode(&file, &out) != CLASCONV_OK)
+                _exit(4);
+        }
+        batch_file_clear(&file);
+        malloc_trim(0); /* give the file's memory back before the next */
+        /* Replaced after its quota of files, or when what the files left
+         * behind (leaks, fragmentation) reaches half its allowance. */
+        if (++done >= quota ||
+            (base > 0 && own_size() > base + ((unsigned long long)mb << 19)))
+            flags |= BATCH_FRAME_RETIRING;
+        /* The parent refuses a summary over BATCH_SUMMARY_MAX. */
+        put_le32(head, out.len > UINT32_MAX ? UINT32_MAX : (uint32_t)out.len);
+        put_le32(head + 4, flags);
+        write_all(result_fd, (const char *)head, sizeof head);
+        write_all(result_fd, out.data, out.len);
         clasconv_buf_free(&out);
-        clasconv_table_free(file.table);
-        file.table = NULL;
-        file.truncated = 1;
-        if (batch_wire_encode(&file, &out) != CLASCONV_OK)
-            _exit(4);
+        if (flags & BATCH_FRAME_RETIRING)
+            _exit(0);
     }
-    write_all(fd, out.data, out.len);
-    close(fd);
-    _exit(0);
 }

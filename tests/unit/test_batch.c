@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -490,6 +491,19 @@ static clasconv_error fake_convert(const char *file_name, const char *path,
             spin++;
     if (!strcmp(text, "abort"))
         abort();
+    if (!strncmp(text, "burn:", 5)) {
+        /* 0.7 s of CPU, then a normal file: a pool worker gets the CPU
+         * limit afresh for each file. */
+        struct timespec t0, now;
+        memmove(text, text + 5, strlen(text + 5) + 1);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+        do {
+            spin++;
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+        } while ((double)(now.tv_sec - t0.tv_sec) +
+                     (double)(now.tv_nsec - t0.tv_nsec) / 1e9 <
+                 0.7);
+    }
     if (!strcmp(text, "alloc")) {
         for (;;) {
             char *p = malloc((size_t)8 << 20);
@@ -758,6 +772,90 @@ Test(run, crash_abort_and_memory_limit_are_that_file_s_failure)
     remove_tree(out);
     free(in);
     free(out);
+}
+
+Test(run, a_pool_worker_gets_its_limits_afresh_for_each_file)
+{
+    char *in = test_make_dir("clasconv_batch"),
+         *out = test_make_dir("clasconv_batch");
+    clasconv_batch_options o;
+    clasconv_batch_result *r = NULL;
+    clasconv_diag diag;
+    const clasconv_batch_file *f;
+
+    /* One worker, 1 s of CPU per file: four files of 0.7 s each (2.8 s in
+     * all) pass, the endless one after them is stopped. */
+    put_file(in, "a.csv", "burn:Albigny;0");
+    put_file(in, "b.csv", "burn:Bron;0");
+    put_file(in, "c.csv", "burn:Caluire;0");
+    put_file(in, "d.csv", "burn:Dardilly;0");
+    put_file(in, "e.csv", "loop");
+    put_file(in, "f.csv", "Feyzin;0");
+    memset(&o, 0, sizeof o);
+    o.jobs = 1;
+    o.cpu_s = 1;
+    o.wall_s = 60;
+    o.convert = fake_convert;
+    cr_assert_eq(clasconv_batch_run(in, out, &o, &r, &diag), CLASCONV_OK);
+    cr_assert_str_eq(find(r, "d.csv")->output, "d.xlsx");
+    f = find(r, "e.csv");
+    cr_assert_eq(f->status, CLASCONV_BATCH_UNREADABLE);
+    cr_assert_not_null(strstr(f->message, "temps permis"), "%s", f->message);
+    /* The worker that replaced it converted the last file. */
+    cr_assert_str_eq(find(r, "f.csv")->output, "f.xlsx");
+    clasconv_batch_result_free(r);
+    remove_tree(in);
+    remove_tree(out);
+    free(in);
+    free(out);
+}
+
+Test(run, workers_replaced_after_their_quota_write_the_same_bytes)
+{
+    char *in = test_make_dir("clasconv_batch");
+    char *outs[3];
+    static const unsigned quota[3] = {0, 1, 2};
+    static const char *const names[] = {"a.xlsx", "b.xlsx", "e.xlsx",
+                                        "rapport.csv", "synthese.xlsx"};
+    clasconv_batch_options o;
+    clasconv_batch_result *r = NULL;
+    clasconv_diag diag;
+    size_t i, k;
+
+    put_file(in, "a.csv", "Albigny;0");
+    put_file(in, "b.csv", "Bron;2");
+    put_file(in, "c.csv", "abort");
+    put_file(in, "d.csv", "pas de tableau");
+    put_file(in, "e.csv", "Caluire;0");
+    for (k = 0; k < 3; k++) {
+        outs[k] = test_make_dir("clasconv_batch");
+        memset(&o, 0, sizeof o);
+        o.jobs = 2;
+        o.worker_files = quota[k];
+        o.convert = fake_convert;
+        cr_assert_eq(clasconv_batch_run(in, outs[k], &o, &r, &diag),
+                     CLASCONV_OK);
+        cr_assert_eq(r->count[CLASCONV_BATCH_OK], 2);
+        cr_assert_eq(r->count[CLASCONV_BATCH_TO_CHECK], 1);
+        cr_assert_eq(r->count[CLASCONV_BATCH_UNREADABLE], 2);
+        cr_assert_not_null(strstr(find(r, "c.csv")->message, "signal 6"));
+        clasconv_batch_result_free(r);
+    }
+    for (k = 1; k < 3; k++)
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            char *a = test_join(outs[0], names[i]),
+                 *b = test_join(outs[k], names[i]);
+            cr_assert(same_bytes(a, b), "%s differs with %u files a worker",
+                      names[i], quota[k]);
+            free(a);
+            free(b);
+        }
+    for (k = 0; k < 3; k++) {
+        remove_tree(outs[k]);
+        free(outs[k]);
+    }
+    remove_tree(in);
+    free(in);
 }
 
 Test(run, folders_are_checked_before_any_work)
