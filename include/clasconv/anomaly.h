@@ -126,8 +126,8 @@ typedef struct clasconv_anomaly {
  * cellules »), so the list stays bounded whatever the input. */
 typedef struct clasconv_anomalies {
     clasconv_anomaly *items;
-    size_t count;
-    size_t cap;
+    size_t count; /* the capacity follows from it: items grow only
+                     through clasconv_anomalies_add */
     size_t per_code[CLASCONV_A_COUNT]; /* anomalies added, by code */
     size_t summary[CLASCONV_A_COUNT];  /* 1 + index of the summary, or 0 */
 } clasconv_anomalies;

@@ -13,8 +13,8 @@ extern "C" {
 /** A NUL-terminated growable buffer. Zero-initialize, then append. */
 typedef struct clasconv_buf {
     char *data; /* NUL-terminated once non-empty; NULL when empty */
-    size_t len; /* bytes used, without the NUL */
-    size_t cap; /* bytes allocated */
+    size_t len; /* bytes used, without the NUL; the bytes allocated follow
+                   from it (only the clasconv_buf_* functions allocate) */
     int failed; /* the first error (a clasconv_error, MEMORY or TOO_LARGE)
                    once an append failed; later appends do nothing and
                    return it; 0 while none */

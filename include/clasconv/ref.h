@@ -216,8 +216,8 @@ typedef struct clasconv_comparison {
     const clasconv_table *before; /* borrowed */
     const clasconv_table *after;  /* borrowed */
     clasconv_change *changes;     /* gone, new, then per school in order */
-    size_t count, cap;
-    size_t kept;   /* schools found in both */
+    size_t count;                 /* grown only by clasconv_compare */
+    size_t kept;                  /* schools found in both */
     size_t by_uai; /* of which paired by their UAI (else by level + key) */
 } clasconv_comparison;
 

@@ -134,14 +134,15 @@ const char *clasconv_commune_source_id(clasconv_commune_source source);
 /** French, for the Source sheet and the reports ("nom du fichier"...). */
 const char *clasconv_commune_source_label(clasconv_commune_source source);
 
-/** Everything known about one converted input. */
+/** Everything known about one converted input. Its arrays (sheets,
+ * schools, fields) grow only through clasconv_table_add_*: their capacity
+ * follows from their count and is no part of the public struct. */
 typedef struct clasconv_table {
     char *file_name; /* base name of the input */
     char *format;    /* "xls", "csv", ... */
     char *sheet;     /* sheet(s) (or "tableau 2") read, joined by ", " */
     char **sheets;   /* every sheet read, in order (clasconv_table_add_sheet) */
     size_t nsheets;
-    size_t sheets_cap;
     char *commune;
     clasconv_commune_source commune_source;
     char *encoding;  /* CSV: "UTF-8", "Windows-1252" ...; else NULL */
@@ -149,7 +150,6 @@ typedef struct clasconv_table {
 
     clasconv_school *schools; /* level order, then source order */
     size_t nschools;
-    size_t schools_cap;
 
     /* set by clasconv_reconcile with clasconv_table_totals. JSON, the
      * reports and the synthesis read it (a batch summary may carry fewer
@@ -162,7 +162,6 @@ typedef struct clasconv_table {
 
     clasconv_field *fields; /* extra Source facts (Word form fields...) */
     size_t nfields;
-    size_t fields_cap;
 
     clasconv_anomalies anomalies;
 

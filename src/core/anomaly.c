@@ -183,8 +183,8 @@ static clasconv_error grow(clasconv_anomalies *list)
 {
     if (list->count >= CLASCONV_ANOMALIES_MAX)
         return CLASCONV_ERR_TOO_LARGE;
-    if (clasconv_grow((void **)&list->items, &list->cap, list->count + 1,
-                      sizeof *list->items, CLASCONV_ANOMALIES_MAX))
+    if (clasconv_grow_count((void **)&list->items, list->count, list->count + 1,
+                            sizeof *list->items, CLASCONV_ANOMALIES_MAX))
         return CLASCONV_ERR_MEMORY;
     return CLASCONV_OK;
 }
@@ -299,7 +299,10 @@ void clasconv_anomalies_sort(clasconv_anomalies *list)
     /* Stable bucket pass by severity: lists can be long on huge files. */
     if (list->count < 2)
         return;
-    sorted = malloc(list->count * sizeof *sorted);
+    /* the capacity follows from the count (core/grow.h) */
+    sorted = malloc(clasconv_grow_capacity(list->count, CLASCONV_GROW_MIN,
+                                           CLASCONV_ANOMALIES_MAX) *
+                    sizeof *sorted);
     if (!sorted)
         return; /* order is cosmetic: keep source order */
     for (sev = 0; sev < CLASCONV_SEV_COUNT; sev++)
@@ -313,7 +316,6 @@ void clasconv_anomalies_sort(clasconv_anomalies *list)
             }
     free(list->items);
     list->items = sorted;
-    list->cap = list->count;
 }
 
 size_t clasconv_anomalies_count(const clasconv_anomalies *list,

@@ -6,6 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
+/* The first allocation; then it doubles up to CLASCONV_BUF_MAX. */
+#define BUF_MIN 256u
+
+/* Bytes allocated: they follow from the length (core/grow.h), as only
+ * buf_reserve allocates, so the public struct carries no capacity. */
+static size_t buf_cap(const clasconv_buf *buf)
+{
+    if (!buf->data)
+        return 0;
+    return clasconv_grow_capacity(buf->len + 1, BUF_MIN, CLASCONV_BUF_MAX);
+}
+
 static clasconv_error buf_reserve(clasconv_buf *buf, size_t extra)
 {
     size_t need, cap;
@@ -18,18 +32,15 @@ static clasconv_error buf_reserve(clasconv_buf *buf, size_t extra)
         return CLASCONV_ERR_TOO_LARGE;
     }
     need = buf->len + extra + 1;
-    if (need <= buf->cap)
+    if (need <= buf_cap(buf))
         return CLASCONV_OK;
-    cap = buf->cap ? buf->cap : 256;
-    while (cap < need)
-        cap = cap > CLASCONV_BUF_MAX / 2 ? CLASCONV_BUF_MAX : cap * 2;
+    cap = clasconv_grow_capacity(need, BUF_MIN, CLASCONV_BUF_MAX);
     data = realloc(buf->data, cap);
     if (!data) {
         buf->failed = CLASCONV_ERR_MEMORY;
         return CLASCONV_ERR_MEMORY;
     }
     buf->data = data;
-    buf->cap = cap;
     return CLASCONV_OK;
 }
 
@@ -65,9 +76,9 @@ clasconv_error clasconv_buf_printf(clasconv_buf *buf, const char *fmt, ...)
         return (clasconv_error)buf->failed;
     /* Format straight into the free space; grow and redo only when it
      * does not fit (formatting twice was most of the JSON time). */
-    if (buf->cap - buf->len < 64 && (err = buf_reserve(buf, 64)) != 0)
+    if (buf_cap(buf) - buf->len < 64 && (err = buf_reserve(buf, 64)) != 0)
         return err;
-    room = buf->cap - buf->len;
+    room = buf_cap(buf) - buf->len;
     va_start(ap, fmt);
     n = vsnprintf(buf->data + buf->len, room, fmt, ap);
     va_end(ap);
@@ -139,7 +150,6 @@ void clasconv_buf_free(clasconv_buf *buf)
     free(buf->data);
     buf->data = NULL;
     buf->len = 0;
-    buf->cap = 0;
     buf->failed = 0;
 }
 
@@ -151,7 +161,6 @@ char *clasconv_buf_detach(clasconv_buf *buf)
         data = calloc(1, 1);
     buf->data = NULL;
     buf->len = 0;
-    buf->cap = 0;
     buf->failed = 0;
     return data;
 }

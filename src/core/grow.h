@@ -18,4 +18,29 @@
 clasconv_error clasconv_grow(void **p, size_t *cap, size_t need, size_t elem,
                              size_t max);
 
+/**
+ * The capacity of an array that keeps no capacity field (the public
+ * structs: clasconv_anomalies, clasconv_table, clasconv_comparison, and
+ * clasconv_buf's bytes): it follows from the number of elements in use,
+ * `count`. 0 for 0, else the power of two >= `count` (at least `min`, a
+ * power of two), at most `max`. Only clasconv_grow_count allocates such an
+ * array, so its allocation is always at least this.
+ */
+size_t clasconv_grow_capacity(size_t count, size_t min, size_t max);
+
+/**
+ * clasconv_grow for an array whose capacity follows from `count`, the
+ * elements in use (clasconv_grow_capacity with a minimum of 16): makes room
+ * for `need` elements, reallocating `*p` to clasconv_grow_capacity(need)
+ * when that is more than the array holds. Returns OK, TOO_LARGE when
+ * `need > max` (or the bytes would overflow), or MEMORY; on failure `*p` is
+ * unchanged (still to be freed). An array replaced by hand must be
+ * allocated with clasconv_grow_capacity(count, 16, max) elements.
+ */
+clasconv_error clasconv_grow_count(void **p, size_t count, size_t need,
+                                   size_t elem, size_t max);
+
+/** The minimum of clasconv_grow_count. */
+#define CLASCONV_GROW_MIN 16u
+
 #endif

@@ -697,12 +697,14 @@ static clasconv_biff_status with_continues(const unsigned char *data,
                                            const biff_rec *rec, biff_rec **segs,
                                            size_t *nsegs)
 {
-    size_t cap = 4;
+    size_t cap = 0;
+    void *items = NULL;
     *nsegs = 0;
-    *segs = malloc(cap * sizeof **segs);
-    if (*segs == NULL) {
+    *segs = NULL;
+    if (grow(&items, &cap, 0, sizeof **segs, SIZE_MAX) != CLASCONV_BIFF_OK) {
         return CLASCONV_BIFF_MEMORY;
     }
+    *segs = items;
     (*segs)[(*nsegs)++] = *rec;
     for (;;) {
         size_t look = *pos;
@@ -711,16 +713,13 @@ static clasconv_biff_status with_continues(const unsigned char *data,
             next.type != REC_CONTINUE) {
             return CLASCONV_BIFF_OK;
         }
-        if (*nsegs == cap) {
-            biff_rec *p = realloc(*segs, 2 * cap * sizeof **segs);
-            if (p == NULL) {
-                free(*segs);
-                *segs = NULL;
-                return CLASCONV_BIFF_MEMORY;
-            }
-            *segs = p;
-            cap *= 2;
+        if (grow(&items, &cap, *nsegs, sizeof **segs, SIZE_MAX) !=
+            CLASCONV_BIFF_OK) {
+            free(*segs);
+            *segs = NULL;
+            return CLASCONV_BIFF_MEMORY;
         }
+        *segs = items;
         (*segs)[(*nsegs)++] = next;
         *pos = look;
     }

@@ -9,6 +9,7 @@
 
 #include "clasconv/anomaly.h"
 #include "clasconv/read.h"
+#include "core/text.h"
 
 /* Bytes and records looked at to choose the delimiter. */
 #define CSV_SNIFF_BYTES ((size_t)64 << 10)
@@ -34,45 +35,6 @@ typedef struct csv_ctx {
     uint32_t err_line, err_field; /* where err happened */
     size_t err_len;               /* length of the field that failed */
 } csv_ctx;
-
-/* Strict UTF-8 check: no overlongs, no surrogates, nothing past U+10FFFF. */
-static int valid_utf8(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n, k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07u;
-        } else {
-            return 0;
-        }
-        if (len - i - 1 < n)
-            return 0;
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
-}
 
 /*
  * Converts `len` bytes from `from` to UTF-8 with iconv, writing U+FFFD for
@@ -138,7 +100,7 @@ static clasconv_error decode(const unsigned char *data, size_t size, decoded *d)
     if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) {
         data += 3;
         size -= 3;
-        if (!valid_utf8(data, size)) {
+        if (!clasconv_utf8_valid((const char *)data, size)) {
             /* A BOM on broken UTF-8: keep the text, mark the bad bytes
              * with U+FFFD, and say the encoding was not quite what the
              * file declares. */
@@ -171,7 +133,7 @@ static clasconv_error decode(const unsigned char *data, size_t size, decoded *d)
         d->encoding = "UTF-16";
         return CLASCONV_OK;
     }
-    if (valid_utf8(data, size)) {
+    if (clasconv_utf8_valid((const char *)data, size)) {
         d->text = (const char *)data;
         d->len = size;
         d->encoding = "UTF-8";
@@ -515,7 +477,7 @@ static char *sheet_name(const char *path)
     base = base != NULL ? base + 1 : path;
     dot = strrchr(base, '.');
     len = dot != NULL && dot != base ? (size_t)(dot - base) : strlen(base);
-    if (len == 0 || !valid_utf8((const unsigned char *)base, len))
+    if (len == 0 || !clasconv_utf8_valid(base, len))
         return NULL;
     name = malloc(len + 1);
     if (name == NULL)

@@ -5,12 +5,15 @@
 #include <expat.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unzip.h>
 #include <zlib.h>
 
+#include "clasconv/buf.h"
 #include "clasconv/grid.h"
+#include "core/grow.h"
 
 #define CHUNK_SIZE 65536u
 
@@ -663,9 +666,7 @@ static clasconv_error stream_part(clasconv_zip *zip, const char *name,
 }
 
 typedef struct whole_part {
-    char *data;
-    size_t len;
-    size_t cap;
+    clasconv_buf buf;
     size_t max;
     const char *name;
     clasconv_diag *diag;
@@ -675,29 +676,17 @@ static clasconv_error whole_sink(void *user, const char *data, size_t len)
 {
     whole_part *part = user;
 
-    if (len > part->max - part->len) {
+    clasconv_error err = CLASCONV_ERR_TOO_LARGE;
+
+    if (len > part->max - part->buf.len ||
+        (err = clasconv_buf_append(&part->buf, data, len)) ==
+            CLASCONV_ERR_TOO_LARGE) {
         clasconv_diag_set(
             part->diag, "%sla partie « %.200s » dépasse %zu octets.%s",
             CLASCONV_ZIP_DAMAGED, part->name, part->max, CLASCONV_ZIP_RESAVE);
         return CLASCONV_ERR_TOO_LARGE;
     }
-    if (part->len + len + 1 > part->cap) {
-        size_t cap = part->cap > 0 ? part->cap : 4096;
-        char *grown;
-        while (cap < part->len + len + 1) {
-            cap *= 2;
-        }
-        grown = realloc(part->data, cap);
-        if (grown == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
-        part->data = grown;
-        part->cap = cap;
-    }
-    memcpy(part->data + part->len, data, len);
-    part->len += len;
-    part->data[part->len] = '\0';
-    return CLASCONV_OK;
+    return err;
 }
 
 clasconv_error clasconv_zip_read(clasconv_zip *zip, const char *name,
@@ -715,17 +704,14 @@ clasconv_error clasconv_zip_read(clasconv_zip *zip, const char *name,
     *len = 0;
     err = stream_part(zip, name, whole_sink, &part, diag);
     if (err != CLASCONV_OK) {
-        free(part.data);
+        clasconv_buf_free(&part.buf);
         return err;
     }
-    if (part.data == NULL) {
-        part.data = calloc(1, 1);
-        if (part.data == NULL) {
-            return CLASCONV_ERR_MEMORY;
-        }
+    *len = part.buf.len;
+    *data = clasconv_buf_detach(&part.buf); /* "" for an empty part */
+    if (*data == NULL) {
+        return CLASCONV_ERR_MEMORY;
     }
-    *data = part.data;
-    *len = part.len;
     return CLASCONV_OK;
 }
 
@@ -1035,24 +1021,15 @@ static size_t text_limit(const clasconv_text *text)
     return text->limit > 0 ? text->limit : 32767u;
 }
 
+/* Room for `need` bytes and the NUL; the capacity follows from the length
+ * (core/grow.h): only this function allocates `data`. */
 static clasconv_error text_reserve(clasconv_text *text, size_t need)
 {
-    size_t cap;
-    char *grown;
-
-    if (need + 1 <= text->cap) {
-        return CLASCONV_OK;
-    }
-    cap = text->cap > 0 ? text->cap : 64;
-    while (cap < need + 1) {
-        cap *= 2;
-    }
-    grown = realloc(text->data, cap);
-    if (grown == NULL) {
+    if (clasconv_grow_count((void **)&text->data,
+                            text->data != NULL ? text->len + 1 : 0, need + 1, 1,
+                            SIZE_MAX) != CLASCONV_OK) {
         return CLASCONV_ERR_MEMORY;
     }
-    text->data = grown;
-    text->cap = cap;
     return CLASCONV_OK;
 }
 
@@ -1115,7 +1092,6 @@ void clasconv_text_free(clasconv_text *text)
     free(text->data);
     text->data = NULL;
     text->len = 0;
-    text->cap = 0;
     text->truncated = 0;
 }
 

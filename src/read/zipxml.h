@@ -143,9 +143,9 @@ const char *clasconv_xml_attr_ns(const char **attrs, const char *ns,
  * sets `truncated`), always cut on a UTF-8 character boundary.
  */
 typedef struct clasconv_text {
-    char *data;
+    char *data; /* grown only by clasconv_text_append/_repeat: the
+                   capacity follows from len (core/grow.h) */
     size_t len;
-    size_t cap;
     size_t limit;
     int truncated;
 } clasconv_text;

@@ -89,8 +89,8 @@ static clasconv_error add_change(clasconv_comparison *cmp,
 {
     clasconv_change *c;
     clasconv_error err =
-        clasconv_grow((void **)&cmp->changes, &cmp->cap, cmp->count + 1,
-                      sizeof *cmp->changes, (size_t)1 << 24);
+        clasconv_grow_count((void **)&cmp->changes, cmp->count, cmp->count + 1,
+                            sizeof *cmp->changes, (size_t)1 << 24);
 
     if (err)
         return err;
@@ -214,7 +214,7 @@ void clasconv_comparison_free(clasconv_comparison *cmp)
         return;
     free(cmp->changes);
     cmp->changes = NULL;
-    cmp->count = cmp->cap = 0;
+    cmp->count = 0;
 }
 
 /* --- Commune by commune --- */

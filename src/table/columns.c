@@ -1,10 +1,12 @@
 /* columns.c: maps the header row's columns to schemes, name, level and
  * "Autre (précision)", guesses the unnamed ones, and reports the columns
  * missing or not understood. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "table/listing.h"
 #include "table/locate_internal.h"
 #include "table/vocab.h"
@@ -15,10 +17,9 @@ static clasconv_error add_unknown(locator *loc, uint32_t col,
     unknown_col *u;
     colmap *map = &loc->map;
 
-    u = realloc(map->unknown, (map->nunknown + 1) * sizeof *u);
-    if (!u)
+    if (clasconv_grow_count((void **)&map->unknown, map->nunknown,
+                            map->nunknown + 1, sizeof *u, SIZE_MAX))
         return CLASCONV_ERR_MEMORY;
-    map->unknown = u;
     u = &map->unknown[map->nunknown++];
     memset(u, 0, sizeof *u);
     u->col = col;

@@ -64,8 +64,8 @@ void clasconv_table_free(clasconv_table *table)
 clasconv_error clasconv_table_add_sheet(clasconv_table *table,
                                         const char *label)
 {
-    clasconv_error err = clasconv_grow(
-        (void **)&table->sheets, &table->sheets_cap, table->nsheets + 1,
+    clasconv_error err = clasconv_grow_count(
+        (void **)&table->sheets, table->nsheets, table->nsheets + 1,
         sizeof *table->sheets, CLASCONV_GRID_MAX_SHEETS);
     size_t i, len = 0;
     char *joined;
@@ -115,8 +115,9 @@ clasconv_school *clasconv_table_add_school(clasconv_table *table,
     clasconv_school *s;
     int i;
 
-    if (clasconv_grow((void **)&table->schools, &table->schools_cap,
-                      table->nschools + 1, sizeof *table->schools, SIZE_MAX))
+    if (clasconv_grow_count((void **)&table->schools, table->nschools,
+                            table->nschools + 1, sizeof *table->schools,
+                            SIZE_MAX))
         return NULL;
     s = &table->schools[table->nschools];
     memset(s, 0, sizeof *s);
@@ -187,8 +188,9 @@ clasconv_error clasconv_table_add_field(clasconv_table *table, const char *name,
 {
     clasconv_field *f;
 
-    if (clasconv_grow((void **)&table->fields, &table->fields_cap,
-                      table->nfields + 1, sizeof *table->fields, SIZE_MAX))
+    if (clasconv_grow_count((void **)&table->fields, table->nfields,
+                            table->nfields + 1, sizeof *table->fields,
+                            SIZE_MAX))
         return CLASCONV_ERR_MEMORY;
     f = &table->fields[table->nfields];
     f->name = strdup(name);

@@ -57,3 +57,42 @@ Test(grow, refuses_past_the_cap_and_overflow)
         CLASCONV_ERR_TOO_LARGE, "bytes would overflow");
     free(v);
 }
+
+Test(grow, capacity_follows_from_count)
+{
+    cr_assert_eq(clasconv_grow_capacity(0, 16, 1000), 0);
+    cr_assert_eq(clasconv_grow_capacity(1, 16, 1000), 16);
+    cr_assert_eq(clasconv_grow_capacity(16, 16, 1000), 16);
+    cr_assert_eq(clasconv_grow_capacity(17, 16, 1000), 32);
+    cr_assert_eq(clasconv_grow_capacity(513, 16, 1000), 1000, "at most max");
+    cr_assert_eq(clasconv_grow_capacity(1000, 16, 1000), 1000);
+    cr_assert_eq(clasconv_grow_capacity(1, 256, (size_t)1 << 30), 256);
+    cr_assert_eq(clasconv_grow_capacity(SIZE_MAX, 16, SIZE_MAX), SIZE_MAX);
+}
+
+Test(grow, grow_count_keeps_no_capacity)
+{
+    int *v = NULL, *before;
+    size_t n;
+
+    for (n = 0; n < 1000; n++) {
+        cr_assert_eq(
+            clasconv_grow_count((void **)&v, n, n + 1, sizeof *v, 5000),
+            CLASCONV_OK);
+        v[n] = (int)n;
+    }
+    for (n = 0; n < 1000; n++)
+        cr_assert_eq(v[n], (int)n);
+    /* 1000 elements live in 1024: room for 24 more without a realloc */
+    before = v;
+    cr_assert_eq(clasconv_grow_count((void **)&v, 1000, 1024, sizeof *v, 5000),
+                 CLASCONV_OK);
+    cr_assert_eq(v, before);
+    cr_assert_eq(clasconv_grow_count((void **)&v, 1000, 5001, sizeof *v, 5000),
+                 CLASCONV_ERR_TOO_LARGE);
+    cr_assert_eq(v, before, "unchanged on failure");
+    cr_assert_eq(
+        clasconv_grow_count((void **)&v, 1000, 3, SIZE_MAX / 2, SIZE_MAX),
+        CLASCONV_ERR_TOO_LARGE, "bytes would overflow");
+    free(v);
+}
