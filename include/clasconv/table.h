@@ -171,6 +171,9 @@ typedef struct clasconv_table {
 /** A zero-initialized table. */
 clasconv_table *clasconv_table_new(void);
 void clasconv_table_free(clasconv_table *table);
+/* Frees the schools and anomalies of a table and leaves them empty (the
+ * rest of the table is kept). */
+void clasconv_table_drop_schools(clasconv_table *table);
 /** Appends a school (strings copied); returns the new row or NULL. */
 clasconv_school *clasconv_table_add_school(clasconv_table *table,
                                            clasconv_level level,

@@ -615,23 +615,6 @@ void batch_tables_free(batch_tables *t)
 
 void batch_table_strip(clasconv_table *table)
 {
-    size_t i;
-
-    if (table == NULL)
-        return;
-    for (i = 0; i < table->nschools; i++) {
-        clasconv_school *s = &table->schools[i];
-        free(s->name);
-        free(s->key);
-        free(s->read_name);
-        free(s->cell);
-        free(s->autre_detail);
-        free(s->uai);
-        free(s->official_name);
-    }
-    free(table->schools);
-    table->schools = NULL;
-    table->nschools = 0;
-    table->schools_cap = 0;
-    clasconv_anomalies_free(&table->anomalies);
+    if (table != NULL)
+        clasconv_table_drop_schools(table);
 }

@@ -22,6 +22,27 @@ static void declared_free(clasconv_declared_total *d)
     }
 }
 
+void clasconv_table_drop_schools(clasconv_table *table)
+{
+    size_t i;
+
+    for (i = 0; i < table->nschools; i++) {
+        clasconv_school *s = &table->schools[i];
+        free(s->name);
+        free(s->key);
+        free(s->read_name);
+        free(s->cell);
+        free(s->autre_detail);
+        free(s->uai);
+        free(s->official_name);
+        free(s->observations);
+    }
+    free(table->schools);
+    table->schools = NULL;
+    table->nschools = 0;
+    clasconv_anomalies_free(&table->anomalies);
+}
+
 void clasconv_table_free(clasconv_table *table)
 {
     size_t i;
@@ -37,18 +58,7 @@ void clasconv_table_free(clasconv_table *table)
     free(table->sheets);
     free(table->commune);
     free(table->encoding);
-    for (i = 0; i < table->nschools; i++) {
-        clasconv_school *s = &table->schools[i];
-        free(s->name);
-        free(s->key);
-        free(s->read_name);
-        free(s->cell);
-        free(s->autre_detail);
-        free(s->uai);
-        free(s->official_name);
-        free(s->observations);
-    }
-    free(table->schools);
+    clasconv_table_drop_schools(table);
     for (l = 0; l < CLASCONV_LEVEL_COUNT; l++)
         declared_free(&table->declared[l]);
     declared_free(&table->declared_all);
@@ -57,7 +67,6 @@ void clasconv_table_free(clasconv_table *table)
         free(table->fields[i].value);
     }
     free(table->fields);
-    clasconv_anomalies_free(&table->anomalies);
     free(table);
 }
 
