@@ -20,6 +20,7 @@ typedef struct sheet {
     lxw_worksheet *ws;
     size_t row; /* next row to write (0 is the header) */
     unsigned ncols;
+    unsigned printed;  /* columns in the print area (the first ones) */
     int full;          /* the row cap was reached */
     double widths[32]; /* of each column, in characters */
     /* The row being planned: constant_memory mode wants a row's height set
@@ -29,7 +30,7 @@ typedef struct sheet {
     double tall; /* its height so far (points) */
     const char *text[32];
     int64_t count[32];
-    unsigned char kind[32]; /* 0 none, 1 text, 2 count */
+    unsigned char kind[32]; /* 0 none, 1 text, 2 count, 3 one-line text */
 } sheet;
 
 /* Columns of each sheet: label (NULL: a scheme label, filled in by
@@ -53,12 +54,16 @@ static const clasconv_xlsx_column communes_head[] = {{"Commune", 0, 18},
                                                      {"Statut", 0, 12}};
 #define COMMUNES_NCOLS 16u
 
+/* The file comes last, on one line and outside the print area: a file
+ * name has no word to break at, and wrapped in a narrow column it made
+ * every printed row six lines tall. On paper the commune says where a
+ * school comes from; on screen the name runs over the empty cells to its
+ * right. */
 static const clasconv_xlsx_column schools_head[] = {
-    {"Commune", 0, 11},
-    {"Fichier", 0, 11},
+    {"Commune", 0, 13},
     {"Niveau", 0, 10.5},
-    {"Établissement", 0, 16},
-    {"Clé", 0, 12.5},
+    {"Établissement", 0, 21},
+    {"Clé", 0, 14},
     {NULL, 1, 7},
     {NULL, 1, 7},
     {NULL, 1, 7},
@@ -69,9 +74,10 @@ static const clasconv_xlsx_column schools_head[] = {
     {NULL, 1, 7},
     {NULL, 1, 7},
     {"Autre (précision)", 0, 10.5},
-    {"Nom lu", 0, 12},
+    {"Nom lu", 0, 14},
     {"Cellule source", 0, 8.5},
-    {"UAI", 0, 9}};
+    {"UAI", 0, 9},
+    {"Fichier", 0, 30}};
 #define SCHOOLS_NCOLS 18u
 
 static const clasconv_xlsx_column anomalies_head[] = {
@@ -119,6 +125,7 @@ static void sheet_start(sheet *sh, clasconv_xlsx *x, const char *name,
     sh->ws = clasconv_xlsx_add_sheet(x, name);
     sh->row = 1;
     sh->ncols = ncols;
+    sh->printed = ncols;
     if (sh->ws == NULL)
         return;
     for (c = 0; c < ncols && c < 32; c++)
@@ -165,7 +172,7 @@ static void sheet_finish(sheet *sh)
                                              (lxw_row_t)(sh->row - 1),
                                              (lxw_col_t)(sh->ncols - 1)),
                         "filtre");
-    clasconv_xlsx_print_area(sh->x, sh->ws, sh->row - 1, sh->ncols - 1);
+    clasconv_xlsx_print_area(sh->x, sh->ws, sh->row - 1, sh->printed - 1);
 }
 
 /* Writes the planned row: its height first (libxlsxwriter does not
@@ -186,6 +193,9 @@ static void row_flush(sheet *sh)
         if (sh->kind[c] == 1)
             clasconv_xlsx_string(sh->x, sh->ws, sh->cur, c, sh->text[c],
                                  sh->x->wrap);
+        else if (sh->kind[c] == 3)
+            clasconv_xlsx_string(sh->x, sh->ws, sh->cur, c, sh->text[c],
+                                 sh->x->text);
         else if (sh->kind[c] == 2)
             clasconv_xlsx_number(sh->x, sh->ws, sh->cur, c,
                                  (double)sh->count[c], sh->x->count);
@@ -218,6 +228,16 @@ static void put_text(sheet *sh, size_t row, unsigned col, const char *text)
     if (h > sh->tall)
         sh->tall = h;
     sh->kind[col] = 1;
+    sh->text[col] = text;
+}
+
+/* Text on one line that does not make its row taller (see schools_head). */
+static void put_line(sheet *sh, size_t row, unsigned col, const char *text)
+{
+    if (text == NULL || text[0] == '\0' || sh->ws == NULL || col >= 32)
+        return;
+    row_plan(sh, row);
+    sh->kind[col] = 3;
     sh->text[col] = text;
 }
 
@@ -399,18 +419,18 @@ static clasconv_error write_schools(sheet *sh, batch_tables *tables,
             if (!sheet_row(sh, &row))
                 return CLASCONV_OK;
             put_text(sh, row, 0, merged ? merged->communes : commune);
-            put_text(sh, row, 1, merged ? merged->files : f->path);
             if (sc->level != CLASCONV_LEVEL_NONE)
-                put_text(sh, row, 2, clasconv_level_label(sc->level));
-            put_text(sh, row, 3, sc->name);
-            put_text(sh, row, 4, sc->key);
+                put_text(sh, row, 1, clasconv_level_label(sc->level));
+            put_text(sh, row, 2, sc->name);
+            put_text(sh, row, 3, sc->key);
             for (s = 0; s < CLASCONV_SCHEME_COUNT; s++)
-                put_count(sh, row, 5 + (unsigned)s,
+                put_count(sh, row, 4 + (unsigned)s,
                           merged ? merged->counts[s] : sc->counts[s]);
-            put_text(sh, row, 14, sc->autre_detail);
-            put_text(sh, row, 15, sc->read_name);
-            put_text(sh, row, 16, merged ? merged->cells : sc->cell);
-            put_text(sh, row, 17, sc->uai);
+            put_text(sh, row, 13, sc->autre_detail);
+            put_text(sh, row, 14, sc->read_name);
+            put_text(sh, row, 15, merged ? merged->cells : sc->cell);
+            put_text(sh, row, 16, sc->uai);
+            put_line(sh, row, 17, merged ? merged->files : f->path);
         }
         row_flush(sh); /* the next file's table replaces this one */
     }
@@ -618,7 +638,8 @@ clasconv_error batch_write_synthesis(const clasconv_batch_file *files,
         return rc;
     }
     sheet_start(&communes, &x, "Communes", communes_head, COMMUNES_NCOLS, 4);
-    sheet_start(&schools, &x, "Établissements", schools_head, SCHOOLS_NCOLS, 5);
+    sheet_start(&schools, &x, "Établissements", schools_head, SCHOOLS_NCOLS, 4);
+    schools.printed = SCHOOLS_NCOLS - 1; /* not the file (schools_head) */
     sheet_start(&anomalies, &x, "Anomalies", anomalies_head, ANOMALIES_NCOLS,
                 -1);
     sheet_start(&inputs, &x, "Fichiers", files_head, FILES_NCOLS, -1);

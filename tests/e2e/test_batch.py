@@ -381,10 +381,11 @@ def main():
                                 common.LEVEL_LABELS[row["level"]],
                                 row["school"]] +
                                [row["counts"][s] for s in common.SCHEMES])
-        got = [g[:4] + g[5:5 + SCHEME_COUNT]
-               for g in rows_of(sheets["Établissements"], 17)]
+        # The file is the last column (outside the print area).
+        got = [[g[0], g[17], g[1], g[2]] + g[4:4 + SCHEME_COUNT]
+               for g in rows_of(sheets["Établissements"], 18)]
         c.equal(got, exp, "Établissements rows")
-        keys = [g[4] for g in rows_of(sheets["Établissements"], 17)]
+        keys = [g[3] for g in rows_of(sheets["Établissements"], 18)]
         # A row without a name keeps an empty key ("(sans nom, A25)").
         c.equal(keys, [None if x[3].startswith("(sans nom") else
                        common.key(x[3]) for x in exp], "school keys")

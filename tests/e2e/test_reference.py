@@ -413,9 +413,9 @@ def test_batch(t, exe, samples_dir, annuaire):
         t.equal(r.returncode, 1, "batch --annuaire: status as without")
         _, sheets, _ = read_xlsx(os.path.join(outdir, "synthese.xlsx"))
         sch = sheets["Établissements"]
-        t.equal(sch.get((1, 18)), "UAI", "synthesis UAI column")
-        uais = {sch.get((row, 4)): sch.get((row, 18))
-                for row in range(2, 40) if sch.get((row, 4))}
+        t.equal(sch.get((1, 17)), "UAI", "synthesis UAI column")
+        uais = {sch.get((row, 3)): sch.get((row, 17))
+                for row in range(2, 40) if sch.get((row, 3))}
         t.equal(uais.get("Lycée Ampère"), "0694307G", "Bron's lycée UAI")
         t.equal(uais.get("Lycée professionnel Ampère"), "0694109S",
                 "Villeurbanne's LP UAI")
@@ -458,14 +458,14 @@ def test_batch_one_row_per_uai(t, exe):
         clas = header.index("CLAS") + 1
         rows = [row_values(sch, r, 18) for r in range(2, 12)
                 if sch.get((r, 1))]
-        by_uai = [r for r in rows if r[17] == "0694106N"]
+        by_uai = [r for r in rows if r[16] == "0694106N"]
         t.equal(len(by_uai), 1, "one Établissements row for one UAI")
         if by_uai:
             r = by_uai[0]
             t.equal(r[0], "Bron ; Villeurbanne", "the row names both communes")
-            t.equal(r[1], "bron.csv ; villeurbanne.csv", "and both files")
+            t.equal(r[17], "bron.csv ; villeurbanne.csv", "and both files")
             t.equal(r[clas - 1], 18, "CLAS summed over the two files")
-        ferry = [r for r in rows if r[3] == "École Jules Ferry"]
+        ferry = [r for r in rows if r[2] == "École Jules Ferry"]
         t.equal([(r[0], r[clas - 1]) for r in ferry],
                 [("Bron", 4), ("Villeurbanne", 8)],
                 "without a UAI, one row per file as before")

@@ -54,7 +54,8 @@ HEADERS = {
     "Source": ["Champ", "Valeur"],
     "Communes": ["Commune", "Fichier", "Niveau", "Établissements"] + SCHEMES +
                 ["Erreurs", "Avertissements", "Statut"],
-    "Établissements": ["Commune", "Fichier", "Niveau", "Établissement",
+    # The file is the last column, outside the print area.
+    "Établissements": ["Commune", "Niveau", "Établissement",
                        "Clé"] + SCHEMES +
                       ["Autre (précision)", "Nom lu", "Cellule source"],
     "Fichiers": ["Fichier", "Commune", "Format", "Statut", "Erreurs",
