@@ -306,6 +306,25 @@ static clasconv_error put_level_head(clasconv_buf *out)
     return err;
 }
 
+/* Whether the annuaire's name says more than the name shown: not when the
+ * two differ only by case, accents or punctuation. */
+static int official_differs(const clasconv_school *school)
+{
+    char *a, *b;
+    int differs;
+
+    if (school->official_name == NULL || school->official_name[0] == '\0')
+        return 0;
+    if (school->name == NULL)
+        return 1;
+    a = clasconv_text_key(school->name);
+    b = clasconv_text_key(school->official_name);
+    differs = a == NULL || b == NULL || strcmp(a, b) != 0;
+    free(a);
+    free(b);
+    return differs;
+}
+
 /* The school's name, then on a line of its own its UAI and, when the
  * annuaire knows it under another name, that name: what the agent needs
  * to look the school up. */
@@ -319,10 +338,7 @@ static clasconv_error put_school_name(clasconv_buf *out,
     err = clasconv_buf_puts(out, "<span class=\"uai\">UAI ");
     if (!err)
         err = put_escaped(out, school->uai, 0);
-    if (!err && school->official_name != NULL &&
-        school->official_name[0] != '\0' &&
-        (school->name == NULL ||
-         strcmp(school->official_name, school->name) != 0)) {
+    if (!err && official_differs(school)) {
         err = clasconv_buf_puts(out, " · annuaire : ");
         if (!err)
             err = put_escaped(out, school->official_name, 0);
