@@ -39,6 +39,7 @@ static const char css[] =
     ".v-warn{background:#fff4d6;border-left:6px solid #b58100}"
     ".v-ok{background:#e3f4e1;border-left:6px solid #2e7d32}"
     ".meta{color:#444;font-size:.9em;margin:.2em 0}"
+    ".uai{display:block;color:#444;font-size:.85em}"
     ".legend span{display:inline-block;margin:2px 8px 2px 0;padding:0 6px}"
     ".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}"
     "table{border-collapse:collapse;width:100%;min-width:760px;"
@@ -305,6 +306,48 @@ static clasconv_error put_level_head(clasconv_buf *out)
     return err;
 }
 
+/* Whether the annuaire's name says more than the name shown: not when the
+ * two differ only by case, accents or punctuation. */
+static int official_differs(const clasconv_school *school)
+{
+    char *a, *b;
+    int differs;
+
+    if (school->official_name == NULL || school->official_name[0] == '\0')
+        return 0;
+    if (school->name == NULL)
+        return 1;
+    a = clasconv_text_key(school->name);
+    b = clasconv_text_key(school->official_name);
+    differs = a == NULL || b == NULL || strcmp(a, b) != 0;
+    free(a);
+    free(b);
+    return differs;
+}
+
+/* The school's name, then on a line of its own its UAI and, when the
+ * annuaire knows it under another name, that name: what the agent needs
+ * to look the school up. */
+static clasconv_error put_school_name(clasconv_buf *out,
+                                      const clasconv_school *school)
+{
+    clasconv_error err = put_escaped(out, school->name ? school->name : "", 0);
+
+    if (err || school->uai == NULL || school->uai[0] == '\0')
+        return err;
+    err = clasconv_buf_puts(out, "<span class=\"uai\">UAI ");
+    if (!err)
+        err = put_escaped(out, school->uai, 0);
+    if (!err && official_differs(school)) {
+        err = clasconv_buf_puts(out, " · annuaire : ");
+        if (!err)
+            err = put_escaped(out, school->official_name, 0);
+    }
+    if (!err)
+        err = clasconv_buf_puts(out, "</span>");
+    return err;
+}
+
 static int in_level(const clasconv_school *school, int level)
 {
     if (level == CLASCONV_LEVEL_NONE)
@@ -347,7 +390,7 @@ static clasconv_error put_level(clasconv_buf *out, const clasconv_table *t,
         clasconv_buf name = {0};
         if (!in_level(school, level))
             continue;
-        err = put_escaped(&name, school->name ? school->name : "", 0);
+        err = put_school_name(&name, school);
         if (!err)
             err = clasconv_buf_puts(out, "<tr>");
         if (!err)

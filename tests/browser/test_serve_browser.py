@@ -374,6 +374,18 @@ def main():
                                 "annuaire-rhone.csv (61 établissements)."),
                 f"annuaire: shown on the home page ({note!r})")
         shots(d, art, "annuaire-accueil")
+        # A check: each school's UAI under its name, the annuaire's name
+        # when it says more (issue 16).
+        d.find_element(By.ID, "fichier").send_keys(
+            os.path.join(fx, "ref", "clas-2026-villeurbanne.csv"))
+        navigate(d, d.find_element(By.CSS_SELECTOR, "form.depot button"))
+        uais = [x.text for x in d.find_elements(By.CSS_SELECTOR, "span.uai")]
+        c.check("UAI 0694106N · annuaire : Collège Jean Jaurès" in uais and
+                "UAI 0694102J" in uais,
+                f"annuaire: UAI under the school names ({uais!r})")
+        w = page_width_390(d)
+        c.check(w <= 400, f"annuaire: no page-wide overflow at 390 px ({w})")
+        shots(d, art, "annuaire-rapport")
         compare(c, d, url, fx, None, downloads, art, "annuaire", True)
     finally:
         d.quit()

@@ -441,3 +441,33 @@ Test(html, unknown_level_section)
     free(html);
     clasconv_table_free(t);
 }
+
+/* Issue 16: the UAI under the school's name, with the annuaire's name when
+ * it differs (escaped like every text), and nothing for a school without
+ * one. */
+Test(html, uai_and_annuaire_name_under_the_school)
+{
+    clasconv_table *t = clasconv_table_new();
+    clasconv_school *s;
+    char *html;
+
+    cr_assert_not_null(t);
+    clasconv_table_set_string(&t->commune, "Bron");
+    s = add_school(t, CLASCONV_LEVEL_ELEMENTAIRE, "EE J. Ferry", "A5");
+    clasconv_table_set_string(&s->uai, "0691234A");
+    clasconv_table_set_string(&s->official_name, "École <Jules> Ferry");
+    s = add_school(t, CLASCONV_LEVEL_COLLEGE, "Collège Ampère", "A9");
+    clasconv_table_set_string(&s->uai, "0690001B");
+    clasconv_table_set_string(&s->official_name, "COLLEGE AMPERE");
+    add_school(t, CLASCONV_LEVEL_LYCEE, "Lycée Lumière", "A12");
+    html = render(t);
+    cr_assert_not_null(strstr(html, "EE J. Ferry<span class=\"uai\">UAI "
+                                    "0691234A · annuaire : École &lt;Jules"
+                                    "&gt; Ferry</span>"));
+    /* The same name but for case and accents is not repeated. */
+    cr_assert_not_null(
+        strstr(html, "Collège Ampère<span class=\"uai\">UAI 0690001B</span>"));
+    cr_assert_eq(count_of(html, "<span class=\"uai\">"), 2);
+    free(html);
+    clasconv_table_free(t);
+}
