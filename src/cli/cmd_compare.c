@@ -1,6 +1,7 @@
 /* cmd_compare.c: `compare ANCIEN NOUVEAU`: what changed from one year's
  * table to the next, for two files or two batch output folders. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +92,11 @@ static clasconv_table *read_side(const char *path,
 }
 
 /* The tables of one side: one file, or every standardized workbook of a
- * batch output folder. */
+ * batch output folder. The slots are counted before they are allocated,
+ * once: the array never grows. */
 typedef struct side {
     clasconv_table **tables;
-    size_t n, cap;
+    size_t n;
 } side;
 
 static void side_free(side *sd)
@@ -107,22 +109,6 @@ static void side_free(side *sd)
     memset(sd, 0, sizeof *sd);
 }
 
-static int side_add(side *sd, clasconv_table *t)
-{
-    if (sd->n == sd->cap) {
-        size_t cap = sd->cap ? sd->cap * 2 : 16;
-        clasconv_table **grown = realloc(sd->tables, cap * sizeof *grown);
-        if (!grown) {
-            clasconv_table_free(t);
-            return -1;
-        }
-        sd->tables = grown;
-        sd->cap = cap;
-    }
-    sd->tables[sd->n++] = t;
-    return 0;
-}
-
 static int is_folder(const char *path)
 {
     struct stat st;
@@ -130,9 +116,21 @@ static int is_folder(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int cmp_names(const void *a, const void *b)
+/* scandir() filter: every NAME.xlsx but synthese.xlsx and hidden
+ * (temporary) files. */
+static int is_output(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    size_t len = strlen(e->d_name);
+
+    return e->d_name[0] != '.' && len >= 6 &&
+           strcasecmp(e->d_name + len - 5, ".xlsx") == 0 &&
+           strcmp(e->d_name, "synthese.xlsx") != 0;
+}
+
+/* scandir() order: by name, byte by byte (not the locale's order). */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
 }
 
 /* A batch output folder: every NAME.xlsx but synthese.xlsx and hidden
@@ -141,54 +139,44 @@ static int cmp_names(const void *a, const void *b)
 static int read_folder(const char *dir, const clasconv_annuaire *annuaire,
                        side *sd)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0, i;
-    int rc = 0;
+    struct dirent **names = NULL;
+    int n, i, rc = 0;
 
-    if (!d) {
-        cli_error("impossible de lire le dossier « %s ».", dir);
+    /* scandir() lists, filters and sorts: one allocation of its own, and
+     * the count that sizes the tables. */
+    errno = 0;
+    n = scandir(dir, &names, is_output, by_name);
+    if (n < 0) {
+        if (errno == ENOMEM)
+            cli_error("mémoire insuffisante.");
+        else
+            cli_error("impossible de lire le dossier « %s ».", dir);
         return -1;
     }
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 6 ||
-            strcasecmp(e->d_name + len - 5, ".xlsx") != 0 ||
-            !strcmp(e->d_name, "synthese.xlsx"))
-            continue;
-        if (n == cap) {
-            char **grown;
-            cap = cap ? cap * 2 : 64;
-            grown = realloc(names, cap * sizeof *grown);
-            if (!grown) {
-                rc = -1;
-                break;
-            }
-            names = grown;
-        }
-        names[n] = malloc(strlen(dir) + len + 2);
-        if (!names[n]) {
-            rc = -1;
-            break;
-        }
-        sprintf(names[n], "%s/%s", dir, e->d_name);
-        n++;
-    }
-    closedir(d);
-    if (rc)
-        cli_error("mémoire insuffisante.");
-    if (!rc)
-        qsort(names, n, sizeof *names, cmp_names);
+    sd->tables = calloc(n ? (size_t)n : 1, sizeof *sd->tables);
+    if (!sd->tables)
+        rc = -1;
     for (i = 0; i < n; i++) {
-        clasconv_table *t = rc ? NULL : read_side(names[i], annuaire);
-        if (t && side_add(sd, t)) {
-            cli_error("mémoire insuffisante.");
-            rc = -1;
+        char *path = NULL;
+        clasconv_table *t;
+
+        if (!rc) {
+            path = malloc(strlen(dir) + strlen(names[i]->d_name) + 2);
+            if (!path)
+                rc = -1;
+        }
+        if (path) {
+            sprintf(path, "%s/%s", dir, names[i]->d_name);
+            t = read_side(path, annuaire);
+            if (t)
+                sd->tables[sd->n++] = t;
+            free(path);
         }
         free(names[i]);
     }
     free(names);
+    if (rc)
+        cli_error("mémoire insuffisante.");
     if (!rc && sd->n == 0) {
         cli_error("le dossier « %s » ne contient aucun classeur lisible "
                   "(sortie de « clasconv batch » attendue).",
@@ -206,8 +194,14 @@ static int read_one_side(const char *path, const clasconv_annuaire *annuaire,
     if (folder)
         return read_folder(path, annuaire, sd);
     t = read_side(path, annuaire);
-    if (!t || side_add(sd, t))
+    if (!t)
         return -1;
+    sd->tables = malloc(sizeof *sd->tables);
+    if (!sd->tables) {
+        clasconv_table_free(t);
+        return -1;
+    }
+    sd->tables[sd->n++] = t;
     return 0;
 }
 

@@ -68,3 +68,10 @@ clasconv_error clasconv_grow_count(void **p, size_t count, size_t need,
     *p = grown;
     return CLASCONV_OK;
 }
+
+void *clasconv_realloc_capped(void *ptr, size_t size, size_t max)
+{
+    if (size > max)
+        return NULL;
+    return realloc(ptr, size);
+}

@@ -40,6 +40,15 @@ size_t clasconv_grow_capacity(size_t count, size_t min, size_t max);
 clasconv_error clasconv_grow_count(void **p, size_t count, size_t need,
                                    size_t elem, size_t max);
 
+/**
+ * realloc() refused past `max` bytes: NULL (and `ptr` left as it is) when
+ * `size > max`. The body of the realloc hook of a library that grows its
+ * own buffer (libcsv's csv_set_realloc_func(), in read/csv.c and
+ * ref/annuaire.c): such a hook takes no context, so each caller keeps a
+ * one-line hook that names its own limit.
+ */
+void *clasconv_realloc_capped(void *ptr, size_t size, size_t max);
+
 /** The minimum of clasconv_grow_count. */
 #define CLASCONV_GROW_MIN 16u
 

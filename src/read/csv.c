@@ -9,6 +9,7 @@
 
 #include "clasconv/anomaly.h"
 #include "clasconv/read.h"
+#include "core/grow.h"
 #include "core/text.h"
 
 /* Bytes and records looked at to choose the delimiter. */
@@ -236,12 +237,11 @@ static char sniff_delimiter(const char *t, size_t len)
     return best;
 }
 
-/* libcsv's buffer grows through this: it refuses absurdly long fields. */
-static void *capped_realloc(void *ptr, size_t size)
+/* libcsv's buffer grows through this hook (libcsv owns that buffer, so
+ * clasconv_grow cannot): it refuses absurdly long fields. */
+static void *field_buffer_hook(void *ptr, size_t size)
 {
-    if (size > CSV_FIELD_MAX + CSV_BLOCK)
-        return NULL;
-    return realloc(ptr, size);
+    return clasconv_realloc_capped(ptr, size, CSV_FIELD_MAX + CSV_BLOCK);
 }
 
 /*
@@ -590,7 +590,7 @@ static clasconv_error parse(const char *t, size_t len, char delim, csv_ctx *ctx,
     }
     csv_set_delim(&parser, (unsigned char)delim);
     csv_set_space_func(&parser, no_space);
-    csv_set_realloc_func(&parser, capped_realloc);
+    csv_set_realloc_func(&parser, field_buffer_hook);
     csv_set_blk_size(&parser, CSV_BLOCK);
     ctx->line = 1;
     while (pos < len) {

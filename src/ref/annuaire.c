@@ -469,13 +469,12 @@ static int sniff_delim(const unsigned char *data, size_t size)
     return ';';
 }
 
-/* libcsv grows one buffer for the longest field: a field of a gigabyte
- * must fail, not exhaust memory. */
-static void *capped_realloc(void *ptr, size_t size)
+/* libcsv grows one buffer for the longest field, through this hook
+ * (libcsv owns that buffer, so clasconv_grow cannot): a field of a
+ * gigabyte must fail, not exhaust memory. */
+static void *field_buffer_hook(void *ptr, size_t size)
 {
-    if (size > FIELD_BUFFER_MAX)
-        return NULL;
-    return realloc(ptr, size);
+    return clasconv_realloc_capped(ptr, size, FIELD_BUFFER_MAX);
 }
 
 typedef struct feeder {
@@ -491,7 +490,7 @@ static clasconv_error feed(feeder *fd, const unsigned char *data, size_t size)
                                       CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
             return CLASCONV_ERR_MEMORY;
         csv_set_delim(&fd->parser, (unsigned char)sniff_delim(data, size));
-        csv_set_realloc_func(&fd->parser, capped_realloc);
+        csv_set_realloc_func(&fd->parser, field_buffer_hook);
         fd->started = 1;
     }
     if (csv_parse(&fd->parser, data, size, on_field, on_record, fd->ld) !=

@@ -4,6 +4,7 @@
 #include "serve/serve_internal.h"
 
 #include "batch/batch_internal.h"
+#include "core/grow.h"
 #include "core/text.h"
 #include "read/zipxml.h"
 
@@ -81,15 +82,10 @@ int serve_answer_item(serve_answer *a, const char *key, const char *filename,
 {
     serve_item *it;
 
-    if (a->nitems == a->items_cap) {
-        size_t cap = a->items_cap ? a->items_cap * 2 : 8;
-        serve_item *items = realloc(a->items, cap * sizeof *items);
-        if (!items) {
-            free(data);
-            return -1;
-        }
-        a->items = items;
-        a->items_cap = cap;
+    if (clasconv_grow_count((void **)&a->items, a->nitems, a->nitems + 1,
+                            sizeof *a->items, SIZE_MAX) != CLASCONV_OK) {
+        free(data);
+        return -1;
     }
     it = &a->items[a->nitems];
     memset(it, 0, sizeof *it);
@@ -508,22 +504,16 @@ typedef struct lot_file {
 } lot_file;
 
 typedef struct lot {
-    lot_file *files;
+    lot_file *files; /* capacity from count (clasconv_grow_count) */
     size_t count;
-    size_t cap;
     int too_many;
 } lot;
 
 static lot_file *lot_add(lot *l)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        lot_file *files = realloc(l->files, cap * sizeof *files);
-        if (!files)
-            return NULL;
-        l->files = files;
-        l->cap = cap;
-    }
+    if (clasconv_grow_count((void **)&l->files, l->count, l->count + 1,
+                            sizeof *l->files, SIZE_MAX) != CLASCONV_OK)
+        return NULL;
     memset(&l->files[l->count], 0, sizeof l->files[0]);
     return &l->files[l->count++];
 }

@@ -34,9 +34,8 @@ typedef struct serve_part {
 } serve_part;
 
 typedef struct serve_parts {
-    serve_part *items;
+    serve_part *items; /* capacity from count (clasconv_grow_count) */
     size_t count;
-    size_t cap;
 } serve_parts;
 
 /** Appends a copy of `data` under `name`; -1 when out of memory. */
@@ -176,8 +175,8 @@ const char *serve_plural(size_t n);
 typedef struct serve_upload {
     char *label;
     unsigned char *data;
-    size_t len;
-    size_t cap; /* bytes allocated while it is received */
+    size_t len; /* the bytes allocated follow from it while it is received
+                   (clasconv_grow_count) */
     int newer;  /* « Comparer »: 1 for the « nouveau » field, else 0 */
 } serve_upload;
 
@@ -191,9 +190,10 @@ typedef struct serve_answer {
     const char *ctype;               /* NULL = the HTML page type */
     char *filename;                  /* set for a download */
     char token[SERVE_TOKEN_LEN + 1]; /* where `items` are held */
-    serve_item *items;               /* results to hold (moved to the store) */
+    serve_item *items;               /* results to hold (moved to the store);
+                                        capacity from nitems
+                                        (clasconv_grow_count) */
     size_t nitems;
-    size_t items_cap;
 } serve_answer;
 
 /** Adds a result item (data moved into the answer). -1 out of memory. */

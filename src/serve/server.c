@@ -5,6 +5,7 @@
 
 #include "serve/mhd.h"
 
+#include "core/grow.h"
 #include "core/sha256.h"
 #include "core/text.h"
 
@@ -39,8 +40,8 @@ enum route { R_NONE = 0, R_CHECK, R_LOT, R_COMPARE };
 typedef struct req {
     enum route route;
     struct MHD_PostProcessor *pp;
-    serve_upload *ups;
-    size_t nups, cap;
+    serve_upload *ups; /* capacity from nups (clasconv_grow_count) */
+    size_t nups;
     size_t received; /* body bytes seen */
     size_t held;     /* file bytes kept */
     unsigned parts;  /* parts seen (files and fields) */
@@ -349,15 +350,10 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
             r->too_many = 1; /* said at the end; nothing more is kept */
             return MHD_NO;
         }
-        if (r->nups == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 4;
-            serve_upload *ups = realloc(r->ups, cap * sizeof *ups);
-            if (!ups) {
-                r->too_big = 1;
-                return MHD_NO;
-            }
-            r->ups = ups;
-            r->cap = cap;
+        if (clasconv_grow_count((void **)&r->ups, r->nups, r->nups + 1,
+                                sizeof *r->ups, SIZE_MAX) != CLASCONV_OK) {
+            r->too_big = 1;
+            return MHD_NO;
         }
         u = &r->ups[r->nups++];
         memset(u, 0, sizeof *u);
@@ -382,18 +378,11 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
         r->too_big = 1;
         return MHD_NO;
     }
-    if (u->len + size > u->cap) {
-        size_t cap = u->cap ? u->cap : 65536;
-        unsigned char *grown;
-        while (cap < u->len + size)
-            cap *= 2;
-        grown = realloc(u->data, cap);
-        if (!grown) {
-            r->too_big = 1;
-            return MHD_NO;
-        }
-        u->data = grown;
-        u->cap = cap;
+    /* At most max_bytes, which the check above keeps the file under. */
+    if (clasconv_grow_count((void **)&u->data, u->len, u->len + size, 1,
+                            r->max_bytes) != CLASCONV_OK) {
+        r->too_big = 1;
+        return MHD_NO;
     }
     memcpy(u->data + u->len, data, size);
     u->len += size;

@@ -4,6 +4,7 @@
 #include "serve/serve_internal.h"
 
 #include "batch/batch_internal.h"
+#include "core/grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,14 +32,10 @@ int serve_parts_add(serve_parts *parts, const char *name, const void *data,
 {
     serve_part *p;
 
-    if (parts->count == parts->cap) {
-        size_t cap = parts->cap ? parts->cap * 2 : 8;
-        serve_part *items = realloc(parts->items, cap * sizeof *items);
-        if (!items)
-            return -1;
-        parts->items = items;
-        parts->cap = cap;
-    }
+    if (clasconv_grow_count((void **)&parts->items, parts->count,
+                            parts->count + 1, sizeof *parts->items,
+                            SIZE_MAX) != CLASCONV_OK)
+        return -1;
     p = &parts->items[parts->count];
     p->name = strdup(name);
     p->data = malloc(len ? len : 1);

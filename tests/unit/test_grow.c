@@ -96,3 +96,17 @@ Test(grow, grow_count_keeps_no_capacity)
         CLASCONV_ERR_TOO_LARGE, "bytes would overflow");
     free(v);
 }
+
+Test(grow, realloc_capped_refuses_past_the_cap)
+{
+    char *p = clasconv_realloc_capped(NULL, 64, 64), *q;
+
+    cr_assert_not_null(p);
+    p[63] = 'x';
+    q = clasconv_realloc_capped(p, 65, 64);
+    cr_assert_null(q, "past the cap: refused");
+    cr_assert_eq(p[63], 'x', "the block is left as it was");
+    q = clasconv_realloc_capped(p, 32, 64);
+    cr_assert_not_null(q);
+    free(q);
+}
