@@ -64,7 +64,10 @@ clasconv_error clasconv_load_file(const char *path, unsigned char **data,
 /*
  * Readers. Each fills `grid` (then calls clasconv_grid_finish) or fails
  * with a French message in `diag` saying what is wrong and what to do.
- * They never print and never modify the input.
+ * They never print and never modify the input. They expect what
+ * clasconv_read() checks once for all of them: `in` and `grid` not NULL,
+ * `in->data` not NULL unless `in->size` is 0, and `in->size` at most
+ * CLASCONV_INPUT_MAX (a reader keeps only its own limits).
  */
 clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
@@ -86,7 +89,10 @@ clasconv_error clasconv_read_odt(const clasconv_input *in, clasconv_grid *grid,
 /**
  * Reads `in` with the reader for `format`; for a format with no reader,
  * fails with FORMAT and a French message saying what the file is and what
- * to do (for instance: open it in Excel and save it as .xlsx).
+ * to do (for instance: open it in Excel and save it as .xlsx). Fails first
+ * with USAGE ("Aucun fichier à lire.") when `in` or `grid` is NULL or
+ * `in->data` is NULL with bytes, and with TOO_LARGE when `in->size` is over
+ * CLASCONV_INPUT_MAX.
  */
 clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
                              clasconv_grid *grid, clasconv_diag *diag);

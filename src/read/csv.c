@@ -676,17 +676,6 @@ clasconv_error clasconv_read_csv(const clasconv_input *in, clasconv_grid *grid,
     size_t strict_len;
     csv_lenient lenient;
 
-    if (in == NULL || grid == NULL || (in->data == NULL && in->size > 0)) {
-        clasconv_diag_set(diag, "Aucun fichier à lire.");
-        return CLASCONV_ERR_USAGE;
-    }
-    if (in->size > CLASCONV_INPUT_MAX) {
-        clasconv_diag_set(diag,
-                          "Le fichier est trop volumineux (au plus %zu "
-                          "Mo acceptés).",
-                          CLASCONV_INPUT_MAX >> 20);
-        return CLASCONV_ERR_TOO_LARGE;
-    }
     err = decode(in->data, in->size, &d);
     if (err == CLASCONV_ERR_MEMORY) {
         clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier "

@@ -5,9 +5,18 @@
 clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
                              clasconv_grid *grid, clasconv_diag *diag)
 {
-    if (in == NULL || grid == NULL) {
+    /* What every reader needs, checked once here (each reader keeps only
+     * its own limits). */
+    if (in == NULL || grid == NULL || (in->data == NULL && in->size > 0)) {
         clasconv_diag_set(diag, "Aucun fichier à lire.");
         return CLASCONV_ERR_USAGE;
+    }
+    if (in->size > CLASCONV_INPUT_MAX) {
+        clasconv_diag_set(diag,
+                          "Le fichier est trop volumineux (au plus %zu "
+                          "Mo acceptés).",
+                          CLASCONV_INPUT_MAX >> 20);
+        return CLASCONV_ERR_TOO_LARGE;
     }
     switch (format) {
     case CLASCONV_FORMAT_CSV:

@@ -296,10 +296,6 @@ static clasconv_error put_book(const clasconv_biff_book *book,
 clasconv_error clasconv_read_xls(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag)
 {
-    if (in == NULL || grid == NULL || (in->data == NULL && in->size > 0)) {
-        clasconv_diag_set(diag, "Lecture .xls : entrée invalide.");
-        return CLASCONV_ERR_USAGE;
-    }
     unsigned char *stream = NULL;
     size_t stream_size = 0;
     clasconv_biff_book book;

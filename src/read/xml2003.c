@@ -245,17 +245,6 @@ clasconv_error clasconv_read_xml2003(const clasconv_input *in,
     clasconv_xml_handler handler = {ss_start, ss_end, ss_text, &p};
     clasconv_error err;
 
-    if (in == NULL || grid == NULL || (in->data == NULL && in->size > 0)) {
-        clasconv_diag_set(diag, "Lecture XML : entrée invalide.");
-        return CLASCONV_ERR_USAGE;
-    }
-    if (in->size > CLASCONV_INPUT_MAX) {
-        clasconv_diag_set(diag,
-                          "Le fichier est trop volumineux (au plus %zu "
-                          "Mo acceptés).",
-                          CLASCONV_INPUT_MAX >> 20);
-        return CLASCONV_ERR_TOO_LARGE;
-    }
     memset(&p, 0, sizeof p);
     p.grid = grid;
     p.diag = diag;

@@ -559,5 +559,40 @@ Test(read, dispatch)
     cr_expect_str_eq(clasconv_sheet_name(clasconv_grid_sheet(grid, 0)), "clas");
     cr_expect_eq(clasconv_read(CLASCONV_FORMAT_CSV, NULL, grid, &diag),
                  CLASCONV_ERR_USAGE);
+    cr_expect_str_eq(diag.message, "Aucun fichier à lire.");
+    clasconv_grid_free(grid);
+}
+
+/* The checks every reader needs live in clasconv_read, one message each,
+ * the same whatever the format. */
+Test(read, dispatch_checks_the_input_once)
+{
+    static const clasconv_format formats[] = {
+        CLASCONV_FORMAT_CSV,     CLASCONV_FORMAT_XLS,  CLASCONV_FORMAT_XLSX,
+        CLASCONV_FORMAT_ODS,     CLASCONV_FORMAT_DOCX, CLASCONV_FORMAT_ODT,
+        CLASCONV_FORMAT_XML2003,
+    };
+    static const unsigned char byte[1] = {0};
+    clasconv_diag diag;
+    clasconv_grid *grid = clasconv_grid_new();
+    size_t i;
+
+    cr_assert_not_null(grid);
+    for (i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        /* never read: refused on the size alone */
+        clasconv_input big = {"/in/gros", byte, CLASCONV_INPUT_MAX + 1};
+        clasconv_input none = {"/in/rien", NULL, 10};
+
+        cr_expect_eq(clasconv_read(formats[i], &big, grid, &diag),
+                     CLASCONV_ERR_TOO_LARGE, "format %d", (int)formats[i]);
+        cr_expect_str_eq(diag.message, "Le fichier est trop volumineux (au "
+                                       "plus 200 Mo acceptés).");
+        cr_expect_eq(clasconv_read(formats[i], &none, grid, &diag),
+                     CLASCONV_ERR_USAGE, "format %d", (int)formats[i]);
+        cr_expect_str_eq(diag.message, "Aucun fichier à lire.");
+        cr_expect_eq(clasconv_read(formats[i], &none, NULL, &diag),
+                     CLASCONV_ERR_USAGE);
+    }
+    cr_expect_eq(clasconv_grid_sheet_count(grid), 0);
     clasconv_grid_free(grid);
 }
