@@ -336,21 +336,11 @@ static clasconv_error meta_paragraph(docx_parse *p)
 static clasconv_error add_merge(docx_parse *p, uint32_t r1, uint32_t c1,
                                 uint32_t r2, uint32_t c2)
 {
-    clasconv_merge merge;
-    clasconv_error err;
-
     if (r1 == r2 && c1 == c2) {
         return CLASCONV_OK;
     }
-    merge.first_row = r1;
-    merge.first_col = c1;
-    merge.last_row = r2;
-    merge.last_col = c2;
-    err = clasconv_sheet_add_merge(p->t->sheet, merge);
-    if (err != CLASCONV_OK) {
-        return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
-    }
-    return CLASCONV_OK;
+    return clasconv_zip_add_merge(p->t->sheet, p->t->sheet_name, r1, c1, r2, c2,
+                                  p->diag);
 }
 
 static clasconv_error vmerge_alloc(vmerge_table *vm)
@@ -512,20 +502,22 @@ static clasconv_error start_table(docx_parse *p)
     t->cell = cell; /* buffers kept from the last table at this depth */
     clasconv_text_reset(&t->cell);
     t->vm = vm;
-    if (parent == NULL) {
+    if (parent != NULL) {
+        err = clasconv_zip_nested_sheet(
+            p->grid, parent->sheet_name, ++parent->children, p->tables,
+            t->sheet_name, sizeof t->sheet_name, &t->sheet, p->diag);
+        if (err != CLASCONV_OK) {
+            return err;
+        }
+    } else {
         p->tables++;
         snprintf(t->sheet_name, sizeof t->sheet_name, "tableau %u", p->tables);
-    } else {
-        int n = snprintf(t->sheet_name, sizeof t->sheet_name, "%s.%u",
-                         parent->sheet_name, ++parent->children);
-        if (n < 0 || (size_t)n >= sizeof t->sheet_name) {
-            return clasconv_zip_too_many_sheets(p->diag); /* not reached */
+        t->sheet = clasconv_grid_add_sheet(p->grid, t->sheet_name,
+                                           CLASCONV_REF_WORD, p->tables, &err);
+        if (t->sheet == NULL) {
+            return clasconv_zip_sheet_failure(p->diag, err, p->grid,
+                                              t->sheet_name);
         }
-    }
-    t->sheet = clasconv_grid_add_sheet(p->grid, t->sheet_name,
-                                       CLASCONV_REF_WORD, p->tables, &err);
-    if (t->sheet == NULL) {
-        return clasconv_zip_sheet_failure(p->diag, err, p->grid, t->sheet_name);
     }
     t->row = -1;
     p->depth++;

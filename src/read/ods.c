@@ -188,22 +188,18 @@ static clasconv_error put_one(ods_parse *p, const ods_cell *cell, uint64_t row,
         }
     }
     if (cell->col_span > 1 || cell->row_span > 1) {
-        clasconv_merge merge;
         uint64_t last_row = row + cell->row_span - 1;
         uint64_t last_col = col + cell->col_span - 1;
 
-        merge.first_row = (uint32_t)row;
-        merge.first_col = (uint32_t)col;
-        merge.last_row = (uint32_t)(last_row < CLASCONV_GRID_MAX_ROWS
-                                        ? last_row
-                                        : CLASCONV_GRID_MAX_ROWS - 1);
-        merge.last_col = (uint32_t)(last_col < CLASCONV_GRID_MAX_COLS
-                                        ? last_col
-                                        : CLASCONV_GRID_MAX_COLS - 1);
-        err = clasconv_sheet_add_merge(p->t->sheet, merge);
-        if (err != CLASCONV_OK) {
-            return clasconv_zip_grid_failure(p->diag, err, p->t->sheet_name);
-        }
+        return clasconv_zip_add_merge(
+            p->t->sheet, p->t->sheet_name, (uint32_t)row, (uint32_t)col,
+            (uint32_t)(last_row < CLASCONV_GRID_MAX_ROWS
+                           ? last_row
+                           : CLASCONV_GRID_MAX_ROWS - 1),
+            (uint32_t)(last_col < CLASCONV_GRID_MAX_COLS
+                           ? last_col
+                           : CLASCONV_GRID_MAX_COLS - 1),
+            p->diag);
     }
     return CLASCONV_OK;
 }
@@ -414,7 +410,6 @@ static clasconv_error start_nested(ods_parse *p)
     ods_table *parent = p->t;
     ods_table *t = &p->lv[p->depth];
     ods_table keep = *t; /* buffers of the last table at this depth */
-    int n;
 
     free(keep.attr_value);
     memset(t, 0, sizeof *t);
@@ -424,15 +419,11 @@ static clasconv_error start_nested(ods_parse *p)
     t->cells_cap = keep.cells_cap;
     t->pool = keep.pool;
     t->pool_cap = keep.pool_cap;
-    n = snprintf(t->sheet_name, sizeof t->sheet_name, "%s.%u",
-                 parent->sheet_name, ++parent->children);
-    if (n < 0 || (size_t)n >= sizeof t->sheet_name) {
-        return clasconv_zip_too_many_sheets(p->diag); /* not reached */
-    }
-    t->sheet = clasconv_grid_add_sheet(p->grid, t->sheet_name,
-                                       CLASCONV_REF_WORD, p->tables, &err);
-    if (t->sheet == NULL) {
-        return clasconv_zip_sheet_failure(p->diag, err, p->grid, t->sheet_name);
+    err = clasconv_zip_nested_sheet(
+        p->grid, parent->sheet_name, ++parent->children, p->tables,
+        t->sheet_name, sizeof t->sheet_name, &t->sheet, p->diag);
+    if (err != CLASCONV_OK) {
+        return err;
     }
     t->in_table = 1;
     p->depth++;

@@ -547,8 +547,6 @@ static clasconv_error add_merge(sheet_parse *p, const char *ref)
 {
     uint64_t r1, c1, r2, c2;
     const char *end;
-    clasconv_merge merge;
-    clasconv_error err;
 
     if (ref == NULL || !parse_ref(ref, &r1, &c1, &end) || *end != ':' ||
         !parse_ref(end + 1, &r2, &c2, &end) || *end != '\0') {
@@ -558,15 +556,8 @@ static clasconv_error add_merge(sheet_parse *p, const char *ref)
         c2 >= CLASCONV_GRID_MAX_COLS || (r1 == r2 && c1 == c2)) {
         return CLASCONV_OK;
     }
-    merge.first_row = (uint32_t)r1;
-    merge.first_col = (uint32_t)c1;
-    merge.last_row = (uint32_t)r2;
-    merge.last_col = (uint32_t)c2;
-    err = clasconv_sheet_add_merge(p->sheet, merge);
-    if (err != CLASCONV_OK) {
-        return clasconv_zip_grid_failure(p->book->diag, err, p->name);
-    }
-    return CLASCONV_OK;
+    return clasconv_zip_add_merge(p->sheet, p->name, (uint32_t)r1, (uint32_t)c1,
+                                  (uint32_t)r2, (uint32_t)c2, p->book->diag);
 }
 
 static clasconv_error sheet_start(void *user, const char *name,

@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unzip.h>
@@ -1417,6 +1418,45 @@ clasconv_error clasconv_zip_sheet_failure(clasconv_diag *diag,
         return clasconv_zip_too_many_sheets(diag);
     }
     return clasconv_zip_grid_failure(diag, err, sheet);
+}
+
+clasconv_error clasconv_zip_add_merge(clasconv_sheet *sheet, const char *name,
+                                      uint32_t r1, uint32_t c1, uint32_t r2,
+                                      uint32_t c2, clasconv_diag *diag)
+{
+    clasconv_merge merge;
+    clasconv_error err;
+
+    merge.first_row = r1;
+    merge.first_col = c1;
+    merge.last_row = r2;
+    merge.last_col = c2;
+    err = clasconv_sheet_add_merge(sheet, merge);
+    if (err != CLASCONV_OK) {
+        return clasconv_zip_grid_failure(diag, err, name);
+    }
+    return CLASCONV_OK;
+}
+
+clasconv_error clasconv_zip_nested_sheet(clasconv_grid *grid,
+                                         const char *parent, uint32_t number,
+                                         uint32_t table_no, char *name,
+                                         size_t size, clasconv_sheet **sheet,
+                                         clasconv_diag *diag)
+{
+    clasconv_error err = CLASCONV_OK;
+    int n = snprintf(name, size, "%s.%u", parent, (unsigned)number);
+
+    *sheet = NULL;
+    if (n < 0 || (size_t)n >= size) {
+        return clasconv_zip_too_many_sheets(diag); /* not reached */
+    }
+    *sheet =
+        clasconv_grid_add_sheet(grid, name, CLASCONV_REF_WORD, table_no, &err);
+    if (*sheet == NULL) {
+        return clasconv_zip_sheet_failure(diag, err, grid, name);
+    }
+    return CLASCONV_OK;
 }
 
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,

@@ -197,6 +197,28 @@ clasconv_error clasconv_zip_rel_target(clasconv_zip *zip, const char *rels,
 clasconv_error clasconv_zip_grid_failure(clasconv_diag *diag,
                                          clasconv_error err, const char *sheet);
 
+/**
+ * Records the merged range rows `r1`..`r2`, columns `c1`..`c2` of `sheet`
+ * (`name` in messages); a failure of the grid gets its French message
+ * (clasconv_zip_grid_failure). The caller checks the range.
+ */
+clasconv_error clasconv_zip_add_merge(clasconv_sheet *sheet, const char *name,
+                                      uint32_t r1, uint32_t c1, uint32_t r2,
+                                      uint32_t c2, clasconv_diag *diag);
+
+/**
+ * Adds the sheet of the `number`-th table nested in the cells of the table
+ * named `parent` (Word and Writer tables): "PARENT.NUMBER", written into
+ * `name` (`size` bytes), Word references, table `table_no`. On failure
+ * `*sheet` is NULL and the error has its French message
+ * (clasconv_zip_sheet_failure).
+ */
+clasconv_error clasconv_zip_nested_sheet(clasconv_grid *grid,
+                                         const char *parent, uint32_t number,
+                                         uint32_t table_no, char *name,
+                                         size_t size, clasconv_sheet **sheet,
+                                         clasconv_diag *diag);
+
 /** The French message of a file with more than CLASCONV_GRID_MAX_SHEETS
  * sheets (or Word tables); returns CLASCONV_ERR_TOO_LARGE. */
 clasconv_error clasconv_zip_too_many_sheets(clasconv_diag *diag);

@@ -386,6 +386,21 @@ static void worker_error_page(serve_ctx *ctx, serve_answer *a,
     serve_page_error(&a->body, ctx, "Fichier illisible", what, next_unreadable);
 }
 
+/* Draws the token a job's results are held under; -1 when it cannot, with
+ * the 503 page in `a`. */
+static int job_token(serve_ctx *ctx, char token[SERVE_TOKEN_LEN + 1],
+                     serve_answer *a)
+{
+    if (serve_token(token) == 0) {
+        return 0;
+    }
+    a->status = 503;
+    serve_page_error(&a->body, ctx, "Service indisponible",
+                     "Le serveur n'a pas pu tirer de numéro aléatoire.",
+                     "Réessayez dans un instant.");
+    return -1;
+}
+
 void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
                      serve_answer *a)
 {
@@ -399,11 +414,7 @@ void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
     file_job j;
     int sig = 0;
 
-    if (serve_token(token)) {
-        a->status = 503;
-        serve_page_error(&a->body, ctx, "Service indisponible",
-                         "Le serveur n'a pas pu tirer de numéro aléatoire.",
-                         "Réessayez dans un instant.");
+    if (job_token(ctx, token, a)) {
         return;
     }
     memset(&j, 0, sizeof j);
@@ -804,11 +815,7 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
     time_t lot_deadline;
     int sig = 0, failed = 0;
 
-    if (serve_token(token)) {
-        a->status = 503;
-        serve_page_error(&a->body, ctx, "Service indisponible",
-                         "Le serveur n'a pas pu tirer de numéro aléatoire.",
-                         "Réessayez dans un instant.");
+    if (job_token(ctx, token, a)) {
         return;
     }
     for (i = 0; i < nups && !failed; i++) {
@@ -1182,11 +1189,7 @@ void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
     compare_job j;
     int sig = 0;
 
-    if (serve_token(token)) {
-        a->status = 503;
-        serve_page_error(&a->body, ctx, "Service indisponible",
-                         "Le serveur n'a pas pu tirer de numéro aléatoire.",
-                         "Réessayez dans un instant.");
+    if (job_token(ctx, token, a)) {
         return;
     }
     memset(&j, 0, sizeof j);
