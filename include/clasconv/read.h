@@ -86,6 +86,11 @@ clasconv_error clasconv_read_docx(const clasconv_input *in, clasconv_grid *grid,
 clasconv_error clasconv_read_odt(const clasconv_input *in, clasconv_grid *grid,
                                  clasconv_diag *diag);
 
+/** HTML pages (web exports saved as .xls, Excel's .htm): each <table> as
+ * a Word table ("tableau N", nested ones "tableau N.K"). */
+clasconv_error clasconv_read_html(const clasconv_input *in, clasconv_grid *grid,
+                                  clasconv_diag *diag);
+
 /**
  * Reads `in` with the reader for `format`; for a format with no reader,
  * fails with FORMAT and a French message saying what the file is and what

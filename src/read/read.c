@@ -33,9 +33,10 @@ clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
         return clasconv_read_xml2003(in, grid, diag);
     case CLASCONV_FORMAT_ODT:
         return clasconv_read_odt(in, grid, diag);
+    case CLASCONV_FORMAT_HTML:
+        return clasconv_read_html(in, grid, diag);
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:
-    case CLASCONV_FORMAT_HTML:
     case CLASCONV_FORMAT_XML:
     case CLASCONV_FORMAT_PDF:
     case CLASCONV_FORMAT_ZIP_OTHER:

@@ -773,10 +773,10 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_DOCX:
     case CLASCONV_FORMAT_XML2003:
     case CLASCONV_FORMAT_ODT:
+    case CLASCONV_FORMAT_HTML:
         return 1;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:
-    case CLASCONV_FORMAT_HTML:
     case CLASCONV_FORMAT_XML:
     case CLASCONV_FORMAT_PDF:
     case CLASCONV_FORMAT_ZIP_OTHER:

@@ -139,7 +139,7 @@ def main():
             t.check("Package: clasconv" in info, f"package name: {info!r}")
             depends = info.split("Depends:", 1)[-1]
             for lib in ("libc6", "libxlsxwriter", "libexpat1", "libminizip",
-                        "libutf8proc", "libcsv"):
+                        "libutf8proc", "libcsv", "libxml2"):
                 t.check(lib in depends, f"Depends names {lib}: {depends!r}")
             # Opened with dlopen() by `serve`, so invisible to shlibdeps.
             names = [d.strip().split()[0] for d in depends.split(",")

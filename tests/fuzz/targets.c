@@ -210,6 +210,11 @@ int fuzz_target_odt(const uint8_t *data, size_t size)
     return with_fixed_zip(read_odt, data, size);
 }
 
+int fuzz_target_html(const uint8_t *data, size_t size)
+{
+    return run_reader(clasconv_read_html, data, size);
+}
+
 /* A private output path in TMPDIR for the pipeline's workbook. */
 int fuzz_target_xml2003(const uint8_t *data, size_t size)
 {
@@ -358,5 +363,6 @@ const fuzz_target fuzz_targets[] = {
     {"docx", fuzz_target_docx},       {"pipeline", fuzz_target_pipeline},
     {"xml2003", fuzz_target_xml2003}, {"annuaire", fuzz_target_annuaire},
     {"render", fuzz_target_render},   {"odt", fuzz_target_odt},
+    {"html", fuzz_target_html},
 };
 const size_t fuzz_target_count = sizeof fuzz_targets / sizeof fuzz_targets[0];

@@ -21,6 +21,7 @@ int fuzz_target_annuaire(const uint8_t *data, size_t size);
  * to the output budget (abort() past it). */
 int fuzz_target_render(const uint8_t *data, size_t size);
 int fuzz_target_odt(const uint8_t *data, size_t size);
+int fuzz_target_html(const uint8_t *data, size_t size);
 
 typedef struct fuzz_target {
     const char *name; /* as in tests/fuzz/corpus/<name>/ */

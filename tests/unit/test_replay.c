@@ -106,6 +106,7 @@ REPLAY_TEST(docx)
 REPLAY_TEST(pipeline)
 REPLAY_TEST(xml2003)
 REPLAY_TEST(annuaire)
+REPLAY_TEST(html)
 
 REPLAY_TEST(render)
 

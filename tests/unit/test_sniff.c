@@ -312,7 +312,7 @@ Test(format, names)
         {CLASCONV_FORMAT_ODS, "ods", 1},
         {CLASCONV_FORMAT_DOCX, "docx", 1},
         {CLASCONV_FORMAT_EMPTY, "vide", 0},
-        {CLASCONV_FORMAT_HTML, "html", 0},
+        {CLASCONV_FORMAT_HTML, "html", 1},
         {CLASCONV_FORMAT_XML, "xml", 0},
         {CLASCONV_FORMAT_PDF, "pdf", 0},
         {CLASCONV_FORMAT_ZIP_OTHER, "zip", 0},
@@ -532,7 +532,8 @@ Test(load, input_unchanged)
 Test(read, dispatch)
 {
     static const char csv[] = "Nom;CLAS\r\nEcole A;3\r\n";
-    static const char html[] = "<html><table></table></html>";
+    /* An HTML page is read (its tables); one without a table is refused. */
+    static const char html[] = "<html><body><p>Export vide</p></body></html>";
     clasconv_input in = {"/in/Export.xls", (const unsigned char *)html,
                          sizeof html - 1};
     clasconv_diag diag;
@@ -541,7 +542,7 @@ Test(read, dispatch)
     cr_expect_eq(
         clasconv_read(clasconv_sniff(in.data, in.size), &in, grid, &diag),
         CLASCONV_ERR_FORMAT);
-    cr_expect_not_null(strstr(diag.message, "l'extension .xls"));
+    cr_expect_not_null(strstr(diag.message, "aucun tableau"));
     cr_expect_eq(clasconv_grid_sheet_count(grid), 0);
     in.data = (const unsigned char *)"";
     in.size = 0;
