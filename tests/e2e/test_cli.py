@@ -51,12 +51,19 @@ def main():
         open(empty, "wb").close()
         msg = refused(t, exe, empty, tmp, "FILE_UNREADABLE", "empty file")
         t.check("vide" in msg, f"empty file: message says so: {msg!r}")
+        page = os.path.join(args.fixtures, "html", "no-table.html")
+        msg = refused(t, exe, page, tmp, "FILE_UNREADABLE",
+                      "HTML page without a table")
+        t.check("HTML" in msg and "aucun tableau" in msg and
+                "Demandez" in msg,
+                f"HTML: says what it is and what to do: {msg!r}")
         if samples:
+            # An HTML table named .xls is read (SPEC §5).
             html = sample(args.samples, "p07-bad-html-as-xls-decines")
-            msg = refused(t, exe, html, tmp, "FILE_UNREADABLE",
-                          "HTML as .xls")
-            t.check("HTML" in msg and "enregistrez" in msg,
-                    f"HTML: says what it is and what to do: {msg!r}")
+            out = os.path.join(tmp, "decines.xlsx")
+            r = run(exe, "convert", html, "-o", out)
+            t.equal(r.returncode, 0, f"HTML as .xls: read ({r.stderr!r})")
+            t.check(os.path.exists(out), "HTML as .xls: workbook written")
             truncated = os.path.join(tmp, "tronque.xls")
             with open(sample(args.samples, "p01-form-xls-villeurbanne"),
                       "rb") as f:

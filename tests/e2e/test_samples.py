@@ -1,6 +1,7 @@
 """Golden end-to-end test: every case of ../shared/samples converts to the
 rows, totals and anomalies of its expected.json, through the real
 executable (`convert --json`) and in the workbook it writes."""
+import html.parser
 import json
 import re
 import os
@@ -45,6 +46,67 @@ def check_failure(t, case, exp, out, result, before):
             f"{case}: {exp['expect_failure']} in {codes}")
     msg = " ".join(a["message"] for a in doc["anomalies"])
     t.check(len(msg) > 40, f"{case}: a French message: {msg!r}")
+
+
+# The contract and one sample disagree: SPEC §5 reads "HTML tables (as
+# exported under .xls)" and issue 12 asks for them, while p07's
+# expected.json, written before, says FILE_UNREADABLE. The contract wins
+# (said in issue 12's note); p07 is checked against the page itself, parsed
+# here with Python's own HTML parser.
+READ_BY_CONTRACT = {"p07-bad-html-as-xls-decines"}
+HTML_COLUMNS = {"Etude": "ETUDE", "Ecole ouverte": "ECOLE_OUVERTE",
+                "Accompagnement educatif": "ACCOMPAGNEMENT_EDUCATIF",
+                "Stage de reussite": "STAGE_REUSSITE", "PRE": "PRE",
+                "PRE dont QPV": "PRE_QPV", "CLAS": "CLAS",
+                "CLAS dont QPV": "CLAS_QPV", "Autre": "AUTRE"}
+
+
+class TableCells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def check_read_by_contract(t, case, inp, out, result):
+    t.equal(result.returncode, 0, f"{case}: read (SPEC §5): exit status "
+            f"({result.stderr!r})")
+    t.check(os.path.exists(out), f"{case}: workbook written")
+    doc = json.loads(result.stdout)
+    t.equal(doc["format"], "html", f"{case}: format")
+    page = TableCells()
+    with open(inp, encoding="utf-8") as f:
+        page.feed(f.read())
+    head, body = page.rows[0], page.rows[1:]
+    want = []
+    for cells in body:
+        counts = {v: None for v in HTML_COLUMNS.values()}
+        for name, value in zip(head, cells):
+            if name in HTML_COLUMNS and value:
+                counts[HTML_COLUMNS[name]] = int(value)
+        want.append((cells[0], counts))
+    got = [(r["read_name"], r["counts"]) for r in doc["rows"]]
+    t.equal(got, want, f"{case}: every school and count of the page")
+    t.equal([r["cell"] for r in doc["rows"]],
+            [f"tableau 1, ligne {i + 2}, colonne 1" for i in range(len(want))],
+            f"{case}: source cells")
+    errors = [a["code"] for a in doc["anomalies"]
+              if a["severity"] != "info"]
+    t.equal(errors, [], f"{case}: nothing to correct")
 
 
 def check_rows(t, case, exp, doc):
@@ -152,6 +214,9 @@ def main():
             out = os.path.join(tmp, case + ".xlsx")
             result = run(args.exe, "convert", inp, "-o", out, "--json")
             t.equal(sha256(inp), before, f"{case}: input unchanged")
+            if case in READ_BY_CONTRACT:
+                check_read_by_contract(t, case, inp, out, result)
+                continue
             if "expect_failure" in exp:
                 check_failure(t, case, exp, out, result, before)
                 continue

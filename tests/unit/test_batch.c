@@ -926,7 +926,9 @@ Test(run, stale_staging_is_removed_and_outdir_inside_indir_is_skipped)
     free(stale);
 }
 
-/* The real pipeline on the shared samples, when they are there. */
+/* The real pipeline on the shared samples, when they are there: an HTML
+ * page named .xls (read: SPEC §5), a CSV, an .xls, and a budget workbook
+ * with no CLAS table (refused). */
 Test(run, real_samples_match_single_conversions)
 {
     static const char *const samples[][2] = {
@@ -934,6 +936,8 @@ Test(run, real_samples_match_single_conversions)
          "Tableau dispositifs CLAS 2026 - Villeurbanne.xls"},
         {"p05-flat-csv-utf8-venissieux", "Vénissieux - dispositifs CLAS.csv"},
         {"p07-bad-html-as-xls-decines", "Export_dispositifs_CLAS_Decines.xls"},
+        {"p08-bad-budget-sheet-meyzieu",
+         "Budget previsionnel CLAS 2026 - Meyzieu.xlsx"},
     };
     test_need_samples();
     char *in = test_make_dir("clasconv_batch"),
@@ -944,7 +948,7 @@ Test(run, real_samples_match_single_conversions)
     clasconv_diag diag;
     size_t i;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         char src[1024], cmd[2600];
         snprintf(src, sizeof src, "%s/%s/%s", CLASCONV_SAMPLES, samples[i][0],
                  samples[i][1]);
@@ -954,18 +958,21 @@ Test(run, real_samples_match_single_conversions)
     memset(&o, 0, sizeof o);
     o.jobs = 2;
     cr_assert_eq(clasconv_batch_run(in, out, &o, &r, &diag), CLASCONV_OK);
-    cr_assert_eq(r->nfiles, 3);
-    /* Vénissieux sorts before Villeurbanne; Décines (unread) goes last. */
-    cr_assert_str_eq(r->files[0].path, samples[1][1]);
-    cr_assert_str_eq(clasconv_batch_file_commune(&r->files[0]), "Vénissieux");
-    cr_assert_eq(r->files[0].status, CLASCONV_BATCH_TO_CHECK);
-    cr_assert_str_eq(r->files[1].path, samples[0][1]);
-    cr_assert_str_eq(clasconv_batch_file_commune(&r->files[1]), "Villeurbanne");
-    cr_assert_eq(r->files[1].status, CLASCONV_BATCH_OK);
-    cr_assert_str_eq(r->files[2].path, samples[2][1]);
-    cr_assert_eq(r->files[2].status, CLASCONV_BATCH_UNREADABLE);
-    cr_assert_null(r->files[2].output);
-    for (i = 0; i < 2; i++) {
+    cr_assert_eq(r->nfiles, 4);
+    /* Decines, Vénissieux, Villeurbanne; Meyzieu (unread) goes last. */
+    cr_assert_str_eq(r->files[0].path, samples[2][1]);
+    cr_assert_str_eq(clasconv_batch_file_commune(&r->files[0]), "Decines");
+    cr_assert_eq(r->files[0].status, CLASCONV_BATCH_OK);
+    cr_assert_str_eq(r->files[1].path, samples[1][1]);
+    cr_assert_str_eq(clasconv_batch_file_commune(&r->files[1]), "Vénissieux");
+    cr_assert_eq(r->files[1].status, CLASCONV_BATCH_TO_CHECK);
+    cr_assert_str_eq(r->files[2].path, samples[0][1]);
+    cr_assert_str_eq(clasconv_batch_file_commune(&r->files[2]), "Villeurbanne");
+    cr_assert_eq(r->files[2].status, CLASCONV_BATCH_OK);
+    cr_assert_str_eq(r->files[3].path, samples[3][1]);
+    cr_assert_eq(r->files[3].status, CLASCONV_BATCH_UNREADABLE);
+    cr_assert_null(r->files[3].output);
+    for (i = 0; i < 3; i++) {
         char *src = test_join(in, r->files[i].path);
         char *mine = test_join(single, "one.xlsx");
         char *theirs = test_join(out, r->files[i].output);
