@@ -22,7 +22,8 @@ const cli_help cli_helps[] = {
      "clasconv convert FICHIER [-o SORTIE.xlsx] [--json] [--delai S] "
      "[--annuaire ANNUAIRE.csv] [--]",
      "Lit le tableau des dispositifs CLAS d'une commune (.xls, .xlsx/.xlsm, "
-     ".ods, .csv/.txt, XML Excel 2003 ou formulaire Word .docx) et écrit un "
+     ".ods, .csv/.txt, XML Excel 2003, page web HTML ou formulaire Word "
+     ".docx/.odt) et écrit un "
      "classeur standardisé : "
      "feuilles Dispositifs, Totaux, Anomalies et Source. Le fichier reçu "
      "n'est jamais modifié ; le classeur est écrit sous un nom temporaire "
@@ -199,8 +200,9 @@ const cli_help cli_helps[] = {
 const size_t cli_help_count = sizeof cli_helps / sizeof cli_helps[0];
 
 static const char formats_text[] =
-    "Formats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel 2003, .docx "
-    "(formulaire Word rempli).";
+    "Formats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel 2003, page "
+    "web HTML (export de portail en .xls, .htm), .docx/.odt (formulaire "
+    "Word rempli).";
 static const char status_text[] =
     "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier illisible "
     "ou impossible à écrire ; 64 mauvaise utilisation.";

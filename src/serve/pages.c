@@ -11,6 +11,16 @@
 #include "clasconv/ref.h"
 #include "clasconv/write.h"
 
+/* What the file pickers offer by default: every extension a reader takes
+ * (the format is still told by content; "Tous les fichiers" shows the
+ * rest). */
+#define SERVE_ACCEPT                                                           \
+    ".xls,.xlsx,.xlsm,.ods,.csv,.txt,.xml,.docx,.odt,.htm,.html"
+/* The same, as the pages say it. */
+#define SERVE_FORMATS                                                          \
+    ".xls, .xlsx, .ods, .csv, .txt, XML Excel 2003, page web .htm, .docx, "    \
+    ".odt"
+
 const char serve_page_css[] =
     "a{color:#0b4f9c}"
     "a:focus-visible,button:focus-visible,input:focus-visible,"
@@ -172,10 +182,10 @@ void serve_page_check_form(clasconv_buf *out, const serve_ctx *ctx)
         "enctype=\"multipart/form-data\">"
         "<label for=\"fichier\">Fichier à vérifier</label>"
         "<input type=\"file\" id=\"fichier\" name=\"fichier\" required "
-        "accept=\".xls,.xlsx,.ods,.csv,.txt,.docx\" "
+        "accept=\"" SERVE_ACCEPT "\" "
         "aria-describedby=\"aide-fichier\">"
-        "<p id=\"aide-fichier\" class=\"aide\">Formats lus : .xls, .xlsx, "
-        ".ods, .csv, .txt, .docx ; %u Mo au plus. Vous pouvez aussi faire "
+        "<p id=\"aide-fichier\" class=\"aide\">Formats lus : " SERVE_FORMATS
+        " ; %u Mo au plus. Vous pouvez aussi faire "
         "glisser le fichier sur ce champ.</p>"
         "<button type=\"submit\">Vérifier le fichier</button></form>"
         "<p class=\"encadre\">Le fichier n'est pas conservé : il est lu "
@@ -202,7 +212,7 @@ void serve_page_lot_form(clasconv_buf *out, const serve_ctx *ctx)
         "enctype=\"multipart/form-data\">"
         "<label for=\"fichiers\">Fichiers des communes</label>"
         "<input type=\"file\" id=\"fichiers\" name=\"fichiers\" multiple "
-        "required accept=\".xls,.xlsx,.ods,.csv,.txt,.docx,.zip\" "
+        "required accept=\"" SERVE_ACCEPT ",.zip\" "
         "aria-describedby=\"aide-fichiers\">"
         "<p id=\"aide-fichiers\" class=\"aide\">%u fichiers au plus, %u Mo "
         "en tout. Pour choisir plusieurs fichiers, maintenez Ctrl (ou Maj) "
@@ -217,7 +227,7 @@ void serve_page_lot_form(clasconv_buf *out, const serve_ctx *ctx)
 
 void serve_page_compare_form(clasconv_buf *out, const serve_ctx *ctx)
 {
-    static const char accept[] = ".xls,.xlsx,.ods,.csv,.txt,.docx";
+    static const char accept[] = SERVE_ACCEPT;
 
     serve_page_begin(out, ctx, "Comparer avec l'an dernier", "comparer");
     clasconv_buf_printf(
@@ -238,8 +248,8 @@ void serve_page_compare_form(clasconv_buf *out, const serve_ctx *ctx)
         "<label for=\"nouveau\">Tableau de cette année (nouveau)</label>"
         "<input type=\"file\" id=\"nouveau\" name=\"nouveau\" required "
         "accept=\"%s\" aria-describedby=\"aide-comparer\"></div>"
-        "</fieldset><p id=\"aide-comparer\" class=\"aide\">Formats lus : "
-        ".xls, .xlsx, .ods, .csv, .txt, .docx ; %u Mo au plus pour les deux "
+        "</fieldset><p id=\"aide-comparer\" class=\"aide\">Formats lus "
+        ": " SERVE_FORMATS " ; %u Mo au plus pour les deux "
         "fichiers ensemble.</p>"
         "<button type=\"submit\">Comparer les deux fichiers</button></form>"
         "<p class=\"encadre\">Les fichiers ne sont pas conservés. Les "
