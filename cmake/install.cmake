@@ -77,7 +77,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # `clasconv serve` opens libmicrohttpd with dlopen() (src/serve/mhd.c,
 # CLASCONV_MHD_SONAME "libmicrohttpd.so.12"), which dpkg-shlibdeps cannot
 # see: its package is named here, and CPack adds the computed list to it.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12")
+# Likewise libxml2 (src/read/html.c, CLASCONV_LIBXML2_SONAME "libxml2.so.2"),
+# opened by the HTML reader only.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12, libxml2")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS bash-completion)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 set(CPACK_STRIP_FILES ON)

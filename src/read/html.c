@@ -3,6 +3,8 @@
  * libxml2's HTML parser. */
 #include "clasconv/read.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,11 @@
  * HTML_SNIFF_BYTES; a declared UTF-8 (or nothing) that is not valid UTF-8 is
  * read as Windows-1252, as browsers do, with an info anomaly. The page's own
  * <meta> never switches the parser once reading has begun
- * (HTML_PARSE_IGNORE_ENC). libxml2 reports nothing (its errors are
+ * (HTML_PARSE_IGNORE_ENC). libxml2 is opened with dlopen() on the first
+ * page read (as serve opens libmicrohttpd): linked normally it brings ICU
+ * and liblzma into every clasconv process, 3.5 million instructions of
+ * dynamic loading per start (`clasconv --version`: 5.4 M -> 8.8 M), for a
+ * format few communes send. libxml2 reports nothing (its errors are
  * swallowed: a web page is read the way a browser repairs it), reaches no
  * network (HTML_PARSE_NONET) and keeps its default limits (no
  * XML_PARSE_HUGE).
@@ -54,6 +60,73 @@
  * stepped over to place them: bound the work on hostile spans. */
 #define HTML_MAX_CELLS 1000000u
 #define HTML_MAX_STEPS 50000000u
+
+#ifndef CLASCONV_LIBXML2_SONAME
+/* The Debian package names it in its Depends (cmake/install.cmake): keep
+ * them in step. */
+#define CLASCONV_LIBXML2_SONAME "libxml2.so.2"
+#endif
+
+/* The libxml2 functions the reader calls (same signatures). */
+typedef struct html_xml_api {
+    void (*init_parser)(void);
+    htmlParserCtxtPtr (*create_push)(htmlSAXHandlerPtr sax, void *user,
+                                     const char *chunk, int size,
+                                     const char *filename, xmlCharEncoding enc);
+    void (*free_ctxt)(htmlParserCtxtPtr ctxt);
+    int (*use_options)(htmlParserCtxtPtr ctxt, int options);
+    int (*parse_chunk)(htmlParserCtxtPtr ctxt, const char *chunk, int size,
+                       int terminate);
+    void (*stop_parser)(xmlParserCtxtPtr ctxt);
+    xmlCharEncodingHandlerPtr (*find_handler)(const char *name);
+    int (*close_handler)(xmlCharEncodingHandler *handler);
+    int (*switch_encoding)(xmlParserCtxtPtr ctxt,
+                           xmlCharEncodingHandlerPtr handler);
+} html_xml_api;
+
+static html_xml_api xml;
+static int xml_loaded; /* 1 loaded, -1 missing */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+/* dlsym() returns an object pointer: copied into the function pointer as
+ * POSIX allows, without an ISO C conversion. */
+static int resolve(void *lib, void *fp, size_t size, const char *name)
+{
+    void *sym = dlsym(lib, name);
+
+    if (sym == NULL) {
+        return 0;
+    }
+    memcpy(fp, &sym, size);
+    return 1;
+}
+
+#define RESOLVE(lib, field, name)                                              \
+    resolve(lib, &xml.field, sizeof xml.field, name)
+
+static void load_libxml2(void)
+{
+    void *lib = dlopen(CLASCONV_LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    xml_loaded = -1;
+    if (lib == NULL) {
+        return;
+    }
+    if (RESOLVE(lib, init_parser, "xmlInitParser") &&
+        RESOLVE(lib, create_push, "htmlCreatePushParserCtxt") &&
+        RESOLVE(lib, free_ctxt, "htmlFreeParserCtxt") &&
+        RESOLVE(lib, use_options, "htmlCtxtUseOptions") &&
+        RESOLVE(lib, parse_chunk, "htmlParseChunk") &&
+        RESOLVE(lib, stop_parser, "xmlStopParser") &&
+        RESOLVE(lib, find_handler, "xmlFindCharEncodingHandler") &&
+        RESOLVE(lib, close_handler, "xmlCharEncCloseFunc") &&
+        RESOLVE(lib, switch_encoding, "xmlSwitchToEncoding")) {
+        xml.init_parser();
+        xml_loaded = 1;
+        return; /* kept open for the life of the process */
+    }
+    dlclose(lib);
+}
 
 /* One open table read as a sheet. */
 typedef struct html_level {
@@ -95,7 +168,7 @@ static void stop(html_parse *p, clasconv_error err)
     if (p->err == CLASCONV_OK) {
         p->err = err;
     }
-    xmlStopParser(p->ctxt);
+    xml.stop_parser(p->ctxt);
 }
 
 static int is_html_space(unsigned char c)
@@ -661,9 +734,9 @@ static html_encoding choose_encoding(const unsigned char *data, size_t size)
         }
         if (e.declared && strcmp(declared, "utf-8") != 0 &&
             strcmp(declared, "utf8") != 0) {
-            xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(declared);
+            xmlCharEncodingHandlerPtr h = xml.find_handler(declared);
             if (h != NULL) {
-                (void)xmlCharEncCloseFunc(h);
+                (void)xml.close_handler(h);
                 set_name(&e, declared);
                 return e;
             }
@@ -693,17 +766,28 @@ clasconv_error clasconv_read_html(const clasconv_input *in, clasconv_grid *grid,
 {
     htmlSAXHandler sax;
     html_parse p;
-    html_encoding enc = choose_encoding(in->data, in->size);
+    html_encoding enc;
     xmlCharEncodingHandlerPtr handler;
     const int options = HTML_PARSE_NONET | HTML_PARSE_NOERROR |
                         HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC;
     size_t i;
     clasconv_error err;
 
+    (void)pthread_once(&xml_once, load_libxml2);
+    if (xml_loaded != 1) {
+        clasconv_diag_set(diag,
+                          "Ce fichier est une page web (HTML) : pour la lire, "
+                          "clasconv a besoin de la bibliothèque %s, absente "
+                          "de ce serveur (paquet libxml2). Installez-la, ou "
+                          "ouvrez le fichier dans Excel ou LibreOffice et "
+                          "enregistrez-le au format .xlsx.",
+                          CLASCONV_LIBXML2_SONAME);
+        return CLASCONV_ERR_UNSUPPORTED;
+    }
+    enc = choose_encoding(in->data, in->size);
     if (in->size - enc.skip > (size_t)INT32_MAX) {
         return CLASCONV_ERR_TOO_LARGE; /* not reached: CLASCONV_INPUT_MAX */
     }
-    xmlInitParser();
     memset(&sax, 0, sizeof sax);
     sax.startElement = on_start;
     sax.endElement = on_end;
@@ -719,21 +803,20 @@ clasconv_error clasconv_read_html(const clasconv_input *in, clasconv_grid *grid,
         p.lv[i].cell.limit = CLASCONV_GRID_MAX_CELL_TEXT;
     }
     p.para.limit = HTML_META_MAX;
-    p.ctxt = htmlCreatePushParserCtxt(&sax, &p, NULL, 0, NULL,
-                                      XML_CHAR_ENCODING_NONE);
-    handler = xmlFindCharEncodingHandler(enc.name);
+    p.ctxt = xml.create_push(&sax, &p, NULL, 0, NULL, XML_CHAR_ENCODING_NONE);
+    handler = xml.find_handler(enc.name);
     if (p.ctxt == NULL || handler == NULL) {
         if (p.ctxt != NULL) {
-            htmlFreeParserCtxt(p.ctxt);
+            xml.free_ctxt(p.ctxt);
         }
         clasconv_diag_set(diag, "Mémoire insuffisante pour lire le fichier.");
         return CLASCONV_ERR_MEMORY;
     }
-    (void)htmlCtxtUseOptions(p.ctxt, options);
-    (void)xmlSwitchToEncoding(p.ctxt, handler);
-    (void)htmlParseChunk(p.ctxt, (const char *)in->data + enc.skip,
-                         (int)(in->size - enc.skip), 1);
-    htmlFreeParserCtxt(p.ctxt);
+    (void)xml.use_options(p.ctxt, options);
+    (void)xml.switch_encoding(p.ctxt, handler);
+    (void)xml.parse_chunk(p.ctxt, (const char *)in->data + enc.skip,
+                          (int)(in->size - enc.skip), 1);
+    xml.free_ctxt(p.ctxt);
     if (p.err == CLASCONV_OK) {
         para_flush(&p);
     }
