@@ -136,7 +136,6 @@ typedef struct html_level {
     int64_t row;       /* current row, -1 before the first <tr> */
     uint32_t col;      /* next column to try in the current row */
     int in_cell;       /* inside a <td>/<th> */
-    int had_row;       /* a <tr> was opened (else cells start row 0) */
     uint32_t cell_col;
     uint32_t colspan, rowspan;
     clasconv_text cell;
@@ -344,7 +343,6 @@ static void start_row(html_level *t)
         return; /* ended by the parser before a new <tr> */
     }
     t->row++;
-    t->had_row = 1;
     t->col = 0;
 }
 
