@@ -1,6 +1,7 @@
 """Formats read through LibreOffice headless (src/read/soffice.c): the
 Word form saved by Writer as .doc and .rtf (fixtures/soffice, made by
 scripts/gen-soffice-fixtures) gives the rows of the .odt it came from,
+the spreadsheet form saved as .xlsb by SheetJS those of its .xlsx, each
 with the info FILE_CONVERTED; the input is left unchanged and no private
 folder is left behind. Without LibreOffice (CLASCONV_SOFFICE=0), a program
 that writes nothing, or one that hangs (CLASCONV_SOFFICE_TIMEOUT): exit 2
@@ -85,6 +86,56 @@ def main():
                 t.equal(sha256(path), before, f"{ext}: input unchanged")
                 t.equal(leftovers(tmp), [], f"{ext}: private folder removed")
                 print(f"{ext}: converted and read in {took:.1f} s")
+            # The spreadsheet form saved as .xlsb by SheetJS, converted by
+            # Calc: the rows, counts and cell references of the .xlsx it
+            # came from.
+            xlsx = os.path.join(args.fixtures, "layouts",
+                                "form-layout-xlsx.xlsx")
+            orig = check_json(args.exe, xlsx, env)
+            t.equal(orig.returncode, 0, "xlsx original read")
+            od, orows = rows_of(orig)
+            path = os.path.join(fx, "form-layout-sheetjs.xlsb")
+            before = sha256(path)
+            r = check_json(args.exe, path, env)
+            t.equal(r.returncode, 0, f"xlsb: read "
+                    f"({r.stderr.decode('utf-8', 'replace').strip()})")
+            d, rows = rows_of(r)
+            t.equal(d["format"], "xlsb", "xlsb: format name")
+            t.check(len(rows) == 6, f"xlsb: six schools ({len(rows)})")
+            t.equal(rows, orows, "xlsb: schools and counts as .xlsx")
+            t.equal(d["commune"], od["commune"], "xlsb: commune")
+            t.equal(d["totals"], od["totals"], "xlsb: totals")
+            keep = [(a["code"], a.get("cell")) for a in od["anomalies"]]
+            got = [(a["code"], a.get("cell")) for a in d["anomalies"]
+                   if a["code"] != "FILE_CONVERTED"]
+            t.equal(got, keep, "xlsb: the .xlsx's anomalies, same cells")
+            t.equal(sha256(path), before, "xlsb: input unchanged")
+            t.equal(leftovers(tmp), [], "xlsb: private folder removed")
+            # The server's unit sets MemoryDenyWriteExecute=yes: the same
+            # rule set by the kernel's prctl(PR_SET_MDWE) (Linux 6.3+),
+            # inherited by LibreOffice.
+            mdwe = os.path.join(tmp, "soffice-mdwe")
+            with open(mdwe, "w") as f:
+                f.write(f"#!{sys.executable}\n"
+                        "import ctypes, os, sys\n"
+                        "libc = ctypes.CDLL(None, use_errno=True)\n"
+                        "if libc.prctl(65, 1, 0, 0, 0) != 0:\n"
+                        "    sys.exit(3)\n"
+                        f"os.execv({shutil.which('soffice')!r}, "
+                        "['soffice'] + sys.argv[1:])\n")
+            os.chmod(mdwe, 0o700)
+            probe = subprocess.run(
+                [sys.executable, "-c", "import ctypes; "
+                 "raise SystemExit(ctypes.CDLL(None).prctl(65, 1, 0, 0, 0))"])
+            if probe.returncode == 0:
+                for p in (os.path.join(fx, "form-saint-fons.doc"), path):
+                    r = check_json(args.exe, p, dict(env,
+                                                     CLASCONV_SOFFICE=mdwe))
+                    t.equal(r.returncode, 0, f"{os.path.basename(p)}: "
+                            "converted under MemoryDenyWriteExecute")
+            else:
+                print("SKIP (part): this kernel has no PR_SET_MDWE: "
+                      "LibreOffice under MemoryDenyWriteExecute not tried")
             # A batch folder: the .doc is taken as a commune's file.
             folder = os.path.join(tmp, "in")
             os.mkdir(folder)
