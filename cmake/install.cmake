@@ -80,6 +80,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Likewise libxml2 (src/read/html.c, CLASCONV_LIBXML2_SONAME "libxml2.so.2"),
 # opened by the HTML reader only.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12, libxml2")
+# .doc, .rtf (Writer) and .xlsb (Calc) are converted by LibreOffice when it
+# is installed (src/read/soffice.c); without it they are refused.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS
+  "libreoffice-writer-nogui, libreoffice-calc-nogui")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS bash-completion)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 set(CPACK_STRIP_FILES ON)

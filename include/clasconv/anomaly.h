@@ -99,6 +99,7 @@ typedef enum clasconv_anomaly_code {
     CLASCONV_A_SHEET_IGNORED,
     CLASCONV_A_SHEETS_READ,
     CLASCONV_A_VALUE_UNIT_REMOVED,
+    CLASCONV_A_FILE_CONVERTED, /* read after LibreOffice converted it */
     CLASCONV_A_COUNT
 } clasconv_anomaly_code;
 

@@ -32,7 +32,8 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_XLSB,      /* Excel binary workbook (no reader) */
     CLASCONV_FORMAT_ENCRYPTED, /* password-protected Office/ODF file */
     CLASCONV_FORMAT_XML2003,   /* Excel 2003 XML (SpreadsheetML 2003) */
-    CLASCONV_FORMAT_ODT        /* OpenDocument text (LibreOffice Writer) */
+    CLASCONV_FORMAT_ODT,       /* OpenDocument text (LibreOffice Writer) */
+    CLASCONV_FORMAT_DOC        /* Word 97-2003 (OLE2 with a WordDocument) */
 } clasconv_format;
 
 /** "csv", "xls", "xlsx", "ods", "docx", "odt", or a short word for the others.
@@ -90,6 +91,18 @@ clasconv_error clasconv_read_odt(const clasconv_input *in, clasconv_grid *grid,
  * a Word table ("tableau N", nested ones "tableau N.K"). */
 clasconv_error clasconv_read_html(const clasconv_input *in, clasconv_grid *grid,
                                   clasconv_diag *diag);
+
+/**
+ * .doc, .rtf and .xlsb: converted by LibreOffice headless (when installed;
+ * CLASCONV_SOFFICE=path or 0, CLASCONV_SOFFICE_TIMEOUT=seconds) in a
+ * private temporary folder, then read as .docx/.xlsx, with the info
+ * FILE_CONVERTED. Without LibreOffice, FORMAT with a French message saying
+ * what to install or how to re-save the file.
+ */
+clasconv_error clasconv_read_converted(clasconv_format format,
+                                       const clasconv_input *in,
+                                       clasconv_grid *grid,
+                                       clasconv_diag *diag);
 
 /**
  * Reads `in` with the reader for `format`; for a format with no reader,

@@ -64,9 +64,9 @@ static void extension(const char *name, char *buf, size_t size)
 int batch_name_claims_sheet(const char *name)
 {
     static const char *const exts[] = {
-        "xls",  "xlsx", "xlsm", "xlsb", "xlt", "xltx", "xltm", "ods",
-        "ots",  "fods", "csv",  "tsv",  "txt", "tab",  "docx", "docm",
-        "dotx", "doc",  "odt",  "xml",  "slk", "dif",  "html", "htm"};
+        "xls",  "xlsx", "xlsm", "xlsb", "xlt",  "xltx", "xltm", "ods",  "ots",
+        "fods", "csv",  "tsv",  "txt",  "tab",  "docx", "docm", "dotx", "doc",
+        "odt",  "xml",  "slk",  "dif",  "html", "htm",  "rtf"};
     char ext[8];
     size_t i;
 

@@ -104,9 +104,13 @@ void batch_worker_set_limits(const clasconv_batch_options *o)
     {
         unsigned mb =
             o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
-        /* The allowance comes on top of what the worker inherited. */
-        rl.rlim_cur = rl.rlim_max =
+        /* The allowance comes on top of what the worker inherited. The
+         * hard limit leaves 2 GiB more for the LibreOffice converter's
+         * child (read/soffice.c raises its own soft limit there); the
+         * worker's own soft limit stays its allowance. */
+        rl.rlim_cur =
             (rlim_t)(vm_size() + (unsigned long long)mb * 1024 * 1024);
+        rl.rlim_max = rl.rlim_cur + ((rlim_t)2 << 30);
         setrlimit(RLIMIT_AS, &rl);
     }
 #endif

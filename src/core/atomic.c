@@ -348,3 +348,37 @@ clasconv_error clasconv_atomic_write_file(const char *target, const void *data,
     }
     return clasconv_atomic_commit(&a, NULL, NULL, durable, diag);
 }
+
+/* --- Removing a private folder --- */
+
+static void remove_tree(int dirfd_parent, const char *name, int depth)
+{
+    int fd;
+    DIR *d;
+    struct dirent *e;
+
+    if (unlinkat(dirfd_parent, name, 0) == 0 || depth > 32)
+        return;
+    fd = openat(dirfd_parent, name,
+                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        remove_tree(dirfd(d), e->d_name, depth + 1);
+    }
+    closedir(d);
+    unlinkat(dirfd_parent, name, AT_REMOVEDIR);
+}
+
+void clasconv_remove_tree(const char *dir)
+{
+    if (dir != NULL)
+        remove_tree(AT_FDCWD, dir, 0);
+}

@@ -93,4 +93,11 @@ void clasconv_atomic_fail(clasconv_diag *diag, const char *path, int err);
  */
 size_t clasconv_atomic_clean_stale(const char *dir);
 
+/**
+ * Removes a private folder and everything in it (symbolic links are
+ * removed, never followed; at most 32 levels deep). Failures are ignored.
+ * The one home of it: serve's upload folders, the LibreOffice converter's.
+ */
+void clasconv_remove_tree(const char *dir);
+
 #endif

@@ -35,14 +35,16 @@ clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
         return clasconv_read_odt(in, grid, diag);
     case CLASCONV_FORMAT_HTML:
         return clasconv_read_html(in, grid, diag);
+    case CLASCONV_FORMAT_DOC:
+    case CLASCONV_FORMAT_RTF:
+    case CLASCONV_FORMAT_XLSB:
+        return clasconv_read_converted(format, in, grid, diag);
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:
     case CLASCONV_FORMAT_XML:
     case CLASCONV_FORMAT_PDF:
     case CLASCONV_FORMAT_ZIP_OTHER:
     case CLASCONV_FORMAT_OLE_OTHER:
-    case CLASCONV_FORMAT_RTF:
-    case CLASCONV_FORMAT_XLSB:
     case CLASCONV_FORMAT_ENCRYPTED:
         break;
     }

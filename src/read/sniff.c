@@ -519,6 +519,11 @@ static clasconv_format sniff_ole2(const unsigned char *data, size_t size)
             CLASCONV_OLE2_OK &&
         clasconv_ole2_find(ole, "EncryptionInfo", &index) == CLASCONV_OLE2_OK)
         format = CLASCONV_FORMAT_ENCRYPTED;
+    else if (clasconv_ole2_find(ole, "WordDocument", &index) ==
+                 CLASCONV_OLE2_OK &&
+             clasconv_ole2_find(ole, "Workbook", &index) != CLASCONV_OLE2_OK &&
+             clasconv_ole2_find(ole, "Book", &index) != CLASCONV_OLE2_OK)
+        format = CLASCONV_FORMAT_DOC;
     clasconv_ole2_free(ole);
     return format;
 }
@@ -628,7 +633,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     char ext[16];
     path_extension(path, ext, sizeof ext);
     if ((int)format < (int)CLASCONV_FORMAT_UNKNOWN ||
-        (int)format > (int)CLASCONV_FORMAT_ODT)
+        (int)format > (int)CLASCONV_FORMAT_DOC)
         format = CLASCONV_FORMAT_UNKNOWN;
     switch (format) {
     case CLASCONV_FORMAT_HTML:
@@ -670,8 +675,10 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     case CLASCONV_FORMAT_OLE_OTHER:
         clasconv_diag_set(diag,
                           "Ce fichier est un ancien document Microsoft Office "
-                          "qui n'est pas un classeur (par exemple un document "
-                          "Word .doc). Ouvrez-le dans son logiciel, copiez le "
+                          "qui n'est ni un classeur ni un document Word (par "
+                          "exemple un message Outlook .msg ou une "
+                          "présentation PowerPoint .ppt). Ouvrez-le dans son "
+                          "logiciel, copiez le "
                           "tableau dans Excel ou LibreOffice et enregistrez-le "
                           "au format Excel (.xlsx), ou enregistrez le document "
                           "au format Word (.docx).");
@@ -691,6 +698,13 @@ void clasconv_format_explain(clasconv_format format, const char *path,
                           "LibreOffice, puis enregistrez-le au format Word "
                           "(.docx), ou copiez le tableau dans un classeur "
                           "Excel (.xlsx), et recommencez.");
+        break;
+    case CLASCONV_FORMAT_DOC:
+        clasconv_diag_set(diag,
+                          "Ce fichier est un document Word 97-2003 (.doc), "
+                          "qui n'est pas lu. Ouvrez-le dans Word ou "
+                          "LibreOffice, puis enregistrez-le au format Word "
+                          "(.docx), et recommencez.");
         break;
     case CLASCONV_FORMAT_XLSB:
         clasconv_diag_set(diag,
@@ -759,6 +773,8 @@ const char *clasconv_format_name(clasconv_format format)
         return "xml2003";
     case CLASCONV_FORMAT_ODT:
         return "odt";
+    case CLASCONV_FORMAT_DOC:
+        return "doc";
     }
     return "inconnu";
 }
@@ -774,6 +790,9 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_XML2003:
     case CLASCONV_FORMAT_ODT:
     case CLASCONV_FORMAT_HTML:
+    case CLASCONV_FORMAT_DOC: /* through LibreOffice (soffice.c) */
+    case CLASCONV_FORMAT_RTF:
+    case CLASCONV_FORMAT_XLSB:
         return 1;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:
@@ -781,8 +800,6 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_PDF:
     case CLASCONV_FORMAT_ZIP_OTHER:
     case CLASCONV_FORMAT_OLE_OTHER:
-    case CLASCONV_FORMAT_RTF:
-    case CLASCONV_FORMAT_XLSB:
     case CLASCONV_FORMAT_ENCRYPTED:
         return 0;
     }

@@ -15,11 +15,12 @@
  * (the format is still told by content; "Tous les fichiers" shows the
  * rest). */
 #define SERVE_ACCEPT                                                           \
-    ".xls,.xlsx,.xlsm,.ods,.csv,.txt,.xml,.docx,.odt,.htm,.html"
+    ".xls,.xlsx,.xlsm,.xlsb,.ods,.csv,.txt,.xml,.docx,.odt,.doc,.rtf,.htm,"    \
+    ".html"
 /* The same, as the pages say it. */
 #define SERVE_FORMATS                                                          \
     ".xls, .xlsx, .ods, .csv, .txt, XML Excel 2003, page web .htm, .docx, "    \
-    ".odt"
+    ".odt (et .doc, .rtf, .xlsb, convertis par LibreOffice)"
 
 const char serve_page_css[] =
     "a{color:#0b4f9c}"

@@ -4,6 +4,7 @@
 #include "serve/serve_internal.h"
 
 #include "batch/batch_internal.h"
+#include "core/atomic.h"
 #include "core/grow.h"
 
 #include <dirent.h>
@@ -397,37 +398,11 @@ char *serve_tmpdir_make(const serve_ctx *ctx)
     return dir;
 }
 
-static void remove_tree(int dirfd_parent, const char *name, int depth)
-{
-    int fd;
-    DIR *d;
-    struct dirent *e;
-
-    if (unlinkat(dirfd_parent, name, 0) == 0 || depth > 8)
-        return;
-    fd = openat(dirfd_parent, name,
-                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        remove_tree(dirfd(d), e->d_name, depth + 1);
-    }
-    closedir(d);
-    unlinkat(dirfd_parent, name, AT_REMOVEDIR);
-}
-
 void serve_tmpdir_remove(const char *dir)
 {
     if (!dir)
         return;
-    remove_tree(AT_FDCWD, dir, 0);
+    clasconv_remove_tree(dir);
 }
 
 int serve_token(char out[SERVE_TOKEN_LEN + 1])

@@ -352,6 +352,8 @@ Test(names, claims)
     cr_assert(batch_name_claims_sheet("a b.csv"));
     cr_assert(batch_name_claims_sheet("note.docx"));
     cr_assert(batch_name_claims_sheet("t.txt"));
+    cr_assert(batch_name_claims_sheet("formulaire.rtf"));
+    cr_assert(batch_name_claims_sheet("ancien.DOC"));
     cr_assert_not(batch_name_claims_sheet("photo.jpg"));
     cr_assert_not(batch_name_claims_sheet("notice.pdf"));
     cr_assert_not(batch_name_claims_sheet("LISEZMOI"));

@@ -317,7 +317,9 @@ Test(format, names)
         {CLASCONV_FORMAT_PDF, "pdf", 0},
         {CLASCONV_FORMAT_ZIP_OTHER, "zip", 0},
         {CLASCONV_FORMAT_OLE_OTHER, "ole", 0},
-        {CLASCONV_FORMAT_RTF, "rtf", 0},
+        {CLASCONV_FORMAT_RTF, "rtf", 1}, /* through LibreOffice */
+        {CLASCONV_FORMAT_DOC, "doc", 1},
+        {CLASCONV_FORMAT_XLSB, "xlsb", 1},
         {CLASCONV_FORMAT_UNKNOWN, "inconnu", 0},
     };
     size_t i;
@@ -365,7 +367,7 @@ Test(format, messages)
     cr_expect_not_null(
         strstr(explain(CLASCONV_FORMAT_ZIP_OTHER, "a.xlsx"), "(zip)"));
     cr_expect_not_null(
-        strstr(explain(CLASCONV_FORMAT_OLE_OTHER, "a.xls"), "Word .doc"));
+        strstr(explain(CLASCONV_FORMAT_OLE_OTHER, "a.xls"), "Outlook .msg"));
     cr_expect_not_null(strstr(explain(CLASCONV_FORMAT_RTF, "a.doc"), "RTF"));
     cr_expect_not_null(
         strstr(explain(CLASCONV_FORMAT_UNKNOWN, "a.xls"), "n'est pas reconnu"));
