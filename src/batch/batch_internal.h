@@ -112,6 +112,25 @@ void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
  */
 void batch_worker_set_limits(const clasconv_batch_options *options);
 
+/**
+ * In a worker that converts many files in turn, before each: CPU seconds
+ * from what it has used so far, address space on top of its current size.
+ */
+void batch_worker_file_limits(const clasconv_batch_options *options);
+
+/** Address space of the calling process (bytes); 0 when unknown or not
+ * limited (sanitizer builds). */
+unsigned long long batch_worker_size(void);
+
+/**
+ * 1 when a worker that has done `done` files must be replaced: after its
+ * quota (options->worker_files), or when what the files left behind
+ * (leaks, fragmentation) has grown its size from `base` (its size before
+ * the first file, batch_worker_size()) by half its memory allowance.
+ */
+int batch_worker_retiring(const clasconv_batch_options *options, unsigned done,
+                          unsigned long long base);
+
 #ifdef CLASCONV_TEST_HOOKS
 /** Test builds only: runs test hook `hook` ("ACTION:TEXT", see worker.c)
  * when `label` contains TEXT; does nothing when `hook` is NULL. */

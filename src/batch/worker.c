@@ -381,11 +381,10 @@ static int read_all(int fd, unsigned char *p, size_t len)
     return 1;
 }
 
-/* Resets the per-file limits of a pool worker: CPU seconds from what it has
- * used so far, address space on top of its current size. Only soft limits
- * move (an unprivileged process cannot raise a hard one); the parent kills
- * a file that runs past the CPU limit + 2 s, as the hard limit did. */
-static void set_file_limits(const clasconv_batch_options *o)
+/* Only soft limits move (an unprivileged process cannot raise a hard one);
+ * the parent kills a file that runs past the CPU limit + 2 s, as the hard
+ * limit did. */
+void batch_worker_file_limits(const clasconv_batch_options *o)
 {
     struct rlimit rl;
     struct rusage ru;
@@ -417,14 +416,26 @@ static void set_file_limits(const clasconv_batch_options *o)
 #endif
 }
 
-/* Address space of the calling process (bytes), 0 when unknown. */
-static unsigned long long own_size(void)
+unsigned long long batch_worker_size(void)
 {
 #ifndef BATCH_NO_AS_LIMIT
     return vm_size();
 #else
     return 0;
 #endif
+}
+
+int batch_worker_retiring(const clasconv_batch_options *o, unsigned done,
+                          unsigned long long base)
+{
+    unsigned quota =
+        o->worker_files ? o->worker_files : CLASCONV_BATCH_DEFAULT_WORKER_FILES;
+    unsigned mb =
+        o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
+
+    return done >= quota ||
+           (base > 0 &&
+            batch_worker_size() > base + ((unsigned long long)mb << 19));
 }
 
 static void put_le32(unsigned char *p, uint32_t v)
@@ -438,10 +449,6 @@ static void put_le32(unsigned char *p, uint32_t v)
 void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
 {
     const clasconv_batch_options *o = ctx->options;
-    unsigned quota =
-        o->worker_files ? o->worker_files : CLASCONV_BATCH_DEFAULT_WORKER_FILES;
-    unsigned mb =
-        o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
     unsigned long long base;
     unsigned done = 0;
     struct sigaction sa;
@@ -467,7 +474,7 @@ void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
     rl.rlim_cur = rl.rlim_max = 0;
     setrlimit(RLIMIT_CORE, &rl);   /* a crash must not leave a core file */
     clasconv_write_set_durable(0); /* the parent syncs OUTDIR once */
-    base = own_size();
+    base = batch_worker_size();
 
     for (;;) {
         unsigned char in[8], head[BATCH_FRAME_HEADER];
@@ -497,7 +504,7 @@ void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
         job.index = (size_t)index;
         job.parent = ctx->parent;
         job.options = o;
-        set_file_limits(o);
+        batch_worker_file_limits(o);
 #ifdef CLASCONV_TEST_HOOKS
         batch_worker_test_hook(getenv("CLASCONV_BATCH_TEST_HOOK"), job.rel);
 #endif
@@ -516,10 +523,7 @@ void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
         }
         batch_file_clear(&file);
         malloc_trim(0); /* give the file's memory back before the next */
-        /* Replaced after its quota of files, or when what the files left
-         * behind (leaks, fragmentation) reaches half its allowance. */
-        if (++done >= quota ||
-            (base > 0 && own_size() > base + ((unsigned long long)mb << 19)))
+        if (batch_worker_retiring(o, ++done, base))
             flags |= BATCH_FRAME_RETIRING;
         /* The parent refuses a summary over BATCH_SUMMARY_MAX. */
         put_le32(head, out.len > UINT32_MAX ? UINT32_MAX : (uint32_t)out.len);

@@ -258,9 +258,9 @@ static void check_top(clasconv_buf *top, const file_job *j, int converted,
         t, t, t, keep_min);
 }
 
-static void job_file_child(void *arg, int fd)
+/* In a pool worker: checks one file, sends its records to `fd`. */
+static void job_file_child(const file_job *j, int fd)
 {
-    const file_job *j = arg;
     clasconv_batch_file f;
     clasconv_table *table = NULL;
     clasconv_diag diag;
@@ -362,7 +362,66 @@ static void job_file_child(void *arg, int fd)
             _exit(4);
     }
     serve_send(fd, "summary", buf.data, buf.len);
-    /* The worker exits now: the system takes its memory back. */
+    /* A pool worker goes on with the next job: nothing is left behind. */
+    clasconv_buf_free(&buf);
+    clasconv_buf_free(&top);
+    clasconv_buf_free(&nav);
+    clasconv_buf_free(&bottom);
+    batch_file_clear(&f);
+}
+
+/* Runs the check of one file in a pool worker. */
+static serve_outcome run_file_job(serve_ctx *ctx, const file_job *j,
+                                  serve_parts *out, int *sig)
+{
+    unsigned char index[8];
+    uint64_t v = j->index == SIZE_MAX ? UINT64_MAX : (uint64_t)j->index;
+    char prefill = j->prefill ? '1' : '0';
+    const char *label = j->up->label ? j->up->label : "fichier";
+    serve_field fields[7];
+    int i;
+
+    for (i = 0; i < 8; i++)
+        index[i] = (unsigned char)(v >> (8 * i));
+    fields[0] = (serve_field){"job", "fichier", sizeof "fichier"};
+    fields[1] = (serve_field){"label", label, strlen(label) + 1};
+    fields[2] = (serve_field){"dir", j->dir, strlen(j->dir) + 1};
+    fields[3] = (serve_field){"token", j->token, strlen(j->token) + 1};
+    fields[4] = (serve_field){"index", index, sizeof index};
+    fields[5] = (serve_field){"prefill", &prefill, 1};
+    fields[6] = (serve_field){"data", j->up->data, j->up->len};
+    return serve_pool_run(ctx, fields, 7, out, sig);
+}
+
+void serve_pool_dispatch(const serve_ctx *ctx, const serve_parts *req, int fd)
+{
+    const char *job = serve_parts_string(req, "job");
+    const serve_part *index = serve_parts_find(req, "index");
+    const serve_part *prefill = serve_parts_find(req, "prefill");
+    const serve_part *data = serve_parts_find(req, "data");
+    serve_upload up;
+    file_job j;
+    uint64_t v = 0;
+    int i;
+
+    memset(&up, 0, sizeof up);
+    memset(&j, 0, sizeof j);
+    up.label = (char *)serve_parts_string(req, "label");
+    j.dir = serve_parts_string(req, "dir");
+    j.token = serve_parts_string(req, "token");
+    if (!job || strcmp(job, "fichier") != 0 || !up.label || !j.dir ||
+        !j.token || !index || index->len != 8 || !prefill ||
+        prefill->len != 1 || !data)
+        _exit(6);
+    for (i = 7; i >= 0; i--)
+        v = v << 8 | index->data[i];
+    up.data = data->data;
+    up.len = data->len;
+    j.ctx = ctx;
+    j.up = &up;
+    j.index = v == UINT64_MAX ? SIZE_MAX : (size_t)v;
+    j.prefill = prefill->data[0] == '1';
+    job_file_child(&j, fd);
 }
 
 static void file_names(const char *label, char *workbook, char *modele,
@@ -424,8 +483,7 @@ void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
     j.token = token;
     j.index = SIZE_MAX;
     j.prefill = 1;
-    outcome =
-        serve_worker_run(ctx, up->label, dir, job_file_child, &j, &parts, &sig);
+    outcome = run_file_job(ctx, &j, &parts, &sig);
     html = serve_parts_find(&parts, "html");
     summary = serve_parts_find(&parts, "summary");
     memset(&f, 0, sizeof f);
@@ -881,8 +939,7 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
             j.dir = dir;
             j.token = token;
             j.index = i;
-            outcome = serve_worker_run(ctx, lf->up.label, dir, job_file_child,
-                                       &j, &parts[i], &sig);
+            outcome = run_file_job(ctx, &j, &parts[i], &sig);
             summary = serve_parts_find(&parts[i], "summary");
             if (outcome == SERVE_WORKER_OK && summary) {
                 if (batch_wire_decode(summary->data, summary->len, f) ==

@@ -43,6 +43,9 @@ int serve_parts_add(serve_parts *parts, const char *name, const void *data,
                     size_t len);
 /** The first part called `name`, or NULL. */
 const serve_part *serve_parts_find(const serve_parts *parts, const char *name);
+/** The bytes of part `name` as a string: NULL unless they end with their
+ * only NUL. */
+const char *serve_parts_string(const serve_parts *parts, const char *name);
 void serve_parts_free(serve_parts *parts);
 
 /* --- The server's shared state ------------------------------------------- */
@@ -63,6 +66,11 @@ typedef struct serve_ctx {
     unsigned waiting; /* requests waiting for one */
     pid_t *pids;      /* running workers (o.workers entries, 0 = free) */
     int stopping;
+    /* The pool of reused workers (work.c): o.workers entries. */
+    struct serve_pooled *pool;
+    pthread_t main_thread; /* forks the pool's workers (SIGUSR1 wakes it) */
+    pthread_cond_t pool_ready;
+    int pool_failed; /* the last fork of a pool worker failed */
 } serve_ctx;
 
 /* --- Workers (work.c) ---------------------------------------------------- */
@@ -97,6 +105,48 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
 
 /** Kills the running workers (when the server stops). */
 void serve_kill_workers(serve_ctx *ctx);
+
+/* --- The pool of reused workers (work.c) ---------------------------------
+ * The check of a file (alone or in a lot) runs in one of ctx->o.workers
+ * long-lived processes instead of a process forked for it: each reads a
+ * request (records, as its answers), does the job, answers, and waits for
+ * the next. Every job still runs in a process of its own with the batch
+ * limits, reset before each job; a worker that crashes, runs past the wall
+ * time or sends too much is killed and replaced; one retires after
+ * limits.worker_files jobs or when its memory has grown. */
+
+/** One field of a request: a record's name and bytes (not copied). */
+typedef struct serve_field {
+    const char *name;
+    const void *data;
+    size_t len;
+} serve_field;
+
+/**
+ * Starts the pool: allocates it and forks its workers. Called by the
+ * thread that will call serve_pool_tend() (a worker's parent-death signal
+ * follows the thread that forked it), before the server listens. -1 when
+ * out of memory.
+ */
+int serve_pool_start(serve_ctx *ctx);
+/** Replaces the pool's missing workers; called by the main thread when a
+ * request thread wakes it with SIGUSR1. */
+void serve_pool_tend(serve_ctx *ctx);
+/** Kills and reaps the pool's workers and frees the pool. */
+void serve_pool_stop(serve_ctx *ctx);
+
+/**
+ * Sends the request `fields` (its "job" field names what to do, its "dir"
+ * field the private folder the job runs in, "label" the file for test
+ * hooks) to a pool worker and collects its answer into `out`, within the
+ * wall time. The caller holds a slot. Outcomes as serve_worker_run().
+ */
+serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
+                             size_t count, serve_parts *out, int *signal_out);
+
+/** In a pool worker (jobs.c): does the job the request `req` names and
+ * writes its records to `fd`; exits the worker on a request it cannot do. */
+void serve_pool_dispatch(const serve_ctx *ctx, const serve_parts *req, int fd);
 
 /** In the worker: sends one record (exits the worker on a write error). */
 void serve_send(int fd, const char *name, const void *data, size_t len);

@@ -852,12 +852,25 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
     pthread_cond_init(&ctx.freed, NULL);
 
     /* Every thread, MHD's included, inherits this mask: only sigwait()
-     * below takes SIGINT and SIGTERM. */
+     * below takes SIGINT and SIGTERM, and SIGUSR1, by which a request
+     * thread asks this thread to fork the pool's missing workers. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, &old);
+    ctx.main_thread = pthread_self();
+    /* Forked before the server listens: no other thread runs yet. */
+    if (serve_pool_start(&ctx) != 0) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        serve_store_free(ctx.store);
+        free(ctx.pids);
+        free(ctx.style);
+        free(ctx.csp);
+        clasconv_diag_set(diag, "Mémoire insuffisante.");
+        return CLASCONV_ERR_MEMORY;
+    }
     d = serve_mhd.start_daemon(
         flags, (uint16_t)ctx.o.port, NULL, NULL, on_request, &ctx,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT,
@@ -868,6 +881,7 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
         MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
     if (!d) {
+        serve_pool_stop(&ctx);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         clasconv_diag_set(diag,
                           "Impossible d'écouter sur %s:%u (adresse déjà "
@@ -886,14 +900,30 @@ clasconv_error clasconv_serve_run(const clasconv_serve_options *options,
     if (ctx.o.ready)
         ctx.o.ready(url, ctx.o.ready_user);
     sigdelset(&set, SIGPIPE);
-    while (sigwait(&set, &sig) != 0)
-        ;
+    for (;;) {
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig != SIGUSR1)
+            break;
+        serve_pool_tend(&ctx);
+    }
     pthread_mutex_lock(&ctx.lock);
     ctx.stopping = 1;
     pthread_cond_broadcast(&ctx.freed);
+    pthread_cond_broadcast(&ctx.pool_ready);
     pthread_mutex_unlock(&ctx.lock);
     serve_kill_workers(&ctx);
     serve_mhd.stop_daemon(d);
+    serve_pool_stop(&ctx);
+    {
+        /* A wake-up sent before the stop must not reach the caller. */
+        struct timespec now = {0, 0};
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        while (sigtimedwait(&usr1, NULL, &now) == SIGUSR1)
+            ;
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     serve_store_free(ctx.store);
     pthread_cond_destroy(&ctx.freed);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -115,7 +117,8 @@ void serve_slot_release(serve_ctx *ctx)
 
 /* --- Records ----------------------------------------------------------------
  * A record: name (NUL-terminated), 8 bytes of length (little endian), the
- * bytes. A worker sends its records, then exits 0. */
+ * bytes. A forked worker sends its records, then exits 0; a pool worker
+ * ends each answer with a record of empty name (see the pool below). */
 
 static void write_all(int fd, const void *data, size_t len)
 {
@@ -199,6 +202,14 @@ static int parse_records(const unsigned char *data, size_t len,
 
 /* --- Workers --- */
 
+/* A worker of the pool, as the server sees it. */
+struct serve_pooled {
+    pid_t pid; /* 0: none (to be forked by the main thread) */
+    int req;   /* the server's ends of its two pipes */
+    int resp;
+    int busy; /* a request thread is using it */
+};
+
 static double now_s(void)
 {
     struct timespec t;
@@ -207,29 +218,40 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* In the child: only the pipe and the standard streams stay open. */
-static void close_other_fds(int keep)
+/* In a child: only `fds` (moved to 3, 4, ...) and the standard streams
+ * stay open. */
+static void close_other_fds(int *fds, int count)
 {
-#if defined(__linux__) && defined(SYS_close_range)
-    if (keep != 3) {
-        if (dup2(keep, 3) < 0)
+    int i, first = 3 + count;
+
+    /* Above every target first, so that no move overwrites another. */
+    for (i = 0; i < count; i++) {
+        int high = fcntl(fds[i], F_DUPFD, 64);
+        if (high < 0)
             _exit(6);
-        keep = 3;
+        fds[i] = high;
     }
-    if (syscall(SYS_close_range, 4u, ~0u, 0u) == 0)
+    for (i = 0; i < count; i++) {
+        if (dup2(fds[i], 3 + i) < 0)
+            _exit(6);
+        fds[i] = 3 + i;
+    }
+#if defined(__linux__) && defined(SYS_close_range)
+    if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) == 0)
         return;
 #endif
     {
         long max = sysconf(_SC_OPEN_MAX);
         int fd;
-        for (fd = 3; fd < (max > 0 && max < 65536 ? (int)max : 65536); fd++)
-            if (fd != keep)
-                close(fd);
+        for (fd = first; fd < (max > 0 && max < 65536 ? (int)max : 65536); fd++)
+            close(fd);
     }
 }
 
-static void child_main(serve_ctx *ctx, const char *label, const char *dir,
-                       serve_job_fn fn, void *arg, int fd, pid_t parent)
+/* In a child: default signal actions, nothing blocked, killed with the
+ * thread that forked it, standard input from /dev/null, the pipes `fds`
+ * kept (as 3, 4, ...). */
+static void child_setup(int *fds, int count, pid_t parent)
 {
     struct sigaction sa;
     sigset_t none;
@@ -240,6 +262,7 @@ static void child_main(serve_ctx *ctx, const char *label, const char *dir,
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 #ifdef __linux__
@@ -247,15 +270,18 @@ static void child_main(serve_ctx *ctx, const char *label, const char *dir,
 #endif
     if (getppid() != parent)
         _exit(5);
-    close_other_fds(fd);
-#if defined(__linux__) && defined(SYS_close_range)
-    fd = 3;
-#endif
+    close_other_fds(fds, count);
     devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0 && devnull != 0) {
         dup2(devnull, 0);
         close(devnull);
     }
+}
+
+static void child_main(serve_ctx *ctx, const char *label, const char *dir,
+                       serve_job_fn fn, void *arg, int fd, pid_t parent)
+{
+    child_setup(&fd, 1, parent);
     if (setenv("TMPDIR", dir, 1) != 0 || chdir(dir) != 0)
         _exit(7);
     batch_worker_set_limits(&ctx->limits);
@@ -302,6 +328,11 @@ void serve_kill_workers(serve_ctx *ctx)
     for (i = 0; ctx->pids && i < ctx->o.workers; i++)
         if (ctx->pids[i] > 0)
             kill(ctx->pids[i], SIGKILL);
+    /* A busy pool worker too: its request thread sees the end of its
+     * answer, reaps it and returns. */
+    for (i = 0; ctx->pool && i < ctx->o.workers; i++)
+        if (ctx->pool[i].pid > 0 && ctx->pool[i].busy)
+            kill(ctx->pool[i].pid, SIGKILL);
     pthread_mutex_unlock(&ctx->lock);
 }
 
@@ -378,6 +409,418 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
     if (outcome != SERVE_WORKER_OK)
         serve_parts_free(out);
     clasconv_buf_free(&got);
+    return outcome;
+}
+
+/* --- The pool of reused workers ---------------------------------------------
+ * A request: 8 bytes of length (little endian), then records. An answer:
+ * records, then one of empty name whose bytes are "R" when the worker
+ * retires after it (it then exits) and empty otherwise. Workers are forked
+ * by the main thread only (serve_pool_start, serve_pool_tend): the
+ * parent-death signal follows the thread that forked, and a connection
+ * thread ends with its connection. */
+
+/* Bytes a request may hold beyond the upload itself. */
+#define SERVE_REQUEST_EXTRA ((size_t)1 << 20)
+
+/* Reads exactly `len` bytes: 1 when read, 0 at a clean end of file before
+ * the first byte, -1 otherwise. */
+static int read_full(int fd, unsigned char *p, size_t len)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return got == 0 ? 0 : -1;
+        got += (size_t)n;
+    }
+    return 1;
+}
+
+const char *serve_parts_string(const serve_parts *parts, const char *name)
+{
+    const serve_part *p = serve_parts_find(parts, name);
+
+    if (!p || p->len == 0 || p->data[p->len - 1] != '\0' ||
+        memchr(p->data, '\0', p->len - 1))
+        return NULL;
+    return (const char *)p->data;
+}
+
+static void pool_child(serve_ctx *ctx, int req_fd, int resp_fd, pid_t parent)
+{
+    unsigned long long base;
+    unsigned done = 0;
+    struct rlimit rl;
+    int fds[2] = {req_fd, resp_fd};
+
+    child_setup(fds, 2, parent);
+    rl.rlim_cur = rl.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &rl); /* a crash must not leave a core file */
+    base = batch_worker_size();
+    for (;;) {
+        unsigned char head[8], *body;
+        serve_parts req = {0};
+        const char *dir, *label;
+        uint64_t size = 0;
+        int i, got = read_full(fds[0], head, sizeof head), retiring;
+
+        if (got == 0)
+            _exit(0); /* the server is gone or stopping */
+        if (got < 0)
+            _exit(6);
+        for (i = 7; i >= 0; i--)
+            size = size << 8 | head[i];
+        if (size > ctx->max_bytes + SERVE_REQUEST_EXTRA)
+            _exit(6);
+        body = malloc(size ? (size_t)size : 1);
+        if (!body)
+            _exit(4);
+        if ((size && read_full(fds[0], body, (size_t)size) != 1) ||
+            parse_records(body, (size_t)size, &req) != 0)
+            _exit(6);
+        free(body);
+        dir = serve_parts_string(&req, "dir");
+        label = serve_parts_string(&req, "label");
+        if (!dir || setenv("TMPDIR", dir, 1) != 0 || chdir(dir) != 0)
+            _exit(7);
+        batch_worker_file_limits(&ctx->limits);
+#ifdef CLASCONV_TEST_HOOKS
+        batch_worker_test_hook(getenv("CLASCONV_SERVE_TEST_HOOK"),
+                               label ? label : "");
+#else
+        (void)label;
+#endif
+        serve_pool_dispatch(ctx, &req, fds[1]);
+        serve_parts_free(&req);
+        if (chdir("/") != 0)
+            _exit(7);
+        malloc_trim(0); /* give the job's memory back before the next */
+        retiring = batch_worker_retiring(&ctx->limits, ++done, base);
+        serve_send(fds[1], "", "R", retiring ? 1 : 0);
+        if (retiring)
+            _exit(0);
+    }
+}
+
+/* Forks the worker of `w` (main thread, ctx->lock held); -1 on failure. */
+static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
+{
+    int req[2], resp[2];
+    pid_t pid, parent = getpid();
+
+    /* Not inherited through an exec (another thread's forked worker closes
+     * them anyway). */
+    if (pipe(req) != 0)
+        return -1;
+    if (pipe(resp) != 0) {
+        close(req[0]);
+        close(req[1]);
+        return -1;
+    }
+    fcntl(req[1], F_SETFD, FD_CLOEXEC);
+    fcntl(resp[0], F_SETFD, FD_CLOEXEC);
+    pid = fork();
+    if (pid == 0) {
+        close(req[1]);
+        close(resp[0]);
+        pool_child(ctx, req[0], resp[1], parent);
+    }
+    close(req[0]);
+    close(resp[1]);
+    if (pid < 0) {
+        close(req[1]);
+        close(resp[0]);
+        return -1;
+    }
+    /* The server never blocks writing a request past the wall time. */
+    fcntl(req[1], F_SETFL, fcntl(req[1], F_GETFL) | O_NONBLOCK);
+    w->pid = pid;
+    w->req = req[1];
+    w->resp = resp[0];
+    w->busy = 0;
+    return 0;
+}
+
+int serve_pool_start(serve_ctx *ctx)
+{
+    ctx->pool = calloc(ctx->o.workers, sizeof *ctx->pool);
+    if (!ctx->pool)
+        return -1;
+    pthread_cond_init(&ctx->pool_ready, NULL);
+    serve_pool_tend(ctx);
+    return 0;
+}
+
+void serve_pool_tend(serve_ctx *ctx)
+{
+    unsigned i;
+    int failed = 0;
+
+    pthread_mutex_lock(&ctx->lock);
+    for (i = 0; i < ctx->o.workers && !ctx->stopping; i++)
+        if (ctx->pool[i].pid == 0 && !ctx->pool[i].busy &&
+            pool_spawn(ctx, &ctx->pool[i]) != 0)
+            failed = 1;
+    ctx->pool_failed = failed;
+    pthread_cond_broadcast(&ctx->pool_ready);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+void serve_pool_stop(serve_ctx *ctx)
+{
+    unsigned i;
+
+    if (!ctx->pool)
+        return;
+    for (i = 0; i < ctx->o.workers; i++) {
+        struct serve_pooled *w = &ctx->pool[i];
+        if (w->pid <= 0)
+            continue;
+        close(w->req); /* an idle worker exits at the end of its requests */
+        kill(w->pid, SIGKILL);
+        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        close(w->resp);
+        w->pid = 0;
+    }
+    pthread_cond_destroy(&ctx->pool_ready);
+    free(ctx->pool);
+    ctx->pool = NULL;
+}
+
+/* Asks the main thread for the missing workers (ctx->lock held). */
+static void pool_ask(serve_ctx *ctx)
+{
+    if (!ctx->stopping)
+        pthread_kill(ctx->main_thread, SIGUSR1);
+}
+
+/* Takes an idle worker, waiting for the main thread to fork one if none
+ * is; NULL when stopping, when it cannot fork, or past `deadline`. */
+static struct serve_pooled *pool_take(serve_ctx *ctx, double deadline)
+{
+    struct serve_pooled *w = NULL;
+    int asked = 0;
+
+    pthread_mutex_lock(&ctx->lock);
+    for (;;) {
+        unsigned i;
+        int missing = 0;
+        struct timespec until;
+        double left = deadline - now_s();
+        for (i = 0; i < ctx->o.workers && !w; i++) {
+            if (ctx->pool[i].busy)
+                continue;
+            if (ctx->pool[i].pid > 0)
+                w = &ctx->pool[i];
+            else
+                missing = 1;
+        }
+        if (w || ctx->stopping || left <= 0 || (asked && ctx->pool_failed))
+            break;
+        if (missing && !asked) {
+            ctx->pool_failed = 0;
+            pool_ask(ctx);
+            asked = 1;
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)left;
+        until.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&ctx->pool_ready, &ctx->lock, &until);
+    }
+    if (w && ctx->stopping)
+        w = NULL;
+    if (w)
+        w->busy = 1;
+    pthread_mutex_unlock(&ctx->lock);
+    return w;
+}
+
+/* Writes all of `data` to the non-blocking `fd` before `deadline`. */
+static int send_before(int fd, const void *data, size_t len, double deadline)
+{
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {fd, POLLOUT, 0};
+            double left = deadline - now_s();
+            if (left <= 0)
+                return -1;
+            if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+                return -1;
+            continue;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static void put_le64(unsigned char out[8], uint64_t v)
+{
+    int i;
+
+    for (i = 0; i < 8; i++)
+        out[i] = (unsigned char)(v >> (8 * i));
+}
+
+static int send_request(int fd, const serve_field *fields, size_t count,
+                        double deadline)
+{
+    unsigned char head[8];
+    uint64_t total = 0;
+    size_t i;
+
+    for (i = 0; i < count; i++)
+        total += strlen(fields[i].name) + 1 + 8 + fields[i].len;
+    put_le64(head, total);
+    if (send_before(fd, head, sizeof head, deadline) != 0)
+        return -1;
+    for (i = 0; i < count; i++) {
+        put_le64(head, fields[i].len);
+        if (send_before(fd, fields[i].name, strlen(fields[i].name) + 1,
+                        deadline) != 0 ||
+            send_before(fd, head, sizeof head, deadline) != 0 ||
+            (fields[i].len &&
+             send_before(fd, fields[i].data, fields[i].len, deadline) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* Walks the complete records of an answer from `*pos`: 1 with `*end` at
+ * its closing record (which must be last), 0 when more bytes are needed,
+ * -1 when damaged. */
+static int answer_end(const unsigned char *data, size_t len, size_t *pos,
+                      size_t *end)
+{
+    for (;;) {
+        const unsigned char *nul = memchr(data + *pos, '\0', len - *pos);
+        size_t at;
+        uint64_t size = 0;
+        int i;
+        if (!nul)
+            return 0;
+        at = (size_t)(nul - data) + 1;
+        if (len - at < 8)
+            return 0;
+        for (i = 7; i >= 0; i--)
+            size = size << 8 | data[at + (size_t)i];
+        at += 8;
+        if (size > len - at)
+            return 0;
+        if (nul == data + *pos) {
+            *end = *pos;
+            return at + size == len && size <= 1 ? 1 : -1;
+        }
+        *pos = at + (size_t)size;
+    }
+}
+
+serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
+                             size_t count, serve_parts *out, int *signal_out)
+{
+    unsigned wall =
+        ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
+    double deadline = now_s() + wall;
+    clasconv_buf got = {0};
+    serve_outcome outcome = SERVE_WORKER_CRASHED;
+    struct serve_pooled *w;
+    size_t scanned = 0, end = 0;
+    int retiring = 0, status = 0;
+
+    *signal_out = 0;
+    w = pool_take(ctx, deadline);
+    if (!w)
+        return SERVE_WORKER_NO_PROCESS;
+    if (send_request(w->req, fields, count, deadline) != 0) {
+        outcome =
+            now_s() >= deadline ? SERVE_WORKER_TIMEOUT : SERVE_WORKER_CRASHED;
+        goto gone;
+    }
+    for (;;) {
+        char chunk[65536];
+        struct pollfd p = {w->resp, POLLIN, 0};
+        double left = deadline - now_s();
+        ssize_t n;
+        int r;
+        if (left <= 0) {
+            outcome = SERVE_WORKER_TIMEOUT;
+            break;
+        }
+        r = poll(&p, 1, (int)(left * 1000) + 1);
+        if (r <= 0)
+            continue; /* EINTR, or the loop checks the deadline */
+        n = read(w->resp, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* the worker died: CRASHED, its status below */
+        if (got.len + (size_t)n > SERVE_WORKER_OUTPUT_MAX ||
+            clasconv_buf_append(&got, chunk, (size_t)n) != CLASCONV_OK) {
+            outcome = SERVE_WORKER_OVERSIZE;
+            break;
+        }
+        r = answer_end((const unsigned char *)got.data, got.len, &scanned,
+                       &end);
+        if (r < 0) {
+            outcome = SERVE_WORKER_MALFORMED;
+            break;
+        }
+        if (r > 0) {
+            retiring = got.len > end + 9 && got.data[end + 9] == 'R';
+            outcome =
+                parse_records((const unsigned char *)got.data, end, out) == 0
+                    ? SERVE_WORKER_OK
+                    : SERVE_WORKER_MALFORMED;
+            break;
+        }
+    }
+    if (outcome == SERVE_WORKER_OK && !retiring) {
+        clasconv_buf_free(&got);
+        pthread_mutex_lock(&ctx->lock);
+        w->busy = 0;
+        pthread_cond_broadcast(&ctx->pool_ready);
+        pthread_mutex_unlock(&ctx->lock);
+        return outcome;
+    }
+gone:
+    /* Killed (a retiring worker exits by itself), reaped here, replaced by
+     * the main thread. */
+    if (outcome != SERVE_WORKER_OK)
+        kill(w->pid, SIGKILL);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (outcome == SERVE_WORKER_CRASHED && WIFSIGNALED(status))
+        *signal_out = WTERMSIG(status);
+    if (outcome != SERVE_WORKER_OK)
+        serve_parts_free(out);
+    clasconv_buf_free(&got);
+    close(w->req);
+    close(w->resp);
+    pthread_mutex_lock(&ctx->lock);
+    w->pid = 0;
+    w->busy = 0;
+    pool_ask(ctx);
+    pthread_mutex_unlock(&ctx->lock);
     return outcome;
 }
 

@@ -167,6 +167,49 @@ def french_page(c, data, what, status_word):
         "</style>")[-1], f"{what}: self-contained")
 
 
+def children(pid):
+    """The live child processes of `pid` (zombies left out)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(d))
+    return sorted(out)
+
+
+def pool_checks(c, exe, tmp, fixture, demo):
+    """The checks run in reused workers: as many as --travailleurs, forked
+    before the first request, the same ones after many requests."""
+    s = Server(exe, tmp, "--travailleurs", "2")
+    try:
+        before = children(s.p.pid)
+        c.equal(len(before), 2, f"pool: two workers at start ({before})")
+        for i in range(6):
+            r, _ = s.post_files("/verifier", [(f"f{i}.csv", fixture)])
+            c.equal(r.status, 200, f"pool: check {i}")
+        r, data = s.post_files("/lot", [("a.csv", fixture), ("b.csv", demo),
+                                        ("c.csv", fixture)])
+        c.equal(r.status, 200, "pool: lot")
+        c.equal(data.decode("utf-8").count("Illisible"), 0,
+                "pool: lot read whole")
+        after = children(s.p.pid)
+        c.equal(after, before, "pool: the same workers after 6 checks and a "
+                "lot of 3 (no fork per file)")
+        c.equal(s.leftovers(), [], "pool: TMPDIR empty")
+        rc, _, err = s.stop()
+        c.equal(rc, 0, f"pool: clean stop ({err[-2000:]!r})")
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+            s.p.wait()
+
+
 def hook_checks(c, exe, tmp, fixture, demo):
     """Workers that misbehave on purpose: test builds only
     (-DCLASCONV_TEST_HOOKS=ON, CLASCONV_SERVE_TEST_HOOK)."""
@@ -182,6 +225,7 @@ def hook_checks(c, exe, tmp, fixture, demo):
                 "Que faire" in page, "killed worker: French page")
         r, data = s.post_files("/verifier", [("ok.csv", fixture)])
         c.equal(r.status, 200, "next request after a killed worker")
+        c.equal(len(children(s.p.pid)), 1, "killed worker replaced")
         ln = links(data.decode("utf-8"))
         r, data = s.post_files("/lot", [("a.csv", fixture),
                                         ("TUER.csv", demo)])
@@ -653,6 +697,8 @@ def main():
         if s.p.poll() is None:
             s.p.kill()
             s.p.wait()
+
+    pool_checks(c, exe, tmp, fixture, demo)
 
     # Workers that die, and the stop during a conversion: the test hook
     # exists in test builds only (scripts/test configures them).
