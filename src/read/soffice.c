@@ -16,6 +16,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 #include "clasconv/anomaly.h"
@@ -179,6 +180,16 @@ static void run_child(const char *program, const char *dir,
     (void)dup2(fd, 2);
     if (fd > 2) {
         close(fd);
+    }
+    /* Nothing of the caller's stays open in LibreOffice (a serve worker's
+     * pipes: its death must be seen at once). */
+#if defined(__linux__) && defined(SYS_close_range)
+    if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
+#endif
+    {
+        for (fd = 3; fd < 1024; fd++) {
+            close(fd);
+        }
     }
     limit(RLIMIT_CPU, (rlim_t)wall + 5);
     limit(RLIMIT_FSIZE, SOFFICE_FSIZE_BYTES);
