@@ -213,11 +213,92 @@ static int cmp_ref(const void *pa, const void *pb)
     return (a->sub > b->sub) - (a->sub < b->sub);
 }
 
+/* What the school passes need of one school of `order`, copied from its
+ * file's table: a spilled table is decoded again at each batch_tables_get
+ * of another file, and `order` jumps from file to file. */
+typedef struct school_copy {
+    size_t pos; /* in `order` */
+    size_t index, sub;
+    int found; /* the table had the school */
+    clasconv_level level;
+    char *name;
+    char *cell;
+    int64_t counts[CLASCONV_SCHEME_COUNT];
+} school_copy;
+
+static int cmp_copy_file(const void *pa, const void *pb)
+{
+    const school_copy *a = pa, *b = pb;
+
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return (a->sub > b->sub) - (a->sub < b->sub);
+}
+
+static int cmp_copy_pos(const void *pa, const void *pb)
+{
+    const school_copy *a = pa, *b = pb;
+
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Fills `copies` (their pos, index and sub set) reading each file once;
+ * leaves them sorted by pos. */
+static clasconv_error copy_schools(batch_tables *tables, school_copy *copies,
+                                   size_t n)
+{
+    clasconv_error err = CLASCONV_OK;
+    size_t i;
+    int sc;
+
+    qsort(copies, n, sizeof *copies, cmp_copy_file);
+    for (i = 0; i < n && !err; i++) {
+        school_copy *k = &copies[i];
+        const clasconv_table *t = batch_tables_get(tables, k->index, &err);
+        const clasconv_school *s;
+        if (t == NULL || k->sub >= t->nschools)
+            continue;
+        s = &t->schools[k->sub];
+        k->found = 1;
+        k->level = s->level;
+        k->name = s->name ? strdup(s->name) : NULL;
+        k->cell = s->cell ? strdup(s->cell) : NULL;
+        for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
+            k->counts[sc] = s->counts[sc];
+        if ((s->name && !k->name) || (s->cell && !k->cell))
+            err = CLASCONV_ERR_MEMORY;
+    }
+    qsort(copies, n, sizeof *copies, cmp_copy_pos);
+    return err;
+}
+
+static const school_copy *copy_at(const school_copy *copies, size_t n,
+                                  size_t pos)
+{
+    school_copy key;
+
+    memset(&key, 0, sizeof key);
+    key.pos = pos;
+    return n ? bsearch(&key, copies, n, sizeof *copies, cmp_copy_pos) : NULL;
+}
+
+static void copies_free(school_copy *copies, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(copies[i].name);
+        free(copies[i].cell);
+    }
+    free(copies);
+}
+
 /* Groups the schools sharing a UAI (keys "\001UAI" in `order`, sorted)
  * into one Établissements row each. */
 static clasconv_error merge_uai_rows(batch_tables *tables,
                                      batch_consolidation *c, const keyed *order,
-                                     size_t m)
+                                     size_t m, const school_copy *copies,
+                                     size_t ncopies)
 {
     size_t i, rcap = 0, fcap = 0;
     clasconv_error err = CLASCONV_OK;
@@ -247,9 +328,7 @@ static clasconv_error merge_uai_rows(batch_tables *tables,
             row->counts[sc] = CLASCONV_BLANK;
         for (k = i; k < end && !err; k++) {
             const clasconv_batch_file *f = &tables->files[order[k].index];
-            const clasconv_table *t =
-                batch_tables_get(tables, order[k].index, &err);
-            const clasconv_school *s;
+            const school_copy *s = copy_at(copies, ncopies, k);
             batch_school_ref *ref = &c->school_refs[c->nschool_refs++];
             char cell[1024];
 
@@ -257,11 +336,10 @@ static clasconv_error merge_uai_rows(batch_tables *tables,
             ref->sub = order[k].sub;
             ref->row = c->nschool_rows;
             ref->first = k == i;
-            if (t == NULL || order[k].sub >= t->nschools) {
-                err = err ? err : CLASCONV_ERR_IO;
+            if (s == NULL || !s->found) {
+                err = CLASCONV_ERR_IO;
                 break;
             }
-            s = &t->schools[order[k].sub];
             for (sc = 0; sc < CLASCONV_SCHEME_COUNT; sc++)
                 if (s->counts[sc] != CLASCONV_BLANK)
                     row->counts[sc] =
@@ -300,6 +378,14 @@ const batch_school_ref *batch_school_merged(const batch_consolidation *c,
                    sizeof *c->school_refs, cmp_ref);
 }
 
+/* Entry k of the group starting at i is flagged SCHOOL_IN_TWO_COMMUNES:
+ * its commune is not the first entry's, once per file. */
+static int flagged(const keyed *order, size_t i, size_t k)
+{
+    return k > i && strcmp(order[k].commune, order[i].commune) != 0 &&
+           !(k > i + 1 && order[k - 1].index == order[k].index);
+}
+
 static clasconv_error schools_in_two_communes(batch_tables *tables,
                                               batch_consolidation *c,
                                               size_t *cap)
@@ -307,6 +393,8 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
     const clasconv_batch_file *files = tables->files;
     size_t n = tables->n;
     keyed *order = NULL;
+    school_copy *copies = NULL;
+    size_t ncopies = 0, ccap = 0;
     char **communes = calloc(n + 1, sizeof *communes);
     size_t i, j, m = 0, ocap = 0;
     clasconv_error err = CLASCONV_OK;
@@ -362,6 +450,29 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
     }
     if (!err && m > 0)
         qsort(order, m, sizeof *order, cmp_keyed);
+    /* The schools the two passes below read: copied first, each file's
+     * table decoded once. */
+    for (i = 0; i < m && !err;) {
+        size_t end = i, k;
+        while (end < m && !strcmp(order[end].key, order[i].key))
+            end++;
+        for (k = i; k < end && end - i > 1; k++) {
+            if (!(order[i].key[0] == '\001' || flagged(order, i, k)))
+                continue;
+            if (clasconv_grow((void **)&copies, &ccap, ncopies + 1,
+                              sizeof *copies, SIZE_MAX / sizeof *copies)) {
+                err = CLASCONV_ERR_MEMORY;
+                break;
+            }
+            memset(&copies[ncopies], 0, sizeof *copies);
+            copies[ncopies].pos = k;
+            copies[ncopies].index = order[k].index;
+            copies[ncopies++].sub = order[k].sub;
+        }
+        i = end;
+    }
+    if (!err && ncopies > 0)
+        err = copy_schools(tables, copies, ncopies);
     /* per school key: every entry whose commune differs from the first
      * entry's is flagged once per file */
     for (i = 0; i < m && !err;) {
@@ -370,17 +481,14 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
             end++;
         for (k = i + 1; k < end && !err; k++) {
             const keyed *e = &order[k], *first = &order[i];
-            const clasconv_table *t;
-            const clasconv_school *s;
+            const school_copy *s;
             clasconv_anomaly_at at = clasconv_anomaly_nowhere();
             char msg[1536];
-            if (!strcmp(e->commune, first->commune) ||
-                (k > i + 1 && order[k - 1].index == e->index))
+            if (!flagged(order, i, k))
                 continue;
-            t = batch_tables_get(tables, e->index, &err);
-            if (t == NULL || e->sub >= t->nschools)
+            s = copy_at(copies, ncopies, k);
+            if (s == NULL || !s->found)
                 break;
-            s = &t->schools[e->sub];
             at.level = s->level;
             at.school = s->name;
             at.cell = s->cell;
@@ -399,7 +507,8 @@ static clasconv_error schools_in_two_communes(batch_tables *tables,
         i = end;
     }
     if (!err)
-        err = merge_uai_rows(tables, c, order, m);
+        err = merge_uai_rows(tables, c, order, m, copies, ncopies);
+    copies_free(copies, ncopies);
     for (i = 0; i < m; i++)
         free((char *)order[i].key);
     for (i = 0; i < n; i++)

@@ -71,9 +71,29 @@ char *clasconv_xlsx_sanitize(const char *text, size_t max_units)
 
     while (i < len) {
         uint32_t cp = 0;
-        size_t n = clasconv_utf8_decode((const char *)s + i, len - i, &cp);
+        size_t n;
         const char *piece;
         size_t piece_len, piece_units;
+
+        /* Most of the text: ASCII other than '_' is kept as it is. */
+        if (s[i] < 0x80 && s[i] != '_') {
+            size_t run = i;
+            while (run < len && s[run] < 0x80 && s[run] != '_')
+                run++;
+            run -= i;
+            if (run > max_units - units)
+                run = max_units - units;
+            if (run > cap - pos)
+                run = cap - pos;
+            if (run == 0)
+                break;
+            memcpy(out + pos, s + i, run);
+            pos += run;
+            units += run;
+            i += run;
+            continue;
+        }
+        n = clasconv_utf8_decode((const char *)s + i, len - i, &cp);
 
         if (n == 0 || cp == 0xFFFE || cp == 0xFFFF) {
             piece = replacement;

@@ -783,6 +783,12 @@ Test(xlsx_util, sanitize)
                    "b",
                    3, "a\xF0\x9F\x98\x80");
     check_sanitize("_x0041_", 6, "");
+    /* ASCII runs (copied whole) cut at the limit too. */
+    check_sanitize("abcdef", 3, "abc");
+    check_sanitize("ab_x0041_cd", 100, "ab_x005F_x0041_cd");
+    check_sanitize("abc\xC3\xA9", 4, "abc\xC3\xA9");
+    check_sanitize("abc\xC3\xA9", 3, "abc");
+    check_sanitize("a\x01_b", 100, "a\x01_b");
 }
 
 Test(workbook, hostile_strings_do_not_corrupt_the_file)
