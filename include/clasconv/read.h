@@ -33,7 +33,9 @@ typedef enum clasconv_format {
     CLASCONV_FORMAT_ENCRYPTED, /* password-protected Office/ODF file */
     CLASCONV_FORMAT_XML2003,   /* Excel 2003 XML (SpreadsheetML 2003) */
     CLASCONV_FORMAT_ODT,       /* OpenDocument text (LibreOffice Writer) */
-    CLASCONV_FORMAT_DOC        /* Word 97-2003 (OLE2 with a WordDocument) */
+    CLASCONV_FORMAT_DOC,       /* Word 97-2003 (OLE2 with a WordDocument) */
+    CLASCONV_FORMAT_SYLK,      /* SYLK text spreadsheet (.slk) */
+    CLASCONV_FORMAT_DIF        /* Data Interchange Format (.dif) */
 } clasconv_format;
 
 /** "csv", "xls", "xlsx", "ods", "docx", "odt", or a short word for the others.

@@ -202,7 +202,8 @@ const size_t cli_help_count = sizeof cli_helps / sizeof cli_helps[0];
 static const char formats_text[] =
     "Formats lus : .xls, .xlsx/.xlsm, .ods, .csv/.txt, XML Excel 2003, page "
     "web HTML (export de portail en .xls, .htm), .docx/.odt (formulaire "
-    "Word rempli) ; .doc, .rtf et .xlsb convertis d'abord par LibreOffice "
+    "Word rempli) ; .doc, .rtf, .xlsb, .slk et .dif convertis d'abord par "
+    "LibreOffice "
     "quand il est installé (CLASCONV_SOFFICE=0 pour ne pas l'utiliser).";
 static const char status_text[] =
     "Statut de sortie : 0 succès ; 1 erreurs trouvées ; 2 fichier illisible "

@@ -2,6 +2,8 @@
  * blank set and the comparison key. */
 #include "core/text.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,4 +351,58 @@ char *clasconv_text_key(const char *text)
         free(clean);
     }
     return out;
+}
+
+clasconv_error clasconv_text_convert(const char *from, const char *to,
+                                     size_t unit, const unsigned char *src,
+                                     size_t len, size_t out_max, char **out,
+                                     size_t *out_len)
+{
+    static const char fffd[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    int to_utf8 = strcmp(to, "UTF-8") == 0;
+    int from_utf8 = strcmp(from, "UTF-8") == 0;
+    const char *repl = to_utf8 ? fffd : "?";
+    size_t repl_len = strlen(repl);
+    iconv_t cd = iconv_open(to, from);
+    char *buf, *in = (char *)(uintptr_t)src, *o;
+    size_t in_left = len, o_left;
+
+    if (cd == (iconv_t)-1)
+        return CLASCONV_ERR_UNSUPPORTED;
+    buf = malloc(out_max + 1);
+    if (buf == NULL) {
+        iconv_close(cd);
+        return CLASCONV_ERR_MEMORY;
+    }
+    o = buf;
+    o_left = out_max;
+    while (in_left > 0) {
+        size_t skip = unit;
+        if (iconv(cd, &in, &in_left, &o, &o_left) != (size_t)-1)
+            break;
+        if ((errno != EILSEQ && errno != EINVAL) || o_left < repl_len) {
+            /* E2BIG cannot happen with out_max; anything else is a bug. */
+            free(buf);
+            iconv_close(cd);
+            return CLASCONV_ERR_FORMAT;
+        }
+        memcpy(o, repl, repl_len);
+        o += repl_len;
+        o_left -= repl_len;
+        if (from_utf8) {
+            /* A character the target lacks goes whole; a bad byte alone. */
+            uint32_t cp;
+            size_t n = clasconv_utf8_decode(in, in_left, &cp);
+            skip = n > 0 ? n : 1;
+        }
+        if (skip > in_left)
+            skip = in_left;
+        in += skip;
+        in_left -= skip;
+    }
+    iconv_close(cd);
+    *o = '\0';
+    *out = buf;
+    *out_len = (size_t)(o - buf);
+    return CLASCONV_OK;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clasconv/error.h"
+
 /**
  * Decodes the UTF-8 sequence at `text` (`avail` bytes readable): returns
  * its length and sets `*cp`, or 0 when the bytes are not valid UTF-8
@@ -51,5 +53,19 @@ size_t clasconv_text_fold(const char *text, char *out, size_t size);
  * "ß" -> "ss"), or NULL when it has no plain ASCII folding.
  */
 const char *clasconv_latin_fold(int32_t cp);
+
+/**
+ * Converts `len` bytes from encoding `from` to `to` with iconv into a new
+ * NUL-terminated buffer of at most `out_max` bytes (the caller frees
+ * `*out`). What has no character in `to`, or is not valid in `from`, becomes
+ * U+FFFD (to UTF-8) or '?': `unit` bytes at a time, a whole character from
+ * UTF-8. CLASCONV_ERR_UNSUPPORTED when iconv lacks an encoding. Whole
+ * buffers are converted here (the .xls reader keeps one descriptor for its
+ * many short strings).
+ */
+clasconv_error clasconv_text_convert(const char *from, const char *to,
+                                     size_t unit, const unsigned char *src,
+                                     size_t len, size_t out_max, char **out,
+                                     size_t *out_len);
 
 #endif

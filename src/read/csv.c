@@ -1,6 +1,5 @@
 /* csv.c: reads a CSV file (any usual encoding and delimiter) into a grid. */
 #include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@
 /* libcsv grows its field buffer by this much at a time. */
 #define CSV_BLOCK ((size_t)4096)
 
-static const char replacement_char[] = "\xEF\xBF\xBD"; /* U+FFFD */
-
 /* The parse state shared with libcsv's callbacks. */
 typedef struct csv_ctx {
     clasconv_sheet *sheet;
@@ -36,55 +33,6 @@ typedef struct csv_ctx {
     uint32_t err_line, err_field; /* where err happened */
     size_t err_len;               /* length of the field that failed */
 } csv_ctx;
-
-/*
- * Converts `len` bytes from `from` to UTF-8 with iconv, writing U+FFFD for
- * each `unit` of bytes that has no character (undefined or cut).
- */
-static clasconv_error convert(const char *from, size_t unit,
-                              const unsigned char *src, size_t len,
-                              size_t out_max, char **out, size_t *out_len)
-{
-    iconv_t cd = iconv_open("UTF-8", from);
-    char *buf, *in = (char *)(uintptr_t)src, *o;
-    size_t in_left = len, o_left;
-    if (cd == (iconv_t)-1)
-        return CLASCONV_ERR_UNSUPPORTED;
-    buf = malloc(out_max + 1);
-    if (buf == NULL) {
-        iconv_close(cd);
-        return CLASCONV_ERR_MEMORY;
-    }
-    o = buf;
-    o_left = out_max;
-    while (in_left > 0) {
-        size_t skip;
-        if (iconv(cd, &in, &in_left, &o, &o_left) != (size_t)-1)
-            break;
-        if (errno != EILSEQ && errno != EINVAL) {
-            /* E2BIG cannot happen with out_max; anything else is a bug. */
-            free(buf);
-            iconv_close(cd);
-            return CLASCONV_ERR_FORMAT;
-        }
-        if (o_left < 3) {
-            free(buf);
-            iconv_close(cd);
-            return CLASCONV_ERR_FORMAT;
-        }
-        memcpy(o, replacement_char, 3);
-        o += 3;
-        o_left -= 3;
-        skip = unit < in_left ? unit : in_left;
-        in += skip;
-        in_left -= skip;
-    }
-    iconv_close(cd);
-    *o = '\0';
-    *out = buf;
-    *out_len = (size_t)(o - buf);
-    return CLASCONV_OK;
-}
 
 /* The decoded text and what it was decoded from. */
 typedef struct decoded {
@@ -105,8 +53,8 @@ static clasconv_error decode(const unsigned char *data, size_t size, decoded *d)
             /* A BOM on broken UTF-8: keep the text, mark the bad bytes
              * with U+FFFD, and say the encoding was not quite what the
              * file declares. */
-            clasconv_error err =
-                convert("UTF-8", 1, data, size, size * 3, &d->owned, &d->len);
+            clasconv_error err = clasconv_text_convert(
+                "UTF-8", "UTF-8", 1, data, size, size * 3, &d->owned, &d->len);
             if (err != CLASCONV_OK)
                 return err;
             d->text = d->owned;
@@ -126,8 +74,8 @@ static clasconv_error decode(const unsigned char *data, size_t size, decoded *d)
         data += 2;
         size -= 2;
         /* A 2-byte unit gives at most 3 bytes of UTF-8. */
-        err = convert(from, 2, data, size, (size / 2 + 1) * 3, &d->owned,
-                      &d->len);
+        err = clasconv_text_convert(from, "UTF-8", 2, data, size,
+                                    (size / 2 + 1) * 3, &d->owned, &d->len);
         if (err != CLASCONV_OK)
             return err;
         d->text = d->owned;
@@ -141,8 +89,8 @@ static clasconv_error decode(const unsigned char *data, size_t size, decoded *d)
         return CLASCONV_OK;
     }
     {
-        clasconv_error err =
-            convert("CP1252", 1, data, size, size * 3, &d->owned, &d->len);
+        clasconv_error err = clasconv_text_convert(
+            "CP1252", "UTF-8", 1, data, size, size * 3, &d->owned, &d->len);
         if (err != CLASCONV_OK)
             return err;
         d->text = d->owned;

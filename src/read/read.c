@@ -38,6 +38,8 @@ clasconv_error clasconv_read(clasconv_format format, const clasconv_input *in,
     case CLASCONV_FORMAT_DOC:
     case CLASCONV_FORMAT_RTF:
     case CLASCONV_FORMAT_XLSB:
+    case CLASCONV_FORMAT_SYLK:
+    case CLASCONV_FORMAT_DIF:
         return clasconv_read_converted(format, in, grid, diag);
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:

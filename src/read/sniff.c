@@ -472,6 +472,45 @@ static int is_spreadsheetml(const unsigned char *p, size_t len)
     return 0;
 }
 
+/* The start of the line after the one at `pos`, or `len`. */
+static size_t next_line(const unsigned char *p, size_t len, size_t pos)
+{
+    while (pos < len && p[pos] != '\n')
+        pos++;
+    return pos < len ? pos + 1 : len;
+}
+
+/* SYLK: an "ID;P..." record, then one of the record types a writer puts
+ * next (a CSV whose first column is "ID;P..." has no such second line). */
+static int is_sylk(const unsigned char *p, size_t len)
+{
+    static const char *const records[] = {"C;",  "F;",  "B;",  "P;",  "O;",
+                                          "NN;", "NU;", "E\r", "E\n", "W;"};
+    size_t next, i;
+    if (!(len >= 4 && memcmp(p, "ID;P", 4) == 0))
+        return 0;
+    next = next_line(p, len, 0);
+    for (i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (len - next >= strlen(records[i]) &&
+            memcmp(p + next, records[i], strlen(records[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* DIF: "TABLE", then "0,1" (the header's version), then a quoted title. */
+static int is_dif(const unsigned char *p, size_t len)
+{
+    size_t next;
+    if (!starts_with_ci(p, len, "table") || len < 6 ||
+        (p[5] != '\r' && p[5] != '\n'))
+        return 0;
+    next = next_line(p, len, 0);
+    if (!(len - next >= 3 && memcmp(p + next, "0,1", 3) == 0))
+        return 0;
+    next = next_line(p, len, next);
+    return next < len && p[next] == '"';
+}
+
 /* Tells markup from the (ASCII) start of a text. */
 static clasconv_format sniff_markup(const unsigned char *p, size_t len)
 {
@@ -497,6 +536,10 @@ static clasconv_format sniff_markup(const unsigned char *p, size_t len)
         return CLASCONV_FORMAT_HTML;
     if (starts_with_ci(p + pos, len - pos, "{\\rtf"))
         return CLASCONV_FORMAT_RTF;
+    if (is_sylk(p + pos, len - pos))
+        return CLASCONV_FORMAT_SYLK;
+    if (is_dif(p + pos, len - pos))
+        return CLASCONV_FORMAT_DIF;
     if (len - pos >= 4 && memcmp(p + pos, "%PDF", 4) == 0)
         return CLASCONV_FORMAT_PDF;
     return CLASCONV_FORMAT_CSV;
@@ -633,7 +676,7 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     char ext[16];
     path_extension(path, ext, sizeof ext);
     if ((int)format < (int)CLASCONV_FORMAT_UNKNOWN ||
-        (int)format > (int)CLASCONV_FORMAT_DOC)
+        (int)format > (int)CLASCONV_FORMAT_DIF)
         format = CLASCONV_FORMAT_UNKNOWN;
     switch (format) {
     case CLASCONV_FORMAT_HTML:
@@ -724,6 +767,8 @@ void clasconv_format_explain(clasconv_format format, const char *path,
     case CLASCONV_FORMAT_DOCX:
     case CLASCONV_FORMAT_XML2003:
     case CLASCONV_FORMAT_ODT:
+    case CLASCONV_FORMAT_SYLK:
+    case CLASCONV_FORMAT_DIF:
         clasconv_diag_set(diag,
                           "Le format de ce fichier n'est pas reconnu : ce "
                           "n'est ni un classeur (Excel .xls/.xlsx, "
@@ -775,6 +820,10 @@ const char *clasconv_format_name(clasconv_format format)
         return "odt";
     case CLASCONV_FORMAT_DOC:
         return "doc";
+    case CLASCONV_FORMAT_SYLK:
+        return "slk";
+    case CLASCONV_FORMAT_DIF:
+        return "dif";
     }
     return "inconnu";
 }
@@ -793,6 +842,8 @@ int clasconv_format_readable(clasconv_format format)
     case CLASCONV_FORMAT_DOC: /* through LibreOffice (soffice.c) */
     case CLASCONV_FORMAT_RTF:
     case CLASCONV_FORMAT_XLSB:
+    case CLASCONV_FORMAT_SYLK:
+    case CLASCONV_FORMAT_DIF:
         return 1;
     case CLASCONV_FORMAT_UNKNOWN:
     case CLASCONV_FORMAT_EMPTY:

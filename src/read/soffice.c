@@ -1,6 +1,6 @@
-/* soffice.c: the formats clasconv does not parse (.doc, .rtf, .xlsb),
- * converted by LibreOffice headless into .docx/.xlsx, then read by the
- * project's own readers. */
+/* soffice.c: the formats clasconv does not parse (.doc, .rtf, .xlsb, SYLK,
+ * DIF), converted by LibreOffice headless into .docx/.xlsx, then read by
+ * the project's own readers. */
 #include "clasconv/read.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 
 #include "clasconv/anomaly.h"
 #include "core/atomic.h"
+#include "core/text.h"
 #include "read/sniff.h"
 
 /*
@@ -73,7 +74,22 @@ static const soffice_kind *kind_of(clasconv_format format)
         "Excel (.xlsx)",
         "libreoffice-calc-nogui"};
 
+    static const soffice_kind slk = {
+        "slk", "xlsx", "un classeur au format texte SYLK (.slk)",
+        "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format "
+        "Excel (.xlsx)",
+        "libreoffice-calc-nogui"};
+    static const soffice_kind dif = {
+        "dif", "xlsx", "un classeur au format texte DIF (.dif)",
+        "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format "
+        "Excel (.xlsx)",
+        "libreoffice-calc-nogui"};
+
     switch (format) {
+    case CLASCONV_FORMAT_SYLK:
+        return &slk;
+    case CLASCONV_FORMAT_DIF:
+        return &dif;
     case CLASCONV_FORMAT_DOC:
         return &doc;
     case CLASCONV_FORMAT_RTF:
@@ -301,6 +317,44 @@ static clasconv_error refuse(clasconv_diag *diag, const soffice_kind *k,
     return CLASCONV_ERR_FORMAT;
 }
 
+/* The text formats, in the encoding LibreOffice 7.4 reads them in (it
+ * takes no filter options here): SYLK in UTF-8 (the environment's), so a
+ * Windows-1252 one as Excel writes it is converted; DIF in Windows-1252 as
+ * Excel writes it, so a UTF-8 one is converted back. `*assumed` when the
+ * file was taken as Windows-1252; `*out` stays NULL when the bytes go as
+ * they are. */
+static clasconv_error text_for_soffice(clasconv_format format,
+                                       const clasconv_input *in, char **out,
+                                       size_t *out_len, int *assumed)
+{
+    const unsigned char *p = in->data;
+    size_t i;
+    int ascii = 1;
+
+    *out = NULL;
+    *assumed = 0;
+    for (i = 0; i < in->size && ascii; i++) {
+        ascii = p[i] < 0x80;
+    }
+    if (ascii ||
+        (format != CLASCONV_FORMAT_SYLK && format != CLASCONV_FORMAT_DIF)) {
+        return CLASCONV_OK;
+    }
+    if (format == CLASCONV_FORMAT_SYLK &&
+        !clasconv_utf8_valid((const char *)p, in->size)) {
+        *assumed = 1;
+        return clasconv_text_convert("WINDOWS-1252", "UTF-8", 1, p, in->size,
+                                     in->size * 3, out, out_len);
+    }
+    if (format == CLASCONV_FORMAT_DIF &&
+        clasconv_utf8_valid((const char *)p, in->size)) {
+        return clasconv_text_convert("UTF-8", "WINDOWS-1252", 1, p, in->size,
+                                     in->size, out, out_len);
+    }
+    *assumed = format == CLASCONV_FORMAT_DIF;
+    return CLASCONV_OK;
+}
+
 clasconv_error clasconv_read_converted(clasconv_format format,
                                        const clasconv_input *in,
                                        clasconv_grid *grid, clasconv_diag *diag)
@@ -315,6 +369,9 @@ clasconv_error clasconv_read_converted(clasconv_format format,
     clasconv_input out;
     clasconv_error err;
     run_result run;
+    char *recoded = NULL;
+    size_t recoded_len = 0;
+    int assumed = 0;
 
     if (k == NULL) {
         clasconv_format_explain(format, in->path, diag);
@@ -339,7 +396,18 @@ clasconv_error clasconv_read_converted(clasconv_format format,
         return CLASCONV_ERR_IO;
     }
     snprintf(path, sizeof path, "%s/entree.%s", dir, k->ext);
-    err = clasconv_atomic_write_file(path, in->data, in->size, 0, diag);
+    err = text_for_soffice(format, in, &recoded, &recoded_len, &assumed);
+    if (err == CLASCONV_OK) {
+        err = clasconv_atomic_write_file(
+            path, recoded != NULL ? (const unsigned char *)recoded : in->data,
+            recoded != NULL ? recoded_len : in->size, 0, diag);
+    } else {
+        clasconv_diag_set(diag, err == CLASCONV_ERR_MEMORY
+                                    ? "Mémoire insuffisante."
+                                    : "Conversion de l'encodage du fichier "
+                                      "impossible (iconv).");
+    }
+    free(recoded);
     snprintf(path, sizeof path, "%s/sortie", dir);
     if (err == CLASCONV_OK && mkdir(path, 0700) != 0) {
         clasconv_diag_set(diag,
@@ -392,6 +460,17 @@ clasconv_error clasconv_read_converted(clasconv_format format,
                  k->what);
         err = clasconv_grid_add_note(grid, CLASCONV_A_FILE_CONVERTED, NULL,
                                      message);
+    }
+    if (err == CLASCONV_OK && assumed) {
+        err = clasconv_grid_add_note(
+            grid, CLASCONV_A_ENCODING_ASSUMED, NULL,
+            format == CLASCONV_FORMAT_SYLK
+                ? "Le fichier SYLK n'est pas en UTF-8 : il a été lu comme du "
+                  "Windows-1252 (export d'Excel en français). Vérifiez les "
+                  "accents des noms."
+                : "Le fichier DIF n'est pas en UTF-8 : il a été lu comme du "
+                  "Windows-1252 (export d'Excel en français). Vérifiez les "
+                  "accents des noms.");
     }
     return err;
 }

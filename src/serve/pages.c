@@ -15,12 +15,12 @@
  * (the format is still told by content; "Tous les fichiers" shows the
  * rest). */
 #define SERVE_ACCEPT                                                           \
-    ".xls,.xlsx,.xlsm,.xlsb,.ods,.csv,.txt,.xml,.docx,.odt,.doc,.rtf,.htm,"    \
-    ".html"
+    ".xls,.xlsx,.xlsm,.xlsb,.ods,.csv,.txt,.xml,.docx,.odt,.doc,.rtf,.slk,"    \
+    ".dif,.htm,.html"
 /* The same, as the pages say it. */
 #define SERVE_FORMATS                                                          \
     ".xls, .xlsx, .ods, .csv, .txt, XML Excel 2003, page web .htm, .docx, "    \
-    ".odt (et .doc, .rtf, .xlsb, convertis par LibreOffice)"
+    ".odt (et .doc, .rtf, .xlsb, .slk, .dif, convertis par LibreOffice)"
 
 const char serve_page_css[] =
     "a{color:#0b4f9c}"

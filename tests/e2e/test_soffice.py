@@ -1,8 +1,9 @@
 """Formats read through LibreOffice headless (src/read/soffice.c): the
 Word form saved by Writer as .doc and .rtf (fixtures/soffice, made by
 scripts/gen-soffice-fixtures) gives the rows of the .odt it came from,
-the spreadsheet form saved as .xlsb by SheetJS those of its .xlsx, each
-with the info FILE_CONVERTED; the input is left unchanged and no private
+the spreadsheet form saved as .xlsb by SheetJS, and as SYLK and DIF by
+Calc (in either encoding), those of its .xlsx, each with the info
+FILE_CONVERTED; the input is left unchanged and no private
 folder is left behind. Without LibreOffice (CLASCONV_SOFFICE=0), a program
 that writes nothing, or one that hangs (CLASCONV_SOFFICE_TIMEOUT): exit 2
 and a French message. The conversion checks skip when soffice is absent;
@@ -111,6 +112,30 @@ def main():
             t.equal(got, keep, "xlsb: the .xlsx's anomalies, same cells")
             t.equal(sha256(path), before, "xlsb: input unchanged")
             t.equal(leftovers(tmp), [], "xlsb: private folder removed")
+            # The same form saved as SYLK and DIF by Calc, and in the other
+            # encoding: read as the .xlsx; Windows-1252 said by an info.
+            for name, cp1252 in (("form-layout.slk", False),
+                                 ("form-layout-cp1252.slk", True),
+                                 ("form-layout.dif", True),
+                                 ("form-layout-utf8.dif", False)):
+                p = os.path.join(fx, name)
+                before = sha256(p)
+                r = check_json(args.exe, p, env)
+                t.equal(r.returncode, 0, f"{name}: read "
+                        f"({r.stderr.decode('utf-8', 'replace').strip()})")
+                d, rows = rows_of(r)
+                t.equal(d["format"], name.rsplit(".", 1)[1],
+                        f"{name}: format name")
+                t.equal(rows, orows, f"{name}: schools and counts as .xlsx "
+                        "(accents included)")
+                t.equal(d["commune"], od["commune"], f"{name}: commune")
+                codes = [a["code"] for a in d["anomalies"]]
+                t.equal(codes.count("FILE_CONVERTED"), 1,
+                        f"{name}: FILE_CONVERTED")
+                t.equal("ENCODING_ASSUMED" in codes, cp1252,
+                        f"{name}: ENCODING_ASSUMED only for Windows-1252")
+                t.equal(sha256(p), before, f"{name}: input unchanged")
+            t.equal(leftovers(tmp), [], "slk/dif: private folders removed")
             # The server's unit sets MemoryDenyWriteExecute=yes: the same
             # rule set by the kernel's prctl(PR_SET_MDWE) (Linux 6.3+),
             # inherited by LibreOffice.
@@ -156,7 +181,11 @@ def main():
         for path, what, pkg in ((doc, "Word 97-2003 (.doc)",
                                  "libreoffice-writer-nogui"),
                                 (xlsb, "Excel binaire (.xlsb)",
-                                 "libreoffice-calc-nogui")):
+                                 "libreoffice-calc-nogui"),
+                                (os.path.join(fx, "form-layout.slk"),
+                                 "SYLK (.slk)", "libreoffice-calc-nogui"),
+                                (os.path.join(fx, "form-layout.dif"),
+                                 "DIF (.dif)", "libreoffice-calc-nogui")):
             r = check_json(args.exe, path, off)
             msg = message_of(r)
             t.equal(r.returncode, 2, f"{what}: refused without LibreOffice")

@@ -263,6 +263,19 @@ Test(sniff, markup_and_documents)
     cr_expect_eq(SNIFF("%PDF-1.7\n"), CLASCONV_FORMAT_PDF);
     cr_expect_eq(SNIFF("\n%PDF-1.4\n"), CLASCONV_FORMAT_PDF);
     cr_expect_eq(SNIFF("{\\rtf1\\ansi}"), CLASCONV_FORMAT_RTF);
+    /* SYLK and DIF, as Calc and Excel start them; CSV files that start
+     * alike stay CSV. */
+    cr_expect_eq(SNIFF("ID;PCALCOOO32\nC;X1;Y1;K\"Territoire\"\n"),
+                 CLASCONV_FORMAT_SYLK);
+    cr_expect_eq(SNIFF("ID;PWXL;N;E\r\nP;PGeneral\r\n"), CLASCONV_FORMAT_SYLK);
+    cr_expect_eq(SNIFF("ID;Pr\xE9nom;Ecole\r\n1;Jean;Ferry\r\n"),
+                 CLASCONV_FORMAT_CSV);
+    cr_expect_eq(SNIFF("ID;Nom\nC;X1\n"), CLASCONV_FORMAT_CSV);
+    cr_expect_eq(SNIFF("TABLE\n0,1\n\"Feuil1\"\nVECTORS\n"),
+                 CLASCONV_FORMAT_DIF);
+    cr_expect_eq(SNIFF("TABLE\r\n0,1\r\n\"EXCEL\"\r\n"), CLASCONV_FORMAT_DIF);
+    cr_expect_eq(SNIFF("TABLE;0,1\n\"x\"\n"), CLASCONV_FORMAT_CSV);
+    cr_expect_eq(SNIFF("Table\n0,1;2\n3;4\n"), CLASCONV_FORMAT_CSV);
     cr_expect_eq(SNIFF("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0"),
                  CLASCONV_FORMAT_XLS);
 }
@@ -320,6 +333,8 @@ Test(format, names)
         {CLASCONV_FORMAT_RTF, "rtf", 1}, /* through LibreOffice */
         {CLASCONV_FORMAT_DOC, "doc", 1},
         {CLASCONV_FORMAT_XLSB, "xlsb", 1},
+        {CLASCONV_FORMAT_SYLK, "slk", 1},
+        {CLASCONV_FORMAT_DIF, "dif", 1},
         {CLASCONV_FORMAT_UNKNOWN, "inconnu", 0},
     };
     size_t i;
