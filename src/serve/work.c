@@ -336,6 +336,76 @@ void serve_kill_workers(serve_ctx *ctx)
     pthread_mutex_unlock(&ctx->lock);
 }
 
+/* Walks the complete records of an answer from `*pos`: 1 with `*end` at
+ * its closing record (which must be last), 0 when more bytes are needed,
+ * -1 when damaged. */
+static int answer_end(const unsigned char *data, size_t len, size_t *pos,
+                      size_t *end)
+{
+    for (;;) {
+        const unsigned char *nul = memchr(data + *pos, '\0', len - *pos);
+        size_t at;
+        uint64_t size = 0;
+        int i;
+        if (!nul)
+            return 0;
+        at = (size_t)(nul - data) + 1;
+        if (len - at < 8)
+            return 0;
+        for (i = 7; i >= 0; i--)
+            size = size << 8 | data[at + (size_t)i];
+        at += 8;
+        if (size > len - at)
+            return 0;
+        if (nul == data + *pos) {
+            *end = *pos;
+            return at + size == len && size <= 1 ? 1 : -1;
+        }
+        *pos = at + (size_t)size;
+    }
+}
+
+/*
+ * Reads a worker's answer from `fd` into `got` before `deadline`: up to the
+ * end of the pipe (a forked worker), or when `end` is not NULL up to the
+ * closing record of a pool worker's answer (its offset in `*end`). OK when
+ * it came whole (a forked worker's exit status is checked by the caller);
+ * CRASHED at the end of the pipe before the closing record; TIMEOUT,
+ * OVERSIZE, MALFORMED.
+ */
+static serve_outcome read_answer(int fd, double deadline, clasconv_buf *got,
+                                 size_t *end)
+{
+    size_t scanned = 0;
+
+    for (;;) {
+        char chunk[65536];
+        struct pollfd p = {fd, POLLIN, 0};
+        double left = deadline - now_s();
+        ssize_t n;
+        int r;
+        if (left <= 0)
+            return SERVE_WORKER_TIMEOUT;
+        r = poll(&p, 1, (int)(left * 1000) + 1);
+        if (r <= 0)
+            continue; /* EINTR, or the loop checks the deadline */
+        n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return end ? SERVE_WORKER_CRASHED : SERVE_WORKER_OK;
+        if (got->len + (size_t)n > SERVE_WORKER_OUTPUT_MAX ||
+            clasconv_buf_append(got, chunk, (size_t)n) != CLASCONV_OK)
+            return SERVE_WORKER_OVERSIZE;
+        if (end) {
+            r = answer_end((const unsigned char *)got->data, got->len, &scanned,
+                           end);
+            if (r != 0)
+                return r > 0 ? SERVE_WORKER_OK : SERVE_WORKER_MALFORMED;
+        }
+    }
+}
+
 serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
                                const char *dir, serve_job_fn fn, void *arg,
                                serve_parts *out, int *signal_out)
@@ -363,32 +433,7 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
     }
     close(fds[1]);
     register_pid(ctx, pid);
-    for (;;) {
-        char chunk[65536];
-        struct pollfd p = {fds[0], POLLIN, 0};
-        double left = deadline - now_s();
-        ssize_t n;
-        int r;
-        if (left <= 0) {
-            outcome = SERVE_WORKER_TIMEOUT;
-            break;
-        }
-        r = poll(&p, 1, (int)(left * 1000) + 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            continue; /* the loop checks the deadline */
-        n = read(fds[0], chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (got.len + (size_t)n > SERVE_WORKER_OUTPUT_MAX ||
-            clasconv_buf_append(&got, chunk, (size_t)n) != CLASCONV_OK) {
-            outcome = SERVE_WORKER_OVERSIZE;
-            break;
-        }
-    }
+    outcome = read_answer(fds[0], deadline, &got, NULL);
     close(fds[0]);
     register_pid(ctx, -pid);
     if (outcome != SERVE_WORKER_OK)
@@ -706,35 +751,6 @@ static int send_request(int fd, const serve_field *fields, size_t count,
     return 0;
 }
 
-/* Walks the complete records of an answer from `*pos`: 1 with `*end` at
- * its closing record (which must be last), 0 when more bytes are needed,
- * -1 when damaged. */
-static int answer_end(const unsigned char *data, size_t len, size_t *pos,
-                      size_t *end)
-{
-    for (;;) {
-        const unsigned char *nul = memchr(data + *pos, '\0', len - *pos);
-        size_t at;
-        uint64_t size = 0;
-        int i;
-        if (!nul)
-            return 0;
-        at = (size_t)(nul - data) + 1;
-        if (len - at < 8)
-            return 0;
-        for (i = 7; i >= 0; i--)
-            size = size << 8 | data[at + (size_t)i];
-        at += 8;
-        if (size > len - at)
-            return 0;
-        if (nul == data + *pos) {
-            *end = *pos;
-            return at + size == len && size <= 1 ? 1 : -1;
-        }
-        *pos = at + (size_t)size;
-    }
-}
-
 serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
                              size_t count, serve_parts *out, int *signal_out)
 {
@@ -744,7 +760,7 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
     clasconv_buf got = {0};
     serve_outcome outcome = SERVE_WORKER_CRASHED;
     struct serve_pooled *w;
-    size_t scanned = 0, end = 0;
+    size_t end = 0;
     int retiring = 0, status = 0;
 
     *signal_out = 0;
@@ -756,43 +772,11 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
             now_s() >= deadline ? SERVE_WORKER_TIMEOUT : SERVE_WORKER_CRASHED;
         goto gone;
     }
-    for (;;) {
-        char chunk[65536];
-        struct pollfd p = {w->resp, POLLIN, 0};
-        double left = deadline - now_s();
-        ssize_t n;
-        int r;
-        if (left <= 0) {
-            outcome = SERVE_WORKER_TIMEOUT;
-            break;
-        }
-        r = poll(&p, 1, (int)(left * 1000) + 1);
-        if (r <= 0)
-            continue; /* EINTR, or the loop checks the deadline */
-        n = read(w->resp, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break; /* the worker died: CRASHED, its status below */
-        if (got.len + (size_t)n > SERVE_WORKER_OUTPUT_MAX ||
-            clasconv_buf_append(&got, chunk, (size_t)n) != CLASCONV_OK) {
-            outcome = SERVE_WORKER_OVERSIZE;
-            break;
-        }
-        r = answer_end((const unsigned char *)got.data, got.len, &scanned,
-                       &end);
-        if (r < 0) {
+    outcome = read_answer(w->resp, deadline, &got, &end);
+    if (outcome == SERVE_WORKER_OK) {
+        retiring = got.len > end + 9 && got.data[end + 9] == 'R';
+        if (parse_records((const unsigned char *)got.data, end, out) != 0)
             outcome = SERVE_WORKER_MALFORMED;
-            break;
-        }
-        if (r > 0) {
-            retiring = got.len > end + 9 && got.data[end + 9] == 'R';
-            outcome =
-                parse_records((const unsigned char *)got.data, end, out) == 0
-                    ? SERVE_WORKER_OK
-                    : SERVE_WORKER_MALFORMED;
-            break;
-        }
     }
     if (outcome == SERVE_WORKER_OK && !retiring) {
         clasconv_buf_free(&got);
