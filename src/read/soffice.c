@@ -56,34 +56,31 @@ typedef struct soffice_kind {
     const char *package;
 } soffice_kind;
 
+/* What the commune can do instead, by the converter LibreOffice uses. */
+#define RESAVE_WORD                                                            \
+    "ouvrez-le dans Word ou LibreOffice et enregistrez-le au format Word "     \
+    "(.docx)"
+#define RESAVE_EXCEL                                                           \
+    "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format Excel "   \
+    "(.xlsx)"
+#define WRITER "libreoffice-writer-nogui"
+#define CALC "libreoffice-calc-nogui"
+
 static const soffice_kind *kind_of(clasconv_format format)
 {
     static const soffice_kind doc = {
-        "doc", "docx", "un document Word 97-2003 (.doc)",
-        "ouvrez-le dans Word ou LibreOffice et enregistrez-le au format "
-        "Word (.docx)",
-        "libreoffice-writer-nogui"};
+        "doc", "docx", "un document Word 97-2003 (.doc)", RESAVE_WORD, WRITER};
     static const soffice_kind rtf = {
-        "rtf", "docx", "un document texte RTF (.rtf)",
-        "ouvrez-le dans Word ou LibreOffice et enregistrez-le au format "
-        "Word (.docx)",
-        "libreoffice-writer-nogui"};
-    static const soffice_kind xlsb = {
-        "xlsb", "xlsx", "un classeur Excel binaire (.xlsb)",
-        "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format "
-        "Excel (.xlsx)",
-        "libreoffice-calc-nogui"};
-
-    static const soffice_kind slk = {
-        "slk", "xlsx", "un classeur au format texte SYLK (.slk)",
-        "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format "
-        "Excel (.xlsx)",
-        "libreoffice-calc-nogui"};
-    static const soffice_kind dif = {
-        "dif", "xlsx", "un classeur au format texte DIF (.dif)",
-        "ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format "
-        "Excel (.xlsx)",
-        "libreoffice-calc-nogui"};
+        "rtf", "docx", "un document texte RTF (.rtf)", RESAVE_WORD, WRITER};
+    static const soffice_kind xlsb = {"xlsb", "xlsx",
+                                      "un classeur Excel binaire (.xlsb)",
+                                      RESAVE_EXCEL, CALC};
+    static const soffice_kind slk = {"slk", "xlsx",
+                                     "un classeur au format texte SYLK (.slk)",
+                                     RESAVE_EXCEL, CALC};
+    static const soffice_kind dif = {"dif", "xlsx",
+                                     "un classeur au format texte DIF (.dif)",
+                                     RESAVE_EXCEL, CALC};
 
     switch (format) {
     case CLASCONV_FORMAT_SYLK:
