@@ -68,9 +68,14 @@ typedef struct serve_ctx {
     int stopping;
     /* The pool of reused workers (work.c): o.workers entries. */
     struct serve_pooled *pool;
-    pthread_t main_thread; /* forks the pool's workers (SIGUSR1 wakes it) */
+    pthread_t main_thread; /* starts the pool's workers (SIGUSR1 wakes it) */
     pthread_cond_t pool_ready;
     int pool_failed; /* the last fork of a pool worker failed */
+    /* The single-threaded process that forks the pool's workers (work.c):
+     * its socket (-1: none, the main thread forks them) and pid. */
+    int zygote;
+    pid_t zygote_pid;
+    pthread_mutex_t zygote_lock; /* one request on its socket at a time */
 } serve_ctx;
 
 /* --- Workers (work.c) ---------------------------------------------------- */
@@ -123,10 +128,12 @@ typedef struct serve_field {
 } serve_field;
 
 /**
- * Starts the pool: allocates it and forks its workers. Called by the
- * thread that will call serve_pool_tend() (a worker's parent-death signal
- * follows the thread that forked it), before the server listens. -1 when
- * out of memory.
+ * Starts the pool: allocates it, forks the process that forks its workers
+ * (a fork from a threaded process copies the locks other threads hold at
+ * that instant, an allocator's or the time zone's, and the child may wait
+ * on one forever: that process has one thread) and its workers. Called by
+ * the thread that will call serve_pool_tend(), before the server listens.
+ * -1 when out of memory.
  */
 int serve_pool_start(serve_ctx *ctx);
 /** Replaces the pool's missing workers; called by the main thread when a

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -204,10 +205,11 @@ static int parse_records(const unsigned char *data, size_t len,
 
 /* A worker of the pool, as the server sees it. */
 struct serve_pooled {
-    pid_t pid; /* 0: none (to be forked by the main thread) */
+    pid_t pid; /* 0: none (to be started by the main thread) */
     int req;   /* the server's ends of its two pipes */
     int resp;
-    int busy; /* a request thread is using it */
+    int busy;      /* a request thread is using it */
+    int by_zygote; /* forked by the zygote, which reaps it */
 };
 
 static double now_s(void)
@@ -461,7 +463,8 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
  * A request: 8 bytes of length (little endian), then records. An answer:
  * records, then one of empty name whose bytes are "R" when the worker
  * retires after it (it then exits) and empty otherwise. Workers are forked
- * by the main thread only (serve_pool_start, serve_pool_tend): the
+ * by the zygote below, at the main thread's request (serve_pool_start,
+ * serve_pool_tend); without the zygote by the main thread itself: the
  * parent-death signal follows the thread that forked, and a connection
  * thread ends with its connection. */
 
@@ -553,14 +556,25 @@ static void pool_child(serve_ctx *ctx, int req_fd, int resp_fd, pid_t parent)
     }
 }
 
-/* Forks the worker of `w` (main thread, ctx->lock held); -1 on failure. */
-static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
-{
-    int req[2], resp[2];
-    pid_t pid, parent = getpid();
+/* --- The zygote ------------------------------------------------------------
+ * The pool's workers are forked by a process of one thread, itself forked
+ * before the server starts its threads: a request thread may hold a lock
+ * (the allocator's under ASan, the time zone's, stdio's) at the instant the
+ * main thread forks, and the child would wait on it forever. The zygote
+ * answers two requests on a socket: 'S' (fork a worker: its pid, and the
+ * server's ends of its pipes passed as descriptors) and 'W' (reap worker
+ * `pid`: its wait status). Were it gone, the main thread forks them. */
 
-    /* Not inherited through an exec (another thread's forked worker closes
-     * them anyway). */
+typedef struct zygote_msg {
+    int op;     /* 'S' or 'W' */
+    pid_t pid;  /* the worker; -1 on failure */
+    int status; /* of 'W' */
+} zygote_msg;
+
+/* Creates the two pipes of a worker: `req` (server to worker) and `resp`
+ * (worker to server), the server's ends close-on-exec. */
+static int worker_pipes(int req[2], int resp[2])
+{
     if (pipe(req) != 0)
         return -1;
     if (pipe(resp) != 0) {
@@ -570,6 +584,15 @@ static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
     }
     fcntl(req[1], F_SETFD, FD_CLOEXEC);
     fcntl(resp[0], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/* Forks a pool worker on the pipes `req` and `resp`, closing the worker's
+ * ends here; its pid, or -1 (the server's ends closed too). */
+static pid_t worker_fork(serve_ctx *ctx, int req[2], int resp[2])
+{
+    pid_t pid, parent = getpid();
+
     pid = fork();
     if (pid == 0) {
         close(req[1]);
@@ -581,13 +604,210 @@ static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
     if (pid < 0) {
         close(req[1]);
         close(resp[0]);
-        return -1;
+    }
+    return pid;
+}
+
+static void zygote_answer(int sock, zygote_msg *m, const int *fds)
+{
+    struct msghdr mh;
+    struct iovec iov = {m, sizeof *m};
+    union {
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+        struct cmsghdr align;
+    } u;
+
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (fds) {
+        struct cmsghdr *c;
+        memset(&u, 0, sizeof u);
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof u.buf;
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, 2 * sizeof(int));
+    }
+    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR)
+            _exit(6);
+}
+
+static void zygote_main(serve_ctx *ctx, int sock, pid_t server)
+{
+    child_setup(&sock, 1, server);
+    for (;;) {
+        zygote_msg m;
+        ssize_t n = recv(sock, &m, sizeof m, 0);
+
+        if (n == 0)
+            _exit(0); /* the server stops */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof m)
+            _exit(6);
+        if (m.op == 'S') {
+            int req[2], resp[2];
+            m.pid =
+                worker_pipes(req, resp) == 0 ? worker_fork(ctx, req, resp) : -1;
+            if (m.pid > 0) {
+                int fds[2] = {req[1], resp[0]};
+                zygote_answer(sock, &m, fds);
+                close(req[1]);
+                close(resp[0]);
+            } else {
+                zygote_answer(sock, &m, NULL);
+            }
+        } else if (m.op == 'W') {
+            m.status = 0;
+            while ((n = waitpid(m.pid, &m.status, 0)) < 0 && errno == EINTR)
+                ;
+            if (n < 0)
+                m.pid = -1;
+            zygote_answer(sock, &m, NULL);
+        } else {
+            _exit(6);
+        }
+    }
+}
+
+/* Forks the zygote (before any other thread runs); without it (fork or
+ * socket failed) the main thread forks the workers. */
+static void zygote_start(serve_ctx *ctx)
+{
+    int sv[2];
+    pid_t pid, server = getpid();
+    struct timeval tv = {10, 0};
+
+    ctx->zygote = -1;
+    ctx->zygote_pid = 0;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return;
+    pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        zygote_main(ctx, sv[1], server);
+    }
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return;
+    }
+    /* It answers at once; a zygote silent for 10 s is dropped. */
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ctx->zygote = sv[0];
+    ctx->zygote_pid = pid;
+}
+
+/* Drops the zygote: closes its socket, kills and reaps it (its workers die
+ * with it). zygote_lock held, or no other thread. */
+static void zygote_drop(serve_ctx *ctx)
+{
+    if (ctx->zygote < 0)
+        return;
+    close(ctx->zygote);
+    ctx->zygote = -1;
+    kill(ctx->zygote_pid, SIGKILL);
+    while (waitpid(ctx->zygote_pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    ctx->zygote_pid = 0;
+}
+
+/* Sends `m` to the zygote and reads its answer into `m` (and, for 'S', the
+ * two descriptors into `fds`); -1 when the zygote is gone or broken. */
+static int zygote_call(serve_ctx *ctx, zygote_msg *m, int *fds)
+{
+    struct msghdr mh;
+    struct iovec iov = {m, sizeof *m};
+    union {
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct cmsghdr *c;
+    int op = m->op, rc = -1;
+    ssize_t n;
+
+    pthread_mutex_lock(&ctx->zygote_lock);
+    if (ctx->zygote < 0)
+        goto out;
+    while ((n = send(ctx->zygote, m, sizeof *m, MSG_NOSIGNAL)) < 0 &&
+           errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof *m)
+        goto broken;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = u.buf;
+    mh.msg_controllen = sizeof u.buf;
+    while ((n = recvmsg(ctx->zygote, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+           errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof *m || m->op != op)
+        goto broken;
+    c = CMSG_FIRSTHDR(&mh);
+    if (op == 'S' && m->pid > 0) {
+        if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+            goto broken;
+        memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+    }
+    rc = 0;
+    goto out;
+broken:
+    zygote_drop(ctx);
+out:
+    pthread_mutex_unlock(&ctx->zygote_lock);
+    return rc;
+}
+
+/* Reaps the worker `w` (killed or exiting), its wait status into
+ * `*status`. */
+static void worker_reap(serve_ctx *ctx, const struct serve_pooled *w,
+                        int *status)
+{
+    *status = 0;
+    if (w->by_zygote) {
+        zygote_msg m = {'W', w->pid, 0};
+        if (zygote_call(ctx, &m, NULL) == 0 && m.pid == w->pid)
+            *status = m.status;
+        /* else the zygote is gone, and its workers with it */
+        return;
+    }
+    while (waitpid(w->pid, status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Starts the worker of `w` (main thread, ctx->lock held); -1 on failure. */
+static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
+{
+    int req[2], resp[2], fds[2];
+    zygote_msg m = {'S', 0, 0};
+    pid_t pid;
+
+    if (zygote_call(ctx, &m, fds) == 0) {
+        if (m.pid <= 0)
+            return -1;
+        pid = m.pid;
+        w->by_zygote = 1;
+    } else {
+        if (worker_pipes(req, resp) != 0)
+            return -1;
+        pid = worker_fork(ctx, req, resp);
+        if (pid < 0)
+            return -1;
+        fds[0] = req[1];
+        fds[1] = resp[0];
+        w->by_zygote = 0;
     }
     /* The server never blocks writing a request past the wall time. */
-    fcntl(req[1], F_SETFL, fcntl(req[1], F_GETFL) | O_NONBLOCK);
+    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     w->pid = pid;
-    w->req = req[1];
-    w->resp = resp[0];
+    w->req = fds[0];
+    w->resp = fds[1];
     w->busy = 0;
     return 0;
 }
@@ -598,6 +818,8 @@ int serve_pool_start(serve_ctx *ctx)
     if (!ctx->pool)
         return -1;
     pthread_cond_init(&ctx->pool_ready, NULL);
+    pthread_mutex_init(&ctx->zygote_lock, NULL);
+    zygote_start(ctx);
     serve_pool_tend(ctx);
     return 0;
 }
@@ -625,15 +847,17 @@ void serve_pool_stop(serve_ctx *ctx)
         return;
     for (i = 0; i < ctx->o.workers; i++) {
         struct serve_pooled *w = &ctx->pool[i];
+        int status;
         if (w->pid <= 0)
             continue;
         close(w->req); /* an idle worker exits at the end of its requests */
         kill(w->pid, SIGKILL);
-        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        worker_reap(ctx, w, &status);
         close(w->resp);
         w->pid = 0;
     }
+    zygote_drop(ctx);
+    pthread_mutex_destroy(&ctx->zygote_lock);
     pthread_cond_destroy(&ctx->pool_ready);
     free(ctx->pool);
     ctx->pool = NULL;
@@ -691,7 +915,8 @@ static struct serve_pooled *pool_take(serve_ctx *ctx, double deadline)
     return w;
 }
 
-/* Writes all of `data` to the non-blocking `fd` before `deadline`. */
+/* Writes all of `data` to the non-blocking `fd` before `deadline`: 0, or
+ * the error (ETIMEDOUT past the deadline, EPIPE when the worker is gone). */
 static int send_before(int fd, const void *data, size_t len, double deadline)
 {
     const unsigned char *p = data;
@@ -709,12 +934,12 @@ static int send_before(int fd, const void *data, size_t len, double deadline)
             struct pollfd pfd = {fd, POLLOUT, 0};
             double left = deadline - now_s();
             if (left <= 0)
-                return -1;
+                return ETIMEDOUT;
             if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
-                return -1;
+                return errno;
             continue;
         }
-        return -1;
+        return n < 0 ? errno : EIO;
     }
     return 0;
 }
@@ -727,28 +952,49 @@ static void put_le64(unsigned char out[8], uint64_t v)
         out[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* Sends a request: 0, or the error as send_before(). */
 static int send_request(int fd, const serve_field *fields, size_t count,
                         double deadline)
 {
     unsigned char head[8];
     uint64_t total = 0;
     size_t i;
+    int rc;
 
     for (i = 0; i < count; i++)
         total += strlen(fields[i].name) + 1 + 8 + fields[i].len;
     put_le64(head, total);
-    if (send_before(fd, head, sizeof head, deadline) != 0)
-        return -1;
+    if ((rc = send_before(fd, head, sizeof head, deadline)) != 0)
+        return rc;
     for (i = 0; i < count; i++) {
         put_le64(head, fields[i].len);
-        if (send_before(fd, fields[i].name, strlen(fields[i].name) + 1,
-                        deadline) != 0 ||
-            send_before(fd, head, sizeof head, deadline) != 0 ||
-            (fields[i].len &&
-             send_before(fd, fields[i].data, fields[i].len, deadline) != 0))
-            return -1;
+        if ((rc = send_before(fd, fields[i].name, strlen(fields[i].name) + 1,
+                              deadline)) != 0 ||
+            (rc = send_before(fd, head, sizeof head, deadline)) != 0 ||
+            (fields[i].len && (rc = send_before(fd, fields[i].data,
+                                                fields[i].len, deadline)) != 0))
+            return rc;
     }
     return 0;
+}
+
+/* Kills the worker `w` unless it retires by itself, reaps it, closes its
+ * pipes and asks the main thread for its replacement; its wait status. */
+static int pool_drop(serve_ctx *ctx, struct serve_pooled *w, int retiring)
+{
+    int status;
+
+    if (!retiring)
+        kill(w->pid, SIGKILL);
+    worker_reap(ctx, w, &status);
+    close(w->req);
+    close(w->resp);
+    pthread_mutex_lock(&ctx->lock);
+    w->pid = 0;
+    w->busy = 0;
+    pool_ask(ctx);
+    pthread_mutex_unlock(&ctx->lock);
+    return status;
 }
 
 serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
@@ -758,19 +1004,27 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
         ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
     double deadline = now_s() + wall;
     clasconv_buf got = {0};
-    serve_outcome outcome = SERVE_WORKER_CRASHED;
+    serve_outcome outcome;
     struct serve_pooled *w;
     size_t end = 0;
-    int retiring = 0, status = 0;
+    unsigned tries;
+    int retiring = 0, status, rc;
 
     *signal_out = 0;
-    w = pool_take(ctx, deadline);
-    if (!w)
-        return SERVE_WORKER_NO_PROCESS;
-    if (send_request(w->req, fields, count, deadline) != 0) {
-        outcome =
-            now_s() >= deadline ? SERVE_WORKER_TIMEOUT : SERVE_WORKER_CRASHED;
-        goto gone;
+    /* A worker found dead before it read the request (its pipe closed:
+     * killed from outside, or with the zygote) is replaced, and the request
+     * goes to another: the file is not blamed for it. */
+    for (tries = 0;; tries++) {
+        w = pool_take(ctx, deadline);
+        if (!w)
+            return SERVE_WORKER_NO_PROCESS;
+        rc = send_request(w->req, fields, count, deadline);
+        if (rc == 0)
+            break;
+        pool_drop(ctx, w, 0);
+        if (rc != EPIPE || tries >= ctx->o.workers)
+            return rc == ETIMEDOUT ? SERVE_WORKER_TIMEOUT
+                                   : SERVE_WORKER_CRASHED;
     }
     outcome = read_answer(w->resp, deadline, &got, &end);
     if (outcome == SERVE_WORKER_OK) {
@@ -778,33 +1032,21 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
         if (parse_records((const unsigned char *)got.data, end, out) != 0)
             outcome = SERVE_WORKER_MALFORMED;
     }
+    clasconv_buf_free(&got);
     if (outcome == SERVE_WORKER_OK && !retiring) {
-        clasconv_buf_free(&got);
         pthread_mutex_lock(&ctx->lock);
         w->busy = 0;
         pthread_cond_broadcast(&ctx->pool_ready);
         pthread_mutex_unlock(&ctx->lock);
         return outcome;
     }
-gone:
-    /* Killed (a retiring worker exits by itself), reaped here, replaced by
-     * the main thread. */
-    if (outcome != SERVE_WORKER_OK)
-        kill(w->pid, SIGKILL);
-    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    /* Killed (a retiring worker exits by itself), reaped, replaced by the
+     * main thread. */
+    status = pool_drop(ctx, w, outcome == SERVE_WORKER_OK);
     if (outcome == SERVE_WORKER_CRASHED && WIFSIGNALED(status))
         *signal_out = WTERMSIG(status);
     if (outcome != SERVE_WORKER_OK)
         serve_parts_free(out);
-    clasconv_buf_free(&got);
-    close(w->req);
-    close(w->resp);
-    pthread_mutex_lock(&ctx->lock);
-    w->pid = 0;
-    w->busy = 0;
-    pool_ask(ctx);
-    pthread_mutex_unlock(&ctx->lock);
     return outcome;
 }
 

@@ -183,13 +183,23 @@ def children(pid):
     return sorted(out)
 
 
+def pool_workers(c, s, what):
+    """The pool's workers: the children of the server's one child, the
+    single-threaded process that forks them."""
+    zygote = children(s.p.pid)
+    c.equal(len(zygote), 1, f"{what}: one child of the server, the process "
+            f"that forks the workers ({zygote})")
+    return zygote + (children(zygote[0]) if zygote else [])
+
+
 def pool_checks(c, exe, tmp, fixture, demo):
     """The checks run in reused workers: as many as --travailleurs, forked
-    before the first request, the same ones after many requests."""
+    before the first request, the same ones after many requests; a worker
+    or the process that forks them killed from outside costs no file."""
     s = Server(exe, tmp, "--travailleurs", "2")
     try:
-        before = children(s.p.pid)
-        c.equal(len(before), 2, f"pool: two workers at start ({before})")
+        before = pool_workers(c, s, "pool at start")
+        c.equal(len(before), 3, f"pool: two workers at start ({before})")
         for i in range(6):
             r, _ = s.post_files("/verifier", [(f"f{i}.csv", fixture)])
             c.equal(r.status, 200, f"pool: check {i}")
@@ -198,9 +208,30 @@ def pool_checks(c, exe, tmp, fixture, demo):
         c.equal(r.status, 200, "pool: lot")
         c.equal(data.decode("utf-8").count("Illisible"), 0,
                 "pool: lot read whole")
-        after = children(s.p.pid)
+        after = pool_workers(c, s, "pool after a lot")
         c.equal(after, before, "pool: the same workers after 6 checks and a "
                 "lot of 3 (no fork per file)")
+        # An idle worker killed from outside (the OOM killer, an
+        # administrator): the next checks go to live workers.
+        os.kill(before[1], signal.SIGKILL)
+        time.sleep(0.2)
+        for i in range(3):
+            r, _ = s.post_files("/verifier", [(f"k{i}.csv", fixture)])
+            c.equal(r.status, 200, f"pool: check {i} after a worker killed "
+                    "from outside")
+        after = pool_workers(c, s, "pool after a worker killed")
+        c.check(len(after) == 3 and before[1] not in after,
+                f"pool: the killed worker replaced ({before} -> {after})")
+        # The process that forks them killed: its workers die with it, the
+        # server forks them itself and goes on.
+        os.kill(after[0], signal.SIGKILL)
+        time.sleep(0.2)
+        for i in range(3):
+            r, _ = s.post_files("/verifier", [(f"z{i}.csv", fixture)])
+            c.equal(r.status, 200, f"pool: check {i} after the forking "
+                    "process was killed")
+        c.equal(len(children(s.p.pid)), 2,
+                "pool: two workers forked by the server itself")
         c.equal(s.leftovers(), [], "pool: TMPDIR empty")
         rc, _, err = s.stop()
         c.equal(rc, 0, f"pool: clean stop ({err[-2000:]!r})")
@@ -225,7 +256,8 @@ def hook_checks(c, exe, tmp, fixture, demo):
                 "Que faire" in page, "killed worker: French page")
         r, data = s.post_files("/verifier", [("ok.csv", fixture)])
         c.equal(r.status, 200, "next request after a killed worker")
-        c.equal(len(children(s.p.pid)), 1, "killed worker replaced")
+        c.equal(len(pool_workers(c, s, "killed worker")), 2,
+                "killed worker replaced")
         ln = links(data.decode("utf-8"))
         r, data = s.post_files("/lot", [("a.csv", fixture),
                                         ("TUER.csv", demo)])
