@@ -393,9 +393,9 @@ static serve_outcome run_file_job(serve_ctx *ctx, const file_job *j,
     return serve_pool_run(ctx, fields, 7, out, sig);
 }
 
-void serve_pool_dispatch(const serve_ctx *ctx, const serve_parts *req, int fd)
+/* In a worker: the check of one file, from its request. */
+static void file_request(const serve_ctx *ctx, const serve_parts *req, int fd)
 {
-    const char *job = serve_parts_string(req, "job");
     const serve_part *index = serve_parts_find(req, "index");
     const serve_part *prefill = serve_parts_find(req, "prefill");
     const serve_part *data = serve_parts_find(req, "data");
@@ -409,9 +409,8 @@ void serve_pool_dispatch(const serve_ctx *ctx, const serve_parts *req, int fd)
     up.label = (char *)serve_parts_string(req, "label");
     j.dir = serve_parts_string(req, "dir");
     j.token = serve_parts_string(req, "token");
-    if (!job || strcmp(job, "fichier") != 0 || !up.label || !j.dir ||
-        !j.token || !index || index->len != 8 || !prefill ||
-        prefill->len != 1 || !data)
+    if (!up.label || !j.dir || !j.token || !index || index->len != 8 ||
+        !prefill || prefill->len != 1 || !data)
         _exit(6);
     for (i = 7; i >= 0; i--)
         v = v << 8 | index->data[i];
@@ -513,11 +512,6 @@ void serve_job_check(serve_ctx *ctx, const serve_upload *up, const char *dir,
 
 /* --- Zip archives of a lot --- */
 
-typedef struct unzip_job {
-    const serve_ctx *ctx;
-    const serve_upload *up;
-} unzip_job;
-
 /* Non-zero for entries that are not files of the lot: folders, hidden
  * files, macOS resource forks. */
 static int skip_entry(const char *name)
@@ -529,38 +523,41 @@ static int skip_entry(const char *name)
            strstr(name, "/__MACOSX/") != NULL;
 }
 
-static void unzip_child(void *arg, int fd)
+/* In a worker: lists and reads the files of a zip archive of a lot. */
+static void unzip_request(const serve_ctx *ctx, const serve_parts *req, int fd)
 {
-    const unzip_job *j = arg;
+    const serve_part *data = serve_parts_find(req, "data");
     clasconv_zip *zip = NULL;
     clasconv_diag diag;
     size_t i, n, sent = 0;
 
+    if (!data)
+        _exit(6);
     clasconv_diag_clear(&diag);
-    if (clasconv_zip_open(j->up->data, j->up->len, &zip, &diag)) {
+    if (clasconv_zip_open(data->data, data->len, &zip, &diag)) {
         serve_send(fd, "error", diag.message, strlen(diag.message));
         return;
     }
     n = clasconv_zip_entry_count(zip);
     for (i = 0; i < n; i++) {
         const char *name = clasconv_zip_entry_name(zip, i);
-        char *data = NULL;
+        char *bytes = NULL;
         size_t len = 0;
         if (skip_entry(name))
             continue;
-        if (++sent > j->ctx->o.max_files) {
+        if (++sent > ctx->o.max_files) {
             serve_send(fd, "too-many", "", 0);
             break;
         }
         clasconv_diag_clear(&diag);
         serve_send(fd, "name", name, strlen(name));
-        if (clasconv_zip_read(zip, name, j->ctx->max_bytes, &data, &len,
-                              &diag) != CLASCONV_OK) {
+        if (clasconv_zip_read(zip, name, ctx->max_bytes, &bytes, &len, &diag) !=
+            CLASCONV_OK) {
             serve_send(fd, "unreadable", diag.message, strlen(diag.message));
             continue;
         }
-        serve_send(fd, "data", data, len);
-        free(data);
+        serve_send(fd, "data", bytes, len);
+        free(bytes);
     }
     clasconv_zip_free(zip);
 }
@@ -609,14 +606,17 @@ static int lot_unzip(serve_ctx *ctx, const serve_upload *up, const char *dir,
                      lot *l)
 {
     serve_parts parts = {0};
-    unzip_job j = {ctx, up};
+    serve_field fields[4];
     serve_outcome outcome;
     lot_file *cur = NULL;
     size_t i;
     int sig = 0;
 
-    outcome =
-        serve_worker_run(ctx, up->label, dir, unzip_child, &j, &parts, &sig);
+    fields[0] = (serve_field){"job", "zip", sizeof "zip"};
+    fields[1] = (serve_field){"label", up->label, strlen(up->label) + 1};
+    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
+    fields[3] = (serve_field){"data", up->data, up->len};
+    outcome = serve_worker_run(ctx, fields, 4, &parts, &sig);
     if (outcome != SERVE_WORKER_OK) {
         char what[1024];
         lot_file *f = lot_add(l);
@@ -699,9 +699,8 @@ static int zip_add(zipFile z, const char *name, const unsigned char *data,
     return zipCloseFileInZip(z) == ZIP_OK ? 0 : -1;
 }
 
-static void finish_child(void *arg, int fd)
+static void finish_write(const finish_job *j, int fd)
 {
-    const finish_job *j = arg;
     clasconv_buf csv = {0};
     clasconv_diag diag;
     char *path;
@@ -733,6 +732,77 @@ static void finish_child(void *arg, int fd)
     if (path)
         unlink(path);
     free(path);
+}
+
+/* In a worker: the synthesis of a lot from its request, whose records
+ * after "job", "label" and "dir" are, per file in order, "file" (its
+ * result, batch_wire_encode()), "path" and "xlsx" (empty: none). */
+static void finish_request(const serve_parts *req, int fd)
+{
+    finish_job j;
+    size_t i, k;
+
+    memset(&j, 0, sizeof j);
+    j.dir = serve_parts_string(req, "dir");
+    j.files = calloc(req->count / 3 + 1, sizeof *j.files);
+    j.workbooks = calloc(req->count / 3 + 1, sizeof *j.workbooks);
+    if (!j.dir || !j.files || !j.workbooks)
+        _exit(4);
+    for (i = 0; i < req->count; i++) {
+        const serve_part *p = &req->items[i];
+        if (strcmp(p->name, "file") != 0)
+            continue;
+        if (i + 2 >= req->count || strcmp(p[1].name, "path") != 0 ||
+            strcmp(p[2].name, "xlsx") != 0 || p[1].len == 0 ||
+            batch_wire_decode(p->data, p->len, &j.files[j.n]) != CLASCONV_OK)
+            _exit(6);
+        j.files[j.n].path = strndup((const char *)p[1].data, p[1].len);
+        if (!j.files[j.n].path)
+            _exit(4);
+        j.workbooks[j.n] = p[2].len ? &p[2] : NULL;
+        j.n++;
+        i += 2;
+    }
+    finish_write(&j, fd);
+    for (k = 0; k < j.n; k++)
+        batch_file_clear(&j.files[k]);
+    free(j.files);
+    free(j.workbooks);
+}
+
+/* Runs the synthesis of the lot `j` in a worker, its records into `out`. */
+static serve_outcome run_finish_job(serve_ctx *ctx, const finish_job *j,
+                                    serve_parts *out, int *sig)
+{
+    clasconv_buf *wires = calloc(j->n + 1, sizeof *wires);
+    serve_field *fields = calloc(3 * j->n + 3, sizeof *fields);
+    serve_outcome outcome = SERVE_WORKER_NO_PROCESS;
+    size_t i, n = 0;
+
+    *sig = 0;
+    if (!wires || !fields)
+        goto out;
+    fields[n++] = (serve_field){"job", "synthese", sizeof "synthese"};
+    fields[n++] = (serve_field){"label", "synthese", sizeof "synthese"};
+    fields[n++] = (serve_field){"dir", j->dir, strlen(j->dir) + 1};
+    for (i = 0; i < j->n; i++) {
+        const serve_part *wb = j->workbooks[i];
+        if (batch_wire_encode(&j->files[i], &wires[i]) != CLASCONV_OK ||
+            wires[i].failed)
+            goto out;
+        fields[n++] = (serve_field){"file", wires[i].data, wires[i].len};
+        fields[n++] =
+            (serve_field){"path", j->files[i].path, strlen(j->files[i].path)};
+        fields[n++] =
+            (serve_field){"xlsx", wb ? wb->data : NULL, wb ? wb->len : 0};
+    }
+    outcome = serve_worker_run(ctx, fields, n, out, sig);
+out:
+    for (i = 0; wires && i < j->n; i++)
+        clasconv_buf_free(&wires[i]);
+    free(wires);
+    free(fields);
+    return outcome;
 }
 
 /* --- « Convertir un lot » --- */
@@ -998,7 +1068,7 @@ void serve_job_lot(serve_ctx *ctx, serve_upload *ups, size_t nups,
     fj.n = n;
     fj.workbooks = workbooks;
     fj.dir = dir;
-    serve_worker_run(ctx, "synthese", dir, finish_child, &fj, &done, &sig);
+    run_finish_job(ctx, &fj, &done, &sig);
 
     for (i = 0; i < n; i++) {
         const serve_parts *p = &parts[order[i]];
@@ -1188,9 +1258,8 @@ static void compare_page(const compare_job *j,
     serve_page_end(out);
 }
 
-static void compare_child(void *arg, int fd)
+static void compare_write(const compare_job *j, int fd)
 {
-    const compare_job *j = arg;
     clasconv_table *before, *after;
     clasconv_comparison_set set;
     clasconv_buf report = {0}, buf = {0};
@@ -1233,6 +1302,35 @@ static void compare_child(void *arg, int fd)
     /* The worker exits now: the system takes its memory back. */
 }
 
+/* In a worker: the comparison from its request ("older-label", "older",
+ * "newer-label", "newer", "dir", "token"). */
+static void compare_request(const serve_ctx *ctx, const serve_parts *req,
+                            int fd)
+{
+    const serve_part *older = serve_parts_find(req, "older");
+    const serve_part *newer = serve_parts_find(req, "newer");
+    serve_upload a, b;
+    compare_job j;
+
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&j, 0, sizeof j);
+    a.label = (char *)serve_parts_string(req, "older-label");
+    b.label = (char *)serve_parts_string(req, "newer-label");
+    j.dir = serve_parts_string(req, "dir");
+    j.token = serve_parts_string(req, "token");
+    if (!older || !newer || !a.label || !b.label || !j.dir || !j.token)
+        _exit(6);
+    a.data = older->data;
+    a.len = older->len;
+    b.data = newer->data;
+    b.len = newer->len;
+    j.ctx = ctx;
+    j.older = &a;
+    j.newer = &b;
+    compare_write(&j, fd);
+}
+
 void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
                        const serve_upload *newer, const char *dir,
                        serve_answer *a)
@@ -1243,23 +1341,26 @@ void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
     serve_parts parts = {0};
     serve_outcome outcome;
     const serve_part *html, *error;
-    compare_job j;
+    serve_field fields[8];
     int sig = 0;
 
     if (job_token(ctx, token, a)) {
         return;
     }
-    memset(&j, 0, sizeof j);
-    j.ctx = ctx;
-    j.older = older;
-    j.newer = newer;
-    j.dir = dir;
-    j.token = token;
     /* One worker reads both files: the limits of one conversion apply to
      * the comparison as a whole. The test hook sees both names. */
     snprintf(label, sizeof label, "%s et %s", older->label, newer->label);
-    outcome =
-        serve_worker_run(ctx, label, dir, compare_child, &j, &parts, &sig);
+    fields[0] = (serve_field){"job", "comparer", sizeof "comparer"};
+    fields[1] = (serve_field){"label", label, strlen(label) + 1};
+    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
+    fields[3] = (serve_field){"token", token, strlen(token) + 1};
+    fields[4] =
+        (serve_field){"older-label", older->label, strlen(older->label) + 1};
+    fields[5] = (serve_field){"older", older->data, older->len};
+    fields[6] =
+        (serve_field){"newer-label", newer->label, strlen(newer->label) + 1};
+    fields[7] = (serve_field){"newer", newer->data, newer->len};
+    outcome = serve_worker_run(ctx, fields, 8, &parts, &sig);
     html = serve_parts_find(&parts, "html");
     error = serve_parts_find(&parts, "error");
     if (outcome == SERVE_WORKER_OK && !html && error) {
@@ -1300,20 +1401,20 @@ void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
 
 /* --- « Modèle vierge » --- */
 
-typedef struct template_job {
-    const char *commune;
-    const char *dir;
-} template_job;
-
-static void template_child(void *arg, int fd)
+/* In a worker: the template from its request ("dir", and "commune" when
+ * one was given). */
+static void template_request(const serve_parts *req, int fd)
 {
-    const template_job *j = arg;
+    const char *dir = serve_parts_string(req, "dir");
     clasconv_template_options o;
     clasconv_diag diag;
-    char *path = join(j->dir, "modele.xlsx");
+    char *path;
 
+    if (!dir)
+        _exit(6);
+    path = join(dir, "modele.xlsx");
     memset(&o, 0, sizeof o);
-    o.commune = j->commune;
+    o.commune = serve_parts_string(req, "commune");
     clasconv_diag_clear(&diag);
     clasconv_write_set_durable(0);
     if (path && clasconv_write_template(&o, NULL, path, &diag) == 0)
@@ -1329,12 +1430,17 @@ void serve_job_template(serve_ctx *ctx, const char *commune, const char *dir,
                         serve_answer *a)
 {
     serve_parts parts = {0};
-    template_job j = {commune, dir};
+    serve_field fields[4];
     const serve_part *p;
     char name[256];
     int sig = 0;
 
-    serve_worker_run(ctx, "modele", dir, template_child, &j, &parts, &sig);
+    fields[0] = (serve_field){"job", "modele", sizeof "modele"};
+    fields[1] = (serve_field){"label", "modele", sizeof "modele"};
+    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
+    if (commune)
+        fields[3] = (serve_field){"commune", commune, strlen(commune) + 1};
+    serve_worker_run(ctx, fields, commune ? 4 : 3, &parts, &sig);
     p = serve_parts_find(&parts, "modele");
     if (!p) {
         const serve_part *e = serve_parts_find(&parts, "error");
@@ -1357,4 +1463,24 @@ void serve_job_template(serve_ctx *ctx, const char *commune, const char *dir,
     a->filename = strdup(name);
     clasconv_buf_append(&a->body, (const char *)p->data, p->len);
     serve_parts_free(&parts);
+}
+
+void serve_pool_dispatch(const serve_ctx *ctx, const serve_parts *req, int fd)
+{
+    const char *job = serve_parts_string(req, "job");
+
+    if (!job)
+        _exit(6);
+    if (!strcmp(job, "fichier"))
+        file_request(ctx, req, fd);
+    else if (!strcmp(job, "zip"))
+        unzip_request(ctx, req, fd);
+    else if (!strcmp(job, "synthese"))
+        finish_request(req, fd);
+    else if (!strcmp(job, "comparer"))
+        compare_request(ctx, req, fd);
+    else if (!strcmp(job, "modele"))
+        template_request(req, fd);
+    else
+        _exit(6);
 }

@@ -89,24 +89,12 @@ typedef enum serve_outcome {
     SERVE_WORKER_NO_PROCESS /* fork or pipe failed */
 } serve_outcome;
 
-/** Runs in the worker: does the job, writes records to `fd`. */
-typedef void (*serve_job_fn)(void *arg, int fd);
-
 /**
  * Waits for a worker slot (at most ctx->o.queue requests wait, each at most
  * the wall time). Returns 0 with a slot held, -1 when too busy (503).
  */
 int serve_slot_acquire(serve_ctx *ctx);
 void serve_slot_release(serve_ctx *ctx);
-
-/**
- * Forks a worker with the batch limits, TMPDIR set to `dir` (a private
- * folder), the test hook matched on `label`; runs `fn(arg, fd)` in it and
- * collects its records into `out`. The caller holds a slot.
- */
-serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
-                               const char *dir, serve_job_fn fn, void *arg,
-                               serve_parts *out, int *signal_out);
 
 /** Kills the running workers (when the server stops). */
 void serve_kill_workers(serve_ctx *ctx);
@@ -150,6 +138,15 @@ void serve_pool_stop(serve_ctx *ctx);
  */
 serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
                              size_t count, serve_parts *out, int *signal_out);
+
+/**
+ * As serve_pool_run(), in a worker started for this request alone and
+ * killed after it: the jobs other than a file's check (a lot's zip
+ * archives and synthesis, the comparison, the template). The caller holds
+ * a slot.
+ */
+serve_outcome serve_worker_run(serve_ctx *ctx, const serve_field *fields,
+                               size_t count, serve_parts *out, int *signal_out);
 
 /** In a pool worker (jobs.c): does the job the request `req` names and
  * writes its records to `fd`; exits the worker on a request it cannot do. */

@@ -280,25 +280,6 @@ static void child_setup(int *fds, int count, pid_t parent)
     }
 }
 
-static void child_main(serve_ctx *ctx, const char *label, const char *dir,
-                       serve_job_fn fn, void *arg, int fd, pid_t parent)
-{
-    child_setup(&fd, 1, parent);
-    if (setenv("TMPDIR", dir, 1) != 0 || chdir(dir) != 0)
-        _exit(7);
-    batch_worker_set_limits(&ctx->limits);
-#ifdef CLASCONV_TEST_HOOKS
-    /* Test builds only, as for batch: CLASCONV_SERVE_TEST_HOOK="ACTION:TEXT"
-     * makes the worker of a file whose name contains TEXT misbehave. */
-    batch_worker_test_hook(getenv("CLASCONV_SERVE_TEST_HOOK"), label);
-#else
-    (void)label;
-#endif
-    fn(arg, fd);
-    close(fd);
-    _exit(0);
-}
-
 /* Records (pid > 0) or forgets (-pid) a running worker, so that a stop can
  * kill it. Forgotten before it is reaped: its number is never reused
  * while it is listed. */
@@ -408,57 +389,6 @@ static serve_outcome read_answer(int fd, double deadline, clasconv_buf *got,
     }
 }
 
-serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
-                               const char *dir, serve_job_fn fn, void *arg,
-                               serve_parts *out, int *signal_out)
-{
-    unsigned wall =
-        ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
-    double deadline = now_s() + wall;
-    clasconv_buf got = {0};
-    serve_outcome outcome = SERVE_WORKER_OK;
-    int fds[2], status = 0;
-    pid_t pid, parent = getpid();
-
-    *signal_out = 0;
-    if (pipe(fds) != 0)
-        return SERVE_WORKER_NO_PROCESS;
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return SERVE_WORKER_NO_PROCESS;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(ctx, label, dir, fn, arg, fds[1], parent);
-    }
-    close(fds[1]);
-    register_pid(ctx, pid);
-    outcome = read_answer(fds[0], deadline, &got, NULL);
-    close(fds[0]);
-    register_pid(ctx, -pid);
-    if (outcome != SERVE_WORKER_OK)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (outcome == SERVE_WORKER_OK) {
-        if (WIFSIGNALED(status)) {
-            outcome = SERVE_WORKER_CRASHED;
-            *signal_out = WTERMSIG(status);
-        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            outcome = SERVE_WORKER_CRASHED;
-        } else if (parse_records((const unsigned char *)got.data, got.len,
-                                 out) != 0) {
-            outcome = SERVE_WORKER_MALFORMED;
-        }
-    }
-    if (outcome != SERVE_WORKER_OK)
-        serve_parts_free(out);
-    clasconv_buf_free(&got);
-    return outcome;
-}
-
 /* --- The pool of reused workers ---------------------------------------------
  * A request: 8 bytes of length (little endian), then records. An answer:
  * records, then one of empty name whose bytes are "R" when the worker
@@ -468,8 +398,12 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const char *label,
  * parent-death signal follows the thread that forked, and a connection
  * thread ends with its connection. */
 
-/* Bytes a request may hold beyond the upload itself. */
-#define SERVE_REQUEST_EXTRA ((size_t)1 << 20)
+/* Bytes a request may hold: an upload, or what workers answered (the
+ * synthesis of a lot gets its files' results), and 1 MiB of fields. */
+static uint64_t request_max(const serve_ctx *ctx)
+{
+    return (uint64_t)ctx->max_bytes + SERVE_WORKER_OUTPUT_MAX + (1u << 20);
+}
 
 /* Reads exactly `len` bytes: 1 when read, 0 at a clean end of file before
  * the first byte, -1 otherwise. */
@@ -524,7 +458,7 @@ static void pool_child(serve_ctx *ctx, int req_fd, int resp_fd, pid_t parent)
             _exit(6);
         for (i = 7; i >= 0; i--)
             size = size << 8 | head[i];
-        if (size > ctx->max_bytes + SERVE_REQUEST_EXTRA)
+        if (size > request_max(ctx))
             _exit(6);
         body = malloc(size ? (size_t)size : 1);
         if (!body)
@@ -781,7 +715,8 @@ static void worker_reap(serve_ctx *ctx, const struct serve_pooled *w,
         ;
 }
 
-/* Starts the worker of `w` (main thread, ctx->lock held); -1 on failure. */
+/* Starts the worker of `w`: forked by the zygote, or here without it; -1
+ * on failure. */
 static int pool_spawn(serve_ctx *ctx, struct serve_pooled *w)
 {
     int req[2], resp[2], fds[2];
@@ -952,9 +887,10 @@ static void put_le64(unsigned char out[8], uint64_t v)
         out[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* Sends a request: 0, or the error as send_before(). */
-static int send_request(int fd, const serve_field *fields, size_t count,
-                        double deadline)
+/* Sends a request: 0, or the error as send_before() (EMSGSIZE past
+ * request_max()). */
+static int send_request(const serve_ctx *ctx, int fd, const serve_field *fields,
+                        size_t count, double deadline)
 {
     unsigned char head[8];
     uint64_t total = 0;
@@ -963,6 +899,8 @@ static int send_request(int fd, const serve_field *fields, size_t count,
 
     for (i = 0; i < count; i++)
         total += strlen(fields[i].name) + 1 + 8 + fields[i].len;
+    if (total > request_max(ctx))
+        return EMSGSIZE;
     put_le64(head, total);
     if ((rc = send_before(fd, head, sizeof head, deadline)) != 0)
         return rc;
@@ -976,6 +914,13 @@ static int send_request(int fd, const serve_field *fields, size_t count,
             return rc;
     }
     return 0;
+}
+
+static serve_outcome send_failure(int rc)
+{
+    return rc == ETIMEDOUT  ? SERVE_WORKER_TIMEOUT
+           : rc == EMSGSIZE ? SERVE_WORKER_OVERSIZE
+                            : SERVE_WORKER_CRASHED;
 }
 
 /* Kills the worker `w` unless it retires by itself, reaps it, closes its
@@ -1018,13 +963,12 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
         w = pool_take(ctx, deadline);
         if (!w)
             return SERVE_WORKER_NO_PROCESS;
-        rc = send_request(w->req, fields, count, deadline);
+        rc = send_request(ctx, w->req, fields, count, deadline);
         if (rc == 0)
             break;
         pool_drop(ctx, w, 0);
         if (rc != EPIPE || tries >= ctx->o.workers)
-            return rc == ETIMEDOUT ? SERVE_WORKER_TIMEOUT
-                                   : SERVE_WORKER_CRASHED;
+            return send_failure(rc);
     }
     outcome = read_answer(w->resp, deadline, &got, &end);
     if (outcome == SERVE_WORKER_OK) {
@@ -1043,6 +987,43 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
     /* Killed (a retiring worker exits by itself), reaped, replaced by the
      * main thread. */
     status = pool_drop(ctx, w, outcome == SERVE_WORKER_OK);
+    if (outcome == SERVE_WORKER_CRASHED && WIFSIGNALED(status))
+        *signal_out = WTERMSIG(status);
+    if (outcome != SERVE_WORKER_OK)
+        serve_parts_free(out);
+    return outcome;
+}
+
+serve_outcome serve_worker_run(serve_ctx *ctx, const serve_field *fields,
+                               size_t count, serve_parts *out, int *signal_out)
+{
+    unsigned wall =
+        ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
+    double deadline = now_s() + wall;
+    clasconv_buf got = {0};
+    serve_outcome outcome;
+    struct serve_pooled w;
+    size_t end = 0;
+    int status = 0, rc;
+
+    *signal_out = 0;
+    memset(&w, 0, sizeof w);
+    if (pool_spawn(ctx, &w) != 0)
+        return SERVE_WORKER_NO_PROCESS;
+    register_pid(ctx, w.pid);
+    rc = send_request(ctx, w.req, fields, count, deadline);
+    outcome =
+        rc == 0 ? read_answer(w.resp, deadline, &got, &end) : send_failure(rc);
+    if (outcome == SERVE_WORKER_OK &&
+        parse_records((const unsigned char *)got.data, end, out) != 0)
+        outcome = SERVE_WORKER_MALFORMED;
+    clasconv_buf_free(&got);
+    /* Used once: killed whatever it answered, forgotten, then reaped. */
+    close(w.req);
+    close(w.resp);
+    kill(w.pid, SIGKILL);
+    register_pid(ctx, -w.pid);
+    worker_reap(ctx, &w, &status);
     if (outcome == SERVE_WORKER_CRASHED && WIFSIGNALED(status))
         *signal_out = WTERMSIG(status);
     if (outcome != SERVE_WORKER_OK)

@@ -518,6 +518,15 @@ def main():
             for n, d in three:
                 z.writestr("lot/" + n, d)
             z.writestr("__MACOSX/._x.csv", b"junk")
+        # What `clasconv batch` writes for the same three files.
+        lot_in = os.path.join(tmp, "lot-in")
+        os.makedirs(lot_in, exist_ok=True)
+        for n, d in three:
+            open(os.path.join(lot_in, n), "wb").write(d)
+        subprocess.run([exe, "batch", lot_in, os.path.join(tmp, "lot-out")],
+                       capture_output=True)
+        batch_syn = common.read_xlsx(os.path.join(tmp, "lot-out",
+                                                  "synthese.xlsx"))
         for what, files in (("files", three),
                             ("zip", [("lot.zip", zbuf.getvalue())])):
             r, data = s.post_files("/lot", files)
@@ -554,6 +563,13 @@ def main():
             open(syn, "wb").write(body)
             sh = common.read_xlsx(syn)[1]
             c.check("Fichiers" in sh, f"lot {what}: synthesis sheets")
+            got = common.read_xlsx(syn)
+            c.equal(got[0], batch_syn[0],
+                    f"lot {what}: synthesis sheets as `batch`'s")
+            c.check(len(batch_syn[1].get("Fichiers", {})) > 20 and
+                    got[1] == batch_syn[1],
+                    f"lot {what}: synthesis cell by cell as `batch`'s "
+                    f"({sorted(set(got[1].get('Fichiers', {}).items()) ^ set(batch_syn[1].get('Fichiers', {}).items()))[:6]})")
             r, body = s.get(ln["rapport-0"])
             c.check(r.status == 200 and b'id="verdict"' in body and
                     b"Retour au lot" in body, f"lot {what}: a file's report")
