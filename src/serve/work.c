@@ -923,13 +923,45 @@ static serve_outcome send_failure(int rc)
                             : SERVE_WORKER_CRASHED;
 }
 
+/* Non-zero once the zygote has been dropped: the workers it forked died
+ * with it. */
+static int zygote_gone(serve_ctx *ctx)
+{
+    int gone;
+
+    pthread_mutex_lock(&ctx->zygote_lock);
+    gone = ctx->zygote < 0;
+    pthread_mutex_unlock(&ctx->zygote_lock);
+    return gone;
+}
+
+/* Once the zygote is gone, its idle workers are too (they die with it):
+ * forgets them, so that all are replaced now (ctx->lock held; init reaps
+ * them). */
+static void pool_orphans_drop(serve_ctx *ctx)
+{
+    unsigned i;
+    int gone = zygote_gone(ctx);
+
+    for (i = 0; gone && i < ctx->o.workers; i++) {
+        struct serve_pooled *o = &ctx->pool[i];
+        /* Not signalled: init may have reaped it, and its number be
+         * another process's now. */
+        if (o->pid > 0 && !o->busy && o->by_zygote) {
+            close(o->req);
+            close(o->resp);
+            o->pid = 0;
+        }
+    }
+}
+
 /* Kills the worker `w` unless it retires by itself, reaps it, closes its
  * pipes and asks the main thread for its replacement; its wait status. */
 static int pool_drop(serve_ctx *ctx, struct serve_pooled *w, int retiring)
 {
     int status;
 
-    if (!retiring)
+    if (!retiring && !(w->by_zygote && zygote_gone(ctx)))
         kill(w->pid, SIGKILL);
     worker_reap(ctx, w, &status);
     close(w->req);
@@ -937,6 +969,7 @@ static int pool_drop(serve_ctx *ctx, struct serve_pooled *w, int retiring)
     pthread_mutex_lock(&ctx->lock);
     w->pid = 0;
     w->busy = 0;
+    pool_orphans_drop(ctx);
     pool_ask(ctx);
     pthread_mutex_unlock(&ctx->lock);
     return status;

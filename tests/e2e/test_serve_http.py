@@ -183,6 +183,23 @@ def children(pid):
     return sorted(out)
 
 
+def wait_gone(pids, timeout=10):
+    """Waits until none of `pids` runs (gone, or a zombie)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        live = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        live.append(pid)
+            except OSError:
+                pass
+        if not live:
+            return
+        time.sleep(0.02)
+
+
 def pool_workers(c, s, what):
     """The pool's workers: the children of the server's one child, the
     single-threaded process that forks them."""
@@ -214,7 +231,7 @@ def pool_checks(c, exe, tmp, fixture, demo):
         # An idle worker killed from outside (the OOM killer, an
         # administrator): the next checks go to live workers.
         os.kill(before[1], signal.SIGKILL)
-        time.sleep(0.2)
+        wait_gone(before[1:2])
         for i in range(3):
             r, _ = s.post_files("/verifier", [(f"k{i}.csv", fixture)])
             c.equal(r.status, 200, f"pool: check {i} after a worker killed "
@@ -225,7 +242,7 @@ def pool_checks(c, exe, tmp, fixture, demo):
         # The process that forks them killed: its workers die with it, the
         # server forks them itself and goes on.
         os.kill(after[0], signal.SIGKILL)
-        time.sleep(0.2)
+        wait_gone(after)
         for i in range(3):
             r, _ = s.post_files("/verifier", [(f"z{i}.csv", fixture)])
             c.equal(r.status, 200, f"pool: check {i} after the forking "
