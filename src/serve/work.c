@@ -542,30 +542,43 @@ static pid_t worker_fork(serve_ctx *ctx, int req[2], int resp[2])
     return pid;
 }
 
-static void zygote_answer(int sock, zygote_msg *m, const int *fds)
-{
+/* A message of the zygote: `m`, and room for two descriptors. */
+typedef struct zygote_packet {
     struct msghdr mh;
-    struct iovec iov = {m, sizeof *m};
+    struct iovec iov;
     union {
         char buf[CMSG_SPACE(2 * sizeof(int))];
-        struct cmsghdr align;
+        size_t align; /* a cmsghdr's alignment */
     } u;
+} zygote_packet;
 
-    memset(&mh, 0, sizeof mh);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    if (fds) {
-        struct cmsghdr *c;
-        memset(&u, 0, sizeof u);
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof u.buf;
-        c = CMSG_FIRSTHDR(&mh);
+static void zygote_packet_init(zygote_packet *p, zygote_msg *m)
+{
+    memset(p, 0, sizeof *p);
+    p->iov.iov_base = m;
+    p->iov.iov_len = sizeof *m;
+    p->mh.msg_iov = &p->iov;
+    p->mh.msg_iovlen = 1;
+    p->mh.msg_control = p->u.buf;
+    p->mh.msg_controllen = sizeof p->u.buf;
+}
+
+static void zygote_answer(int sock, zygote_msg *m, const int *fds)
+{
+    zygote_packet p;
+
+    zygote_packet_init(&p, m);
+    if (!fds) {
+        p.mh.msg_control = NULL;
+        p.mh.msg_controllen = 0;
+    } else {
+        struct cmsghdr *c = CMSG_FIRSTHDR(&p.mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(2 * sizeof(int));
         memcpy(CMSG_DATA(c), fds, 2 * sizeof(int));
     }
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+    while (sendmsg(sock, &p.mh, MSG_NOSIGNAL) < 0)
         if (errno != EINTR)
             _exit(6);
 }
@@ -654,12 +667,7 @@ static void zygote_drop(serve_ctx *ctx)
  * two descriptors into `fds`); -1 when the zygote is gone or broken. */
 static int zygote_call(serve_ctx *ctx, zygote_msg *m, int *fds)
 {
-    struct msghdr mh;
-    struct iovec iov = {m, sizeof *m};
-    union {
-        char buf[CMSG_SPACE(2 * sizeof(int))];
-        struct cmsghdr align;
-    } u;
+    zygote_packet p;
     struct cmsghdr *c;
     int op = m->op, rc = -1;
     ssize_t n;
@@ -672,17 +680,13 @@ static int zygote_call(serve_ctx *ctx, zygote_msg *m, int *fds)
         ;
     if (n != (ssize_t)sizeof *m)
         goto broken;
-    memset(&mh, 0, sizeof mh);
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = u.buf;
-    mh.msg_controllen = sizeof u.buf;
-    while ((n = recvmsg(ctx->zygote, &mh, MSG_CMSG_CLOEXEC)) < 0 &&
+    zygote_packet_init(&p, m);
+    while ((n = recvmsg(ctx->zygote, &p.mh, MSG_CMSG_CLOEXEC)) < 0 &&
            errno == EINTR)
         ;
     if (n != (ssize_t)sizeof *m || m->op != op)
         goto broken;
-    c = CMSG_FIRSTHDR(&mh);
+    c = CMSG_FIRSTHDR(&p.mh);
     if (op == 'S' && m->pid > 0) {
         if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
             c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
@@ -975,18 +979,41 @@ static int pool_drop(serve_ctx *ctx, struct serve_pooled *w, int retiring)
     return status;
 }
 
+/* When a request sent now must be answered. */
+static double request_deadline(const serve_ctx *ctx)
+{
+    return now_s() + (ctx->limits.wall_s ? ctx->limits.wall_s
+                                         : CLASCONV_BATCH_DEFAULT_WALL_S);
+}
+
+/* Reads a worker's answer from `fd` into `out`; `*retiring` set when the
+ * worker exits after it. */
+static serve_outcome collect(int fd, double deadline, serve_parts *out,
+                             int *retiring)
+{
+    clasconv_buf got = {0};
+    serve_outcome outcome;
+    size_t end = 0;
+
+    *retiring = 0;
+    outcome = read_answer(fd, deadline, &got, &end);
+    if (outcome == SERVE_WORKER_OK) {
+        *retiring = got.len > end + 9 && got.data[end + 9] == 'R';
+        if (parse_records((const unsigned char *)got.data, end, out) != 0)
+            outcome = SERVE_WORKER_MALFORMED;
+    }
+    clasconv_buf_free(&got);
+    return outcome;
+}
+
 serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
                              size_t count, serve_parts *out, int *signal_out)
 {
-    unsigned wall =
-        ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
-    double deadline = now_s() + wall;
-    clasconv_buf got = {0};
+    double deadline = request_deadline(ctx);
     serve_outcome outcome;
     struct serve_pooled *w;
-    size_t end = 0;
     unsigned tries;
-    int retiring = 0, status, rc;
+    int retiring, status, rc;
 
     *signal_out = 0;
     /* A worker found dead before it read the request (its pipe closed:
@@ -1003,13 +1030,7 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
         if (rc != EPIPE || tries >= ctx->o.workers)
             return send_failure(rc);
     }
-    outcome = read_answer(w->resp, deadline, &got, &end);
-    if (outcome == SERVE_WORKER_OK) {
-        retiring = got.len > end + 9 && got.data[end + 9] == 'R';
-        if (parse_records((const unsigned char *)got.data, end, out) != 0)
-            outcome = SERVE_WORKER_MALFORMED;
-    }
-    clasconv_buf_free(&got);
+    outcome = collect(w->resp, deadline, out, &retiring);
     if (outcome == SERVE_WORKER_OK && !retiring) {
         pthread_mutex_lock(&ctx->lock);
         w->busy = 0;
@@ -1030,14 +1051,10 @@ serve_outcome serve_pool_run(serve_ctx *ctx, const serve_field *fields,
 serve_outcome serve_worker_run(serve_ctx *ctx, const serve_field *fields,
                                size_t count, serve_parts *out, int *signal_out)
 {
-    unsigned wall =
-        ctx->limits.wall_s ? ctx->limits.wall_s : CLASCONV_BATCH_DEFAULT_WALL_S;
-    double deadline = now_s() + wall;
-    clasconv_buf got = {0};
+    double deadline = request_deadline(ctx);
     serve_outcome outcome;
     struct serve_pooled w;
-    size_t end = 0;
-    int status = 0, rc;
+    int status = 0, retiring, rc;
 
     *signal_out = 0;
     memset(&w, 0, sizeof w);
@@ -1046,15 +1063,12 @@ serve_outcome serve_worker_run(serve_ctx *ctx, const serve_field *fields,
     register_pid(ctx, w.pid);
     rc = send_request(ctx, w.req, fields, count, deadline);
     outcome =
-        rc == 0 ? read_answer(w.resp, deadline, &got, &end) : send_failure(rc);
-    if (outcome == SERVE_WORKER_OK &&
-        parse_records((const unsigned char *)got.data, end, out) != 0)
-        outcome = SERVE_WORKER_MALFORMED;
-    clasconv_buf_free(&got);
+        rc == 0 ? collect(w.resp, deadline, out, &retiring) : send_failure(rc);
     /* Used once: killed whatever it answered, forgotten, then reaped. */
     close(w.req);
     close(w.resp);
-    kill(w.pid, SIGKILL);
+    if (!(w.by_zygote && zygote_gone(ctx)))
+        kill(w.pid, SIGKILL);
     register_pid(ctx, -w.pid);
     worker_reap(ctx, &w, &status);
     if (outcome == SERVE_WORKER_CRASHED && WIFSIGNALED(status))
