@@ -106,13 +106,6 @@ void batch_worker_loop(const batch_pool_ctx *ctx, int job_fd, int result_fd)
     ;
 
 /**
- * Applies a worker's limits to the calling process (no core file, CPU
- * seconds, address space on top of what it inherited). `clasconv serve`
- * uses it for its own workers.
- */
-void batch_worker_set_limits(const clasconv_batch_options *options);
-
-/**
  * In a worker that converts many files in turn, before each: CPU seconds
  * from what it has used so far, address space on top of its current size.
  */

@@ -90,32 +90,6 @@ static unsigned long long vm_size(void)
 }
 #endif
 
-void batch_worker_set_limits(const clasconv_batch_options *o)
-{
-    struct rlimit rl;
-    unsigned cpu = o->cpu_s ? o->cpu_s : CLASCONV_BATCH_DEFAULT_CPU_S;
-
-    rl.rlim_cur = rl.rlim_max = 0;
-    setrlimit(RLIMIT_CORE, &rl); /* a crash must not leave a core file */
-    rl.rlim_cur = cpu;
-    rl.rlim_max = (rlim_t)cpu + 2; /* SIGXCPU, then SIGKILL */
-    setrlimit(RLIMIT_CPU, &rl);
-#ifndef BATCH_NO_AS_LIMIT
-    {
-        unsigned mb =
-            o->memory_mb ? o->memory_mb : CLASCONV_BATCH_DEFAULT_MEMORY_MB;
-        /* The allowance comes on top of what the worker inherited. The
-         * hard limit leaves 2 GiB more for the LibreOffice converter's
-         * child (read/soffice.c raises its own soft limit there); the
-         * worker's own soft limit stays its allowance. */
-        rl.rlim_cur =
-            (rlim_t)(vm_size() + (unsigned long long)mb * 1024 * 1024);
-        rl.rlim_max = rl.rlim_cur + ((rlim_t)2 << 30);
-        setrlimit(RLIMIT_AS, &rl);
-    }
-#endif
-}
-
 #ifdef CLASCONV_TEST_HOOKS
 /* Test builds only (cmake -DCLASCONV_TEST_HOOKS=ON): `hook` comes from the
  * environment variable CLASCONV_BATCH_TEST_HOOK (or, for `clasconv serve`,

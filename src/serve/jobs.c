@@ -370,6 +370,13 @@ static void job_file_child(const file_job *j, int fd)
     batch_file_clear(&f);
 }
 
+/* A request field holding `text` with its NUL. */
+static serve_field text_field(const char *name, const char *text)
+{
+    serve_field f = {name, text, strlen(text) + 1};
+    return f;
+}
+
 /* Runs the check of one file in a pool worker. */
 static serve_outcome run_file_job(serve_ctx *ctx, const file_job *j,
                                   serve_parts *out, int *sig)
@@ -383,10 +390,10 @@ static serve_outcome run_file_job(serve_ctx *ctx, const file_job *j,
 
     for (i = 0; i < 8; i++)
         index[i] = (unsigned char)(v >> (8 * i));
-    fields[0] = (serve_field){"job", "fichier", sizeof "fichier"};
-    fields[1] = (serve_field){"label", label, strlen(label) + 1};
-    fields[2] = (serve_field){"dir", j->dir, strlen(j->dir) + 1};
-    fields[3] = (serve_field){"token", j->token, strlen(j->token) + 1};
+    fields[0] = text_field("job", "fichier");
+    fields[1] = text_field("label", label);
+    fields[2] = text_field("dir", j->dir);
+    fields[3] = text_field("token", j->token);
     fields[4] = (serve_field){"index", index, sizeof index};
     fields[5] = (serve_field){"prefill", &prefill, 1};
     fields[6] = (serve_field){"data", j->up->data, j->up->len};
@@ -612,9 +619,9 @@ static int lot_unzip(serve_ctx *ctx, const serve_upload *up, const char *dir,
     size_t i;
     int sig = 0;
 
-    fields[0] = (serve_field){"job", "zip", sizeof "zip"};
-    fields[1] = (serve_field){"label", up->label, strlen(up->label) + 1};
-    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
+    fields[0] = text_field("job", "zip");
+    fields[1] = text_field("label", up->label);
+    fields[2] = text_field("dir", dir);
     fields[3] = (serve_field){"data", up->data, up->len};
     outcome = serve_worker_run(ctx, fields, 4, &parts, &sig);
     if (outcome != SERVE_WORKER_OK) {
@@ -782,17 +789,16 @@ static serve_outcome run_finish_job(serve_ctx *ctx, const finish_job *j,
     *sig = 0;
     if (!wires || !fields)
         goto out;
-    fields[n++] = (serve_field){"job", "synthese", sizeof "synthese"};
-    fields[n++] = (serve_field){"label", "synthese", sizeof "synthese"};
-    fields[n++] = (serve_field){"dir", j->dir, strlen(j->dir) + 1};
+    fields[n++] = text_field("job", "synthese");
+    fields[n++] = text_field("label", "synthese");
+    fields[n++] = text_field("dir", j->dir);
     for (i = 0; i < j->n; i++) {
         const serve_part *wb = j->workbooks[i];
         if (batch_wire_encode(&j->files[i], &wires[i]) != CLASCONV_OK ||
             wires[i].failed)
             goto out;
         fields[n++] = (serve_field){"file", wires[i].data, wires[i].len};
-        fields[n++] =
-            (serve_field){"path", j->files[i].path, strlen(j->files[i].path)};
+        fields[n++] = text_field("path", j->files[i].path);
         fields[n++] =
             (serve_field){"xlsx", wb ? wb->data : NULL, wb ? wb->len : 0};
     }
@@ -1350,15 +1356,13 @@ void serve_job_compare(serve_ctx *ctx, const serve_upload *older,
     /* One worker reads both files: the limits of one conversion apply to
      * the comparison as a whole. The test hook sees both names. */
     snprintf(label, sizeof label, "%s et %s", older->label, newer->label);
-    fields[0] = (serve_field){"job", "comparer", sizeof "comparer"};
-    fields[1] = (serve_field){"label", label, strlen(label) + 1};
-    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
-    fields[3] = (serve_field){"token", token, strlen(token) + 1};
-    fields[4] =
-        (serve_field){"older-label", older->label, strlen(older->label) + 1};
+    fields[0] = text_field("job", "comparer");
+    fields[1] = text_field("label", label);
+    fields[2] = text_field("dir", dir);
+    fields[3] = text_field("token", token);
+    fields[4] = text_field("older-label", older->label);
     fields[5] = (serve_field){"older", older->data, older->len};
-    fields[6] =
-        (serve_field){"newer-label", newer->label, strlen(newer->label) + 1};
+    fields[6] = text_field("newer-label", newer->label);
     fields[7] = (serve_field){"newer", newer->data, newer->len};
     outcome = serve_worker_run(ctx, fields, 8, &parts, &sig);
     html = serve_parts_find(&parts, "html");
@@ -1435,11 +1439,11 @@ void serve_job_template(serve_ctx *ctx, const char *commune, const char *dir,
     char name[256];
     int sig = 0;
 
-    fields[0] = (serve_field){"job", "modele", sizeof "modele"};
-    fields[1] = (serve_field){"label", "modele", sizeof "modele"};
-    fields[2] = (serve_field){"dir", dir, strlen(dir) + 1};
+    fields[0] = text_field("job", "modele");
+    fields[1] = text_field("label", "modele");
+    fields[2] = text_field("dir", dir);
     if (commune)
-        fields[3] = (serve_field){"commune", commune, strlen(commune) + 1};
+        fields[3] = text_field("commune", commune);
     serve_worker_run(ctx, fields, commune ? 4 : 3, &parts, &sig);
     p = serve_parts_find(&parts, "modele");
     if (!p) {

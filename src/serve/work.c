@@ -349,12 +349,10 @@ static int answer_end(const unsigned char *data, size_t len, size_t *pos,
 }
 
 /*
- * Reads a worker's answer from `fd` into `got` before `deadline`: up to the
- * end of the pipe (a forked worker), or when `end` is not NULL up to the
- * closing record of a pool worker's answer (its offset in `*end`). OK when
- * it came whole (a forked worker's exit status is checked by the caller);
- * CRASHED at the end of the pipe before the closing record; TIMEOUT,
- * OVERSIZE, MALFORMED.
+ * Reads a worker's answer from `fd` into `got` before `deadline`, up to its
+ * closing record (its offset in `*end`). OK when it came whole; CRASHED at
+ * the end of the pipe before the closing record; TIMEOUT, OVERSIZE,
+ * MALFORMED.
  */
 static serve_outcome read_answer(int fd, double deadline, clasconv_buf *got,
                                  size_t *end)
@@ -376,16 +374,14 @@ static serve_outcome read_answer(int fd, double deadline, clasconv_buf *got,
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return end ? SERVE_WORKER_CRASHED : SERVE_WORKER_OK;
+            return SERVE_WORKER_CRASHED;
         if (got->len + (size_t)n > SERVE_WORKER_OUTPUT_MAX ||
             clasconv_buf_append(got, chunk, (size_t)n) != CLASCONV_OK)
             return SERVE_WORKER_OVERSIZE;
-        if (end) {
-            r = answer_end((const unsigned char *)got->data, got->len, &scanned,
-                           end);
-            if (r != 0)
-                return r > 0 ? SERVE_WORKER_OK : SERVE_WORKER_MALFORMED;
-        }
+        r = answer_end((const unsigned char *)got->data, got->len, &scanned,
+                       end);
+        if (r != 0)
+            return r > 0 ? SERVE_WORKER_OK : SERVE_WORKER_MALFORMED;
     }
 }
 
@@ -393,10 +389,11 @@ static serve_outcome read_answer(int fd, double deadline, clasconv_buf *got,
  * A request: 8 bytes of length (little endian), then records. An answer:
  * records, then one of empty name whose bytes are "R" when the worker
  * retires after it (it then exits) and empty otherwise. Workers are forked
- * by the zygote below, at the main thread's request (serve_pool_start,
- * serve_pool_tend); without the zygote by the main thread itself: the
- * parent-death signal follows the thread that forked, and a connection
- * thread ends with its connection. */
+ * by the zygote below, the pool's at the main thread's request
+ * (serve_pool_start, serve_pool_tend). Without the zygote the main thread
+ * forks the pool's (the parent-death signal follows the thread that
+ * forked, and a connection thread ends with its connection) and a request
+ * thread its one-shot worker, which it waits for. */
 
 /* Bytes a request may hold: an upload, or what workers answered (the
  * synthesis of a lot gets its files' results), and 1 MiB of fields. */
@@ -945,9 +942,10 @@ static int zygote_gone(serve_ctx *ctx)
 static void pool_orphans_drop(serve_ctx *ctx)
 {
     unsigned i;
-    int gone = zygote_gone(ctx);
 
-    for (i = 0; gone && i < ctx->o.workers; i++) {
+    if (!zygote_gone(ctx))
+        return;
+    for (i = 0; i < ctx->o.workers; i++) {
         struct serve_pooled *o = &ctx->pool[i];
         /* Not signalled: init may have reaped it, and its number be
          * another process's now. */
